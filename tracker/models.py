@@ -1,0 +1,73 @@
+"""The values that pass between pipeline stages: frozen dataclasses named for their content."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Kind = Literal["measurement", "target", "milestone", "estimate"]
+
+KINDS: tuple[str, ...] = ("measurement", "target", "milestone", "estimate")
+TOPICS: tuple[str, ...] = (
+    "ai", "quantum", "semiconductors", "space", "aviation", "telecom",
+    "rd_funding", "industry", "talent", "trade", "general",
+)
+
+
+@dataclass(frozen=True)
+class IndicatorRecord:
+    """One extracted fact, the record of CONTRACT.md section 1."""
+
+    source_id: str
+    indicator: str
+    label: str
+    subject: str
+    kind: str
+    value: float | None
+    unit: str | None
+    period: str | None
+    topic: str
+    value_text: str
+    evidence: str
+    char_start: int
+    char_end: int
+    # Size of the last stated digit in canonical units (2.6% -> 0.1): lets
+    # conflict checks treat 2.64 and 2.6 as consistent after rounding.
+    value_precision: float | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a document comes from: a file under the corpus root, or a URL."""
+
+    source_id: str
+    location: str  # absolute file path or URL
+    is_remote: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    """One version of one source, as text the extractor reads."""
+
+    source_id: str
+    content_hash: str  # sha256 of the raw bytes
+    text: str  # plain text; record offsets index into this
+    media_type: str = "text/plain"
+    raw: bytes = field(default=b"", repr=False)
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One rejected document or record: which check, why, with a stable reason code."""
+
+    source_id: str
+    check: str  # e.g. "read", "fetch", "schema_check", "plausible_range"
+    reason: str  # stable snake_case code: unreadable_file, fetch_timeout, ...
+    message: str  # what a person reads
+    indicator: str | None = None
+    value: str | None = None
