@@ -71,3 +71,68 @@ class Failure:
     message: str  # what a person reads
     indicator: str | None = None
     value: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the warehouse knows of a source from earlier runs."""
+
+    source_id: str
+    content_hash: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change a snapshot made to one identity (CONTRACT section 2)."""
+
+    snapshot_id: int
+    source_id: str
+    indicator: str
+    subject: str
+    change: str  # added, removed, shifted
+    old_value: float | None
+    new_value: float | None
+    old_period: str | None
+    new_period: str | None
+    old_kind: str | None = None
+    new_kind: str | None = None
+    unit: str | None = None
+    cause: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one ingestion run did; the CLI prints it and the alert step reads it."""
+
+    run_id: str
+    snapshot_id: int | None
+    sources_new: int
+    sources_changed: int
+    sources_unchanged: int
+    sources_failed: int
+    sources_missing: list[str]
+    changes: list[Change]
+    failures: list[Failure]
+    crashed_runs: list[str] = field(default_factory=list)
+
+    def count(self, change: str) -> int:
+        return sum(1 for item in self.changes if item.change == change)
+
+    @property
+    def status(self) -> str:
+        return "failed_inputs" if self.failures else "succeeded"
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["status"] = self.status
+        return data

@@ -1,0 +1,129 @@
+"""The ingestion flow: new and changed sources in, one snapshot out.
+
+Tasks are thin: each wraps one plain function from `tracker/`, `schemas/` or `warehouse/`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from schemas.indicator import validate_records
+from tracker import alerts, catalog, diff, fetch, sources, summary as run_summary
+from tracker.config import load_settings
+from tracker.extract import EXTRACTOR_VERSION, extract_indicators
+from tracker.lock import run_lock
+from tracker.models import Document, Failure, IndicatorRecord, RunSummary, Source, SourceState
+from warehouse import store
+
+SUMMARY_ARTIFACT_KEY = "tracker-run-summary"
+
+
+@task(cache_policy=NO_CACHE)
+def list_sources(seeds_dir: Path | None, sources_file: Path | None) -> tuple[list[Source], list[Failure]]:
+    return sources.list_run_sources(seeds_dir, sources_file)
+
+
+@task(cache_policy=NO_CACHE)
+def read_local(local: list[Source], max_bytes: int) -> tuple[list[Document], list[Failure]]:
+    return sources.read_file_sources(local, max_bytes)
+
+
+@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+def fetch_remote(source: Source, known: SourceState | None, max_bytes: int) -> Document | fetch.NotModified | Failure:
+    return fetch.fetch_or_failure(source, known, max_bytes)
+
+
+@task(cache_policy=NO_CACHE)
+def known_sources(db_path: Path) -> dict[str, SourceState]:
+    return store.known_sources(db_path)
+
+
+@task(cache_policy=NO_CACHE)
+def extract(documents: list[Document]) -> list[IndicatorRecord]:
+    return [record for doc in documents for record in extract_indicators(doc.text, doc.source_id)]
+
+
+@task(cache_policy=NO_CACHE)
+def validate(records: list[IndicatorRecord], documents: list[Document]) -> tuple[list[IndicatorRecord], list[Failure]]:
+    texts = {doc.source_id: doc.text for doc in documents}
+    return validate_records(records, texts, catalog.plausible_range, catalog.known_units())
+
+
+@task(cache_policy=NO_CACHE)
+def number_mentions(db_path: Path, records: list[IndicatorRecord], documents: list[Document]) -> list[diff.NumberedRecord]:
+    current = store.current_mentions(db_path, [doc.source_id for doc in documents])
+    return diff.number_mentions(records, current)
+
+
+@task(cache_policy=NO_CACHE)
+def commit_snapshot(db_path: Path, snapshot: store.SnapshotInput) -> tuple[int, list]:
+    return store.commit_snapshot(db_path, snapshot)
+
+
+@task(cache_policy=NO_CACHE)
+def send_alerts(db_path: Path, summary: RunSummary, webhook_url: str | None) -> None:
+    alerts.send_run_alerts(db_path, summary, webhook_url)
+
+
+@flow(name="ingest")
+def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = None,
+           db_path: Path = Path("warehouse/tracker.duckdb")) -> RunSummary:
+    """One run: new and changed sources in, one snapshot out."""
+    settings = load_settings()
+    run_id = uuid.uuid4().hex[:12]
+    started_at = datetime.now(timezone.utc)
+    # One writer at a time; a second run waits a bounded time, then fails naming the holder
+    with run_lock(db_path, settings.lock_timeout_s, run_id):
+        crashed_runs = store.begin_run(db_path, run_id, started_at, os.getpid(),
+                                       str(seeds_dir) if seeds_dir else None,
+                                       str(sources_file) if sources_file else None)
+        try:
+            summary = _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, crashed_runs)
+        except BaseException as exc:
+            store.fail_run(db_path, run_id, f"{type(exc).__name__}: {exc}")
+            raise
+        # Alert as a step of its own; state hooks are not guaranteed to run
+        send_alerts(db_path, summary, settings.alert_webhook)
+    create_markdown_artifact(key=SUMMARY_ARTIFACT_KEY, markdown=run_summary.summary_markdown(summary),
+                             description="What this tracker run changed and what failed")
+    return summary
+
+
+def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, crashed_runs) -> RunSummary:
+    # Read: a source we cannot read or fetch becomes a failure row, not an exception
+    listed, failures = list_sources(seeds_dir, sources_file)
+    known = known_sources(db_path)
+    local = [s for s in listed if not s.is_remote]
+    remote = [s for s in listed if s.is_remote]
+    documents, read_failures = read_local(local, settings.max_document_bytes)
+    fetched = [fetch_remote.submit(s, known.get(s.source_id), settings.max_document_bytes) for s in remote]
+    documents, failures, not_modified = sources.sort_fetched(documents, failures + read_failures,
+                                                             [f.result() for f in fetched])
+    # Keep what changed since the last snapshot
+    new, changed, unchanged = diff.classify_documents(documents, known)
+    reread = new + changed
+    # Extract, then validate lazily so a bad record costs only itself
+    valid, rejected = validate(extract(reread), reread)
+    numbered = number_mentions(db_path, valid, reread)
+    missing = sources.missing_sources(known, listed)
+    # Store in one transaction: a crash here leaves the previous snapshot intact
+    snapshot = store.SnapshotInput(
+        run_id=run_id, created_at=started_at, extractor_version=EXTRACTOR_VERSION, cause="source",
+        read_documents=reread, reextracted_source_ids=[doc.source_id for doc in reread],
+        records=numbered, failures=failures + rejected,
+        counts={"sources_new": len(new), "sources_changed": len(changed),
+                "sources_unchanged": len(unchanged) + len(not_modified),
+                "sources_failed": len({f.source_id for f in failures}), "sources_missing": len(missing)},
+        locations={s.source_id: s.location for s in listed})
+    snapshot_id, changes = commit_snapshot(db_path, snapshot)
+    return RunSummary(
+        run_id=run_id, snapshot_id=snapshot_id, sources_new=len(new), sources_changed=len(changed),
+        sources_unchanged=len(unchanged) + len(not_modified), sources_failed=len({f.source_id for f in failures}),
+        sources_missing=missing, changes=changes, failures=failures + rejected, crashed_runs=crashed_runs)

@@ -1,0 +1,292 @@
+"""The `tracker` command: a thin skin over the flows and the warehouse.
+
+Exit status: 0 success; 1 the run finished but some input failed validation or could not be
+fetched; 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# Prefect reads these at import: keep runs quiet and offline unless the user says otherwise.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+}
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: exit 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    from tracker.config import ConfigError
+    from tracker.lock import WarehouseBusy
+    from warehouse.store import WarehouseError
+
+    try:
+        return args.handler(args)
+    except (UsageError, ConfigError, WarehouseBusy, WarehouseError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracker",
+        description="Track what technology-policy sources say: extract figures, targets and milestones, "
+                    "validate them, and keep their history in DuckDB.",
+        epilog="Exit status: 0 success; 1 some input failed validation or could not be fetched; "
+               "2 bad usage or configuration.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="one ingestion run now: new and changed sources in, a snapshot out",
+                              description="Read the corpus folder (and URLs), store what changed as a new "
+                                          "snapshot, print the changes.")
+    run.add_argument("--seeds", type=Path, metavar="DIR", help="corpus folder (default: seeds, or $TRACKER_SEEDS)")
+    run.add_argument("--sources", type=Path, metavar="FILE",
+                     help="text file of http(s) URLs to fetch, one a line, '#' starts a comment")
+    _add_db_and_format(run)
+    run.set_defaults(handler=cmd_run)
+
+    extract = commands.add_parser("extract", help="extraction only: indicator records as JSON lines, nothing stored")
+    extract.add_argument("paths", nargs="+", type=Path, metavar="PATH", help=".txt, .html or .pdf files")
+    extract.add_argument("--format", choices=("jsonl", "text"), default="jsonl", help="output format (default jsonl)")
+    extract.set_defaults(handler=cmd_extract)
+
+    serve = commands.add_parser("serve", help="serve the scheduled ingestion deployment until stopped")
+    serve.add_argument("--seeds", type=Path, metavar="DIR", help="corpus folder for scheduled runs")
+    serve.add_argument("--sources", type=Path, metavar="FILE", help="URL list for scheduled runs")
+    serve.add_argument("--cron", help="cron schedule (default from tracker.toml or '0 6 * * *')")
+    serve.add_argument("--timezone", help="schedule timezone, e.g. Europe/Berlin (default UTC)")
+    serve.add_argument("--db", type=Path, metavar="PATH", help="warehouse file (default warehouse/tracker.duckdb)")
+    serve.set_defaults(handler=cmd_serve)
+
+    history = commands.add_parser("history", help="every version of an indicator, oldest first")
+    history.add_argument("indicator", metavar="INDICATOR", help="indicator key, e.g. rd_intensity")
+    history.add_argument("--subject", help="only this subject, e.g. China")
+    history.add_argument("--as-of", metavar="TIME", help="only versions valid at this time (ISO date or datetime, UTC)")
+    _add_db_and_format(history)
+    history.set_defaults(handler=cmd_history)
+
+    changes = commands.add_parser("changes", help="what changed between snapshots: added, removed, shifted")
+    changes.add_argument("--since", metavar="TIME_OR_SNAPSHOT",
+                         help="changes after this snapshot id or time; default: what the latest snapshot changed")
+    _add_db_and_format(changes)
+    changes.set_defaults(handler=cmd_changes)
+
+    conflicts = commands.add_parser("conflicts", help="current disagreements between sources")
+    conflicts.add_argument("--all", action="store_true", help="also list pairs that agree after rounding")
+    _add_db_and_format(conflicts)
+    conflicts.set_defaults(handler=cmd_conflicts)
+
+    retire = commands.add_parser("retire", help="close every current record of a source (the only explicit retraction)")
+    retire.add_argument("source_id", metavar="SOURCE", help="source id: file name in the corpus, or URL")
+    _add_db_and_format(retire)
+    retire.set_defaults(handler=cmd_retire)
+
+    replay = commands.add_parser("replay", help="re-extract archived documents with the current extractor")
+    _add_db_and_format(replay)
+    replay.set_defaults(handler=cmd_replay)
+    return parser
+
+
+def _add_db_and_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, metavar="PATH",
+                        help="warehouse file (default warehouse/tracker.duckdb, or $TRACKER_DB)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="json for scripts")
+
+
+def _db_path(args) -> Path:
+    from tracker.config import load_settings
+
+    return args.db or load_settings().db_path
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def cmd_run(args) -> int:
+    from tracker.alerts import alert_for
+    from tracker.config import load_settings
+    from tracker.summary import summary_text
+
+    settings = load_settings()
+    seeds = args.seeds or settings.seeds_dir
+    if not seeds.is_dir():
+        raise UsageError(f"corpus folder {seeds} does not exist or is not a folder; pass --seeds DIR")
+    if args.sources is not None and not args.sources.is_file():
+        raise UsageError(f"sources file {args.sources} does not exist; pass --sources FILE with one URL a line")
+    from flows.ingest import ingest
+
+    summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args))
+    if args.format == "json":
+        print(json.dumps(summary.to_dict(), default=str, ensure_ascii=False))
+    else:
+        print(summary_text(summary))
+        alert = alert_for(summary)
+        if alert is not None:
+            print(alert.text, file=sys.stderr)
+    return summary.exit_code
+
+
+def cmd_extract(args) -> int:
+    from tracker.extract import extract_indicators
+    from tracker.sources import SourceRejected, document_from_bytes
+    from tracker.text import media_type_for
+
+    status = EXIT_OK
+    for path in args.paths:
+        try:
+            raw = path.read_bytes()
+            document = document_from_bytes(path.name, raw, media_type_for(str(path)))
+        except OSError as exc:
+            print(f"Error: cannot read {path}: {exc.strerror} (unreadable_file).", file=sys.stderr)
+            status = EXIT_INPUT_FAILED
+            continue
+        except SourceRejected as exc:
+            print(f"Error: cannot read {path}: {exc.failure.message}.", file=sys.stderr)
+            status = EXIT_INPUT_FAILED
+            continue
+        for record in extract_indicators(document.text, document.source_id):
+            if args.format == "jsonl":
+                print(json.dumps(record.to_dict(), ensure_ascii=False))
+            else:
+                print(f"{record.source_id}:{record.char_start} {record.indicator} ({record.subject}, {record.kind}) "
+                      f"= {record.value} {record.unit or ''} [{record.period or '-'}]  «{record.value_text}»")
+    return status
+
+
+def cmd_serve(args) -> int:
+    from flows.deployments import serve
+    from tracker.config import load_settings
+
+    settings = load_settings()
+    serve(seeds_dir=args.seeds or settings.seeds_dir, sources_file=args.sources, db_path=_db_path(args),
+          cron=args.cron or settings.schedule_cron, timezone=args.timezone or settings.schedule_timezone)
+    return EXIT_OK
+
+
+def cmd_history(args) -> int:
+    from warehouse import store
+
+    rows = store.history(_db_path(args), args.indicator, args.subject, parse_time(args.as_of) if args.as_of else None)
+    if args.format == "json":
+        print(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        print(f"No versions of {args.indicator}" + (f" for {args.subject}" if args.subject else "") + ".")
+        return EXIT_OK
+    for row in rows:
+        until = row["valid_to"].isoformat(timespec="seconds") if row["valid_to"] else "current"
+        unit = f" {row['unit']}" if row["unit"] else ""
+        print(f"{row['valid_from'].isoformat(timespec='seconds')} .. {until}  {row['source_id']}  "
+              f"{row['subject']}  {row['kind']}  {row['value'] if row['value'] is not None else '-'}{unit}  "
+              f"[{row['period'] or '-'}]  «{row['value_text']}»")
+    return EXIT_OK
+
+
+def cmd_changes(args) -> int:
+    from tracker.summary import describe_change
+    from warehouse import store
+
+    db = _db_path(args)
+    after = None
+    if args.since is not None:
+        after = int(args.since) if args.since.isdigit() else store.snapshot_at(db, parse_time(args.since))
+    changes = store.changes_since(db, after)
+    if args.format == "json":
+        print(json.dumps([c.to_dict() for c in changes], default=_json_default, ensure_ascii=False))
+        return EXIT_OK
+    if not changes:
+        print("No changes.")
+    for change in changes:
+        print(f"snapshot {change.snapshot_id}  {describe_change(change)}")
+    return EXIT_OK
+
+
+def cmd_conflicts(args) -> int:
+    from warehouse import store
+
+    rows = store.conflicts(_db_path(args), include_consistent=args.all)
+    if args.format == "json":
+        print(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        print("No conflicts.")
+    for row in rows:
+        print(f"{row['status']}: {row['indicator']} ({row['subject']}, {row['kind']}, {row['period']}): "
+              f"{row['source_a']} says {row['value_text_a']}, {row['source_b']} says {row['value_text_b']}")
+    return EXIT_OK
+
+
+def cmd_retire(args) -> int:
+    from tracker.extract import EXTRACTOR_VERSION
+    from tracker.summary import describe_change
+    from warehouse import store
+
+    snapshot_id, changes = store.retire_source(_db_path(args), args.source_id, run_id=None,
+                                               extractor_version=EXTRACTOR_VERSION)
+    if args.format == "json":
+        print(json.dumps({"snapshot_id": snapshot_id, "changes": [c.to_dict() for c in changes]}, default=str))
+    else:
+        print(f"Retired {args.source_id}: snapshot {snapshot_id} closed {len(changes)} record(s).")
+        for change in changes:
+            print("  " + describe_change(change))
+    return EXIT_OK
+
+
+def cmd_replay(args) -> int:
+    from flows.replay import replay
+    from tracker.summary import describe_change
+
+    snapshot_id, changes = replay(db_path=_db_path(args))
+    if args.format == "json":
+        print(json.dumps({"snapshot_id": snapshot_id, "changes": [c.to_dict() for c in changes]}, default=str))
+    else:
+        print(f"Replayed archived documents with the current extractor: snapshot {snapshot_id}, "
+              f"{len(changes)} change(s) with cause 'extractor'.")
+        for change in changes:
+            print("  " + describe_change(change))
+    return EXIT_OK
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def parse_time(text: str) -> datetime:
+    """ISO date or datetime; a time without a zone is UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"cannot read {text!r} as a time: use ISO form, e.g. 2026-11-26 or 2026-11-26T08:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _json_default(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Which sources a run reads, and reading local files into Documents.
+
+A source that cannot be read becomes a Failure with a stable reason code, never an exception
+that stops the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+from tracker.models import Document, Failure, Source
+from tracker.text import UnreadableDocument, document_text, media_type_for
+
+REMOTE_SCHEMES = ("http", "https")
+
+
+class SourceRejected(Exception):
+    """A source the tracker will not read; carries the failure to record."""
+
+    def __init__(self, source_id: str, reason: str, detail: str, check: str = "document"):
+        super().__init__(f"cannot read {source_id}: {detail} ({reason})")
+        self.failure = Failure(source_id=source_id, check=check, reason=reason, message=f"{detail} ({reason})")
+
+
+def list_local_sources(corpus_dir: Path) -> tuple[list[Source], list[Failure]]:
+    """Files directly in the corpus folder, by name; hidden files are skipped."""
+    corpus_dir = Path(corpus_dir)
+    sources: list[Source] = []
+    failures: list[Failure] = []
+    root = corpus_dir.resolve()
+    for entry in sorted(corpus_dir.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        source_id = entry.name
+        if entry.is_symlink():
+            target = entry.resolve()
+            if not target.is_relative_to(root):
+                failures.append(SourceRejected(source_id, "outside_corpus",
+                                               f"symlink points outside the corpus folder, to {target}").failure)
+                continue
+        if entry.is_dir():
+            failures.append(SourceRejected(source_id, "is_directory",
+                                           "a folder, not a file; sub-folders are not read").failure)
+            continue
+        if not entry.is_file():
+            failures.append(SourceRejected(source_id, "not_a_file", "not a regular file").failure)
+            continue
+        sources.append(Source(source_id=source_id, location=str(entry.resolve())))
+    return sources, failures
+
+
+def parse_sources_file(text: str) -> tuple[list[Source], list[Failure]]:
+    """A text file of http(s) URLs, one a line; '#' starts a comment."""
+    sources: list[Source] = []
+    failures: list[Failure] = []
+    seen: set[str] = set()
+    for line in text.splitlines():
+        url = line.split("#", 1)[0].strip()
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        scheme = urlparse(url).scheme.lower()
+        if scheme not in REMOTE_SCHEMES:
+            failures.append(SourceRejected(url, "unsupported_scheme",
+                                           f"only http and https URLs are fetched, not {scheme or 'a bare path'}",
+                                           check="fetch").failure)
+            continue
+        sources.append(Source(source_id=url, location=url, is_remote=True))
+    return sources, failures
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def read_file_source(source: Source, max_bytes: int) -> Document:
+    """Read one local file as a Document, or raise SourceRejected with the reason."""
+    path = Path(source.location)
+    try:
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            raise SourceRejected(source.source_id, "too_large",
+                                 f"{size} bytes, over the {max_bytes}-byte cap (max_document_bytes)")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceRejected(source.source_id, "unreadable_file", exc.strerror or str(exc)) from None
+    return document_from_bytes(source.source_id, raw, media_type_for(str(path)))
+
+
+def document_from_bytes(source_id: str, raw: bytes, media_type: str,
+                        etag: str | None = None, last_modified: str | None = None) -> Document:
+    try:
+        text = document_text(raw, media_type)
+    except UnreadableDocument as exc:
+        raise SourceRejected(source_id, exc.reason, exc.detail) from None
+    if not text.strip():
+        raise SourceRejected(source_id, "no_text", "no text left after conversion")
+    return Document(source_id=source_id, content_hash=content_hash(raw), text=text,
+                    media_type=media_type, raw=raw, etag=etag, last_modified=last_modified)
+
+
+def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> tuple[list[Source], list[Failure]]:
+    """Every source of one run: the corpus folder's files, then the sources file's URLs."""
+    listed: list[Source] = []
+    failures: list[Failure] = []
+    if corpus_dir is not None:
+        local, local_failures = list_local_sources(corpus_dir)
+        listed += local
+        failures += local_failures
+    if sources_file is not None:
+        remote, remote_failures = parse_sources_file(Path(sources_file).read_text(encoding="utf-8"))
+        listed += remote
+        failures += remote_failures
+    return listed, failures
+
+
+def read_file_sources(local: list[Source], max_bytes: int) -> tuple[list[Document], list[Failure]]:
+    documents: list[Document] = []
+    failures: list[Failure] = []
+    for source in local:
+        try:
+            documents.append(read_file_source(source, max_bytes))
+        except SourceRejected as exc:
+            failures.append(exc.failure)
+    return documents, failures
+
+
+def sort_fetched(documents: list[Document], failures: list[Failure], fetched: list) -> tuple[list[Document], list[Failure], list]:
+    """Merge fetch outcomes (Document, Failure or a not-modified marker) into the run's lists."""
+    documents, failures, not_modified = list(documents), list(failures), []
+    for outcome in fetched:
+        if isinstance(outcome, Document):
+            documents.append(outcome)
+        elif isinstance(outcome, Failure):
+            failures.append(outcome)
+        else:
+            not_modified.append(outcome)
+    return documents, failures, not_modified
+
+
+def missing_sources(known: dict, listed: list[Source]) -> list[str]:
+    """Known, unretired sources this run did not list: reported, never treated as retracted."""
+    listed_ids = {source.source_id for source in listed}
+    return sorted(source_id for source_id, state in known.items() if not state.retired and source_id not in listed_ids)

@@ -1,0 +1,74 @@
+"""A run summary as text for the terminal and as markdown for the Prefect artifact."""
+
+from __future__ import annotations
+
+from tracker.models import Change, RunSummary
+
+SHOWN_CHANGES = 20
+
+
+def describe_change(change: Change) -> str:
+    unit = f" {change.unit}" if change.unit else ""
+    where = f"{change.source_id}: {change.indicator} ({change.subject})"
+    if change.change == "added":
+        return f"+ {where} = {_fmt(change.new_value)}{unit} [{change.new_period or '-'}, {change.new_kind}]"
+    if change.change == "removed":
+        return f"- {where} was {_fmt(change.old_value)}{unit} [{change.old_period or '-'}]"
+    moved = []
+    if change.old_value != change.new_value:
+        moved.append(f"{_fmt(change.old_value)} -> {_fmt(change.new_value)}{unit}")
+    if change.old_period != change.new_period:
+        moved.append(f"period {change.old_period or '-'} -> {change.new_period or '-'}")
+    if change.old_kind != change.new_kind:
+        moved.append(f"{change.old_kind} -> {change.new_kind}")
+    return f"~ {where}: {', '.join(moved)}"
+
+
+def summary_text(summary: RunSummary) -> str:
+    lines = [
+        f"Run {summary.run_id}: snapshot {summary.snapshot_id}",
+        f"Sources:    {summary.sources_new} new, {summary.sources_changed} changed, "
+        f"{summary.sources_unchanged} unchanged, {summary.sources_failed} failed, "
+        f"{len(summary.sources_missing)} missing",
+        f"Indicators: {summary.count('added')} added, {summary.count('removed')} removed, "
+        f"{summary.count('shifted')} shifted",
+        f"Failures:   {len(summary.failures) or 'none'}",
+    ]
+    for change in summary.changes[:SHOWN_CHANGES]:
+        lines.append("  " + describe_change(change))
+    if len(summary.changes) > SHOWN_CHANGES:
+        lines.append(f"  … {len(summary.changes) - SHOWN_CHANGES} more: tracker changes")
+    for source_id in summary.sources_missing:
+        lines.append(f"  missing: {source_id} (its records stay current; `tracker retire` closes them)")
+    for failure in summary.failures:
+        where = failure.source_id + (f" [{failure.indicator}]" if failure.indicator else "")
+        lines.append(f"  failed: {where}: {failure.message}")
+    return "\n".join(lines)
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    lines = [
+        f"# tracker run `{summary.run_id}` — snapshot {summary.snapshot_id}",
+        "",
+        "| sources new | changed | unchanged | failed | missing | added | removed | shifted | failures |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {summary.sources_new} | {summary.sources_changed} | {summary.sources_unchanged} | "
+        f"{summary.sources_failed} | {len(summary.sources_missing)} | {summary.count('added')} | "
+        f"{summary.count('removed')} | {summary.count('shifted')} | {len(summary.failures)} |",
+    ]
+    if summary.changes:
+        lines += ["", "## Changes", "", "| change | source | indicator | subject | old | new |", "|---|---|---|---|---|---|"]
+        for c in summary.changes:
+            lines.append(f"| {c.change} | {c.source_id} | {c.indicator} | {c.subject} | "
+                         f"{_fmt(c.old_value)} {c.old_period or ''} | {_fmt(c.new_value)} {c.new_period or ''} |")
+    if summary.failures:
+        lines += ["", "## Failures", "", "| source | indicator | check | reason | message |", "|---|---|---|---|---|"]
+        for f in summary.failures:
+            lines.append(f"| {f.source_id} | {f.indicator or ''} | {f.check} | {f.reason} | {f.message} |")
+    return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:g}"

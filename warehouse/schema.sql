@@ -1,0 +1,185 @@
+-- The tracker's warehouse. Every statement is idempotent: store.py runs this file on each connect.
+
+create sequence if not exists version_id_seq;
+create sequence if not exists failure_id_seq;
+create sequence if not exists alert_id_seq;
+
+create table if not exists runs (
+    run_id             varchar primary key,
+    started_at         timestamptz not null,
+    finished_at        timestamptz,
+    status             varchar not null,      -- running, succeeded, failed_inputs, crashed, error
+    pid                integer,
+    seeds_dir          varchar,
+    sources_file       varchar,
+    snapshot_id        integer,
+    sources_new        integer default 0,
+    sources_changed    integer default 0,
+    sources_unchanged  integer default 0,
+    sources_failed     integer default 0,
+    sources_missing    integer default 0,
+    records_added      integer default 0,
+    records_removed    integer default 0,
+    records_shifted    integer default 0,
+    failures           integer default 0,
+    error              varchar
+);
+
+create table if not exists snapshots (
+    snapshot_id        integer primary key,
+    run_id             varchar,
+    created_at         timestamptz not null,
+    extractor_version  varchar not null,
+    cause              varchar not null       -- source, extractor (replay), retire
+);
+
+create table if not exists documents (
+    source_id          varchar not null,
+    content_hash       varchar not null,
+    media_type         varchar not null,
+    byte_size          bigint not null,
+    raw_text           varchar not null,
+    first_seen_at      timestamptz not null,
+    first_snapshot_id  integer not null,
+    primary key (source_id, content_hash)
+);
+
+-- Raw bytes of every document version, content-addressed, so any past state can be re-extracted.
+create table if not exists document_archive (
+    content_hash       varchar primary key,
+    raw_bytes          blob not null
+);
+
+-- What the tracker knows of each source now: its current content, fetch validators, retirement.
+create table if not exists source_state (
+    source_id          varchar primary key,
+    location           varchar not null,
+    content_hash       varchar,
+    etag               varchar,
+    last_modified      varchar,
+    last_read_at       timestamptz,
+    retired_at         timestamptz
+);
+
+create table if not exists indicator_versions (
+    version_id         bigint default nextval('version_id_seq'),
+    source_id          varchar not null,
+    indicator          varchar not null,
+    subject            varchar not null,
+    mention            integer not null,      -- tells apart mentions of one identity in one source
+    label              varchar not null,
+    kind               varchar not null,
+    value              double,
+    unit               varchar,
+    period             varchar,
+    topic              varchar not null,
+    value_text         varchar not null,
+    evidence           varchar not null,
+    char_start         integer not null,
+    char_end           integer not null,
+    value_precision    double,
+    content_hash       varchar not null,      -- the document version the record was read from
+    row_hash           varchar not null,      -- of what versions: value, unit, period, kind
+    extractor_version  varchar not null,
+    valid_from         timestamptz not null,
+    valid_to           timestamptz,
+    opened_snapshot    integer not null,
+    closed_snapshot    integer,
+    open_cause         varchar not null,      -- source, extractor
+    close_cause        varchar                -- source, extractor, retire
+);
+
+create table if not exists validation_failures (
+    failure_id         bigint default nextval('failure_id_seq'),
+    run_id             varchar not null,
+    created_at         timestamptz not null,
+    source_id          varchar not null,
+    indicator          varchar,
+    check_name         varchar not null,
+    reason             varchar not null,
+    message            varchar not null,
+    offending_value    varchar
+);
+
+create table if not exists alerts (
+    alert_id           bigint default nextval('alert_id_seq'),
+    run_id             varchar,
+    created_at         timestamptz not null,
+    text               varchar not null,
+    payload            varchar not null,
+    destination        varchar not null,      -- 'webhook sha256:…' (never the URL) or 'none'
+    status             varchar not null,      -- sent, failed, not_configured
+    attempts           integer not null default 0,
+    last_error         varchar,
+    delivered_at       timestamptz
+);
+
+create or replace view indicators_current as
+select source_id, indicator, label, subject, kind, value, unit, period, topic,
+       value_text, evidence, char_start, char_end, mention, value_precision,
+       content_hash, extractor_version, valid_from, opened_snapshot, version_id
+from indicator_versions
+where valid_to is null;
+
+-- One row per change between consecutive snapshots. A key (source, indicator, subject,
+-- mention) opened in a snapshot that also closed it is shifted; opened alone is added;
+-- closed alone is removed.
+create or replace view indicator_changes as
+select n.opened_snapshot as snapshot_id,
+       n.valid_from as changed_at,
+       n.source_id, n.indicator, n.subject, n.mention, n.label,
+       case when o.version_id is null then 'added' else 'shifted' end as change,
+       o.value as old_value, n.value as new_value,
+       o.unit as old_unit, n.unit as new_unit,
+       o.period as old_period, n.period as new_period,
+       o.kind as old_kind, n.kind as new_kind,
+       n.open_cause as cause,
+       n.evidence
+from indicator_versions n
+left join indicator_versions o
+  on o.closed_snapshot = n.opened_snapshot
+ and o.source_id = n.source_id and o.indicator = n.indicator
+ and o.subject = n.subject and o.mention = n.mention
+union all
+select o.closed_snapshot as snapshot_id,
+       o.valid_to as changed_at,
+       o.source_id, o.indicator, o.subject, o.mention, o.label,
+       'removed' as change,
+       o.value as old_value, null as new_value,
+       o.unit as old_unit, null as new_unit,
+       o.period as old_period, null as new_period,
+       o.kind as old_kind, null as new_kind,
+       o.close_cause as cause,
+       o.evidence
+from indicator_versions o
+where o.closed_snapshot is not null
+  and not exists (
+      select 1 from indicator_versions n
+      where n.opened_snapshot = o.closed_snapshot
+        and n.source_id = o.source_id and n.indicator = o.indicator
+        and n.subject = o.subject and n.mention = o.mention);
+
+-- Current disagreements between sources on the same indicator, subject, kind, unit and period.
+-- Values that agree once rounded to the coarser one's precision (2.64 vs 2.6) are 'consistent'.
+create or replace view indicator_conflicts as
+with pairs as (
+    select a.indicator, a.subject, a.kind, a.unit, a.period,
+           a.source_id as source_a, a.value as value_a, a.value_text as value_text_a,
+           b.source_id as source_b, b.value as value_b, b.value_text as value_text_b,
+           greatest(coalesce(a.value_precision, 0), coalesce(b.value_precision, 0)) as coarser_precision
+    from indicators_current a
+    join indicators_current b
+      on a.indicator = b.indicator and a.subject = b.subject and a.kind = b.kind
+     and a.unit = b.unit and a.period = b.period
+     and a.source_id < b.source_id
+    where a.value is not null and b.value is not null and a.value <> b.value
+)
+select *,
+       case
+           when coarser_precision > 0
+            and round(cast(value_a as decimal(38, 9)) / cast(coarser_precision as decimal(38, 9)))
+              = round(cast(value_b as decimal(38, 9)) / cast(coarser_precision as decimal(38, 9)))
+           then 'consistent'
+           else 'conflicting'
+       end as status
+from pairs;
