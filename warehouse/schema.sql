@@ -53,7 +53,7 @@ create table if not exists document_archive (
 -- What the tracker knows of each source now: its current content, fetch validators, retirement.
 create table if not exists source_state (
     source_id          varchar primary key,
-    location           varchar not null,
+    location           varchar,               -- path or URL; null when only replayed
     content_hash       varchar,
     etag               varchar,
     last_modified      varchar,
@@ -177,8 +177,12 @@ with pairs as (
 select *,
        case
            when coarser_precision > 0
-            and round(cast(value_a as decimal(38, 9)) / cast(coarser_precision as decimal(38, 9)))
-              = round(cast(value_b as decimal(38, 9)) / cast(coarser_precision as decimal(38, 9)))
+            -- in decimal arithmetic from the shortest decimal text, so 2.65 rounds half up as
+            -- written, not as the 2.6499… of its binary double
+            and round(cast(cast(value_a as varchar) as decimal(38, 9))
+                      * cast(cast(1.0 / coarser_precision as varchar) as decimal(38, 9)))
+              = round(cast(cast(value_b as varchar) as decimal(38, 9))
+                      * cast(cast(1.0 / coarser_precision as varchar) as decimal(38, 9)))
            then 'consistent'
            else 'conflicting'
        end as status

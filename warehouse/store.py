@@ -209,7 +209,7 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
         "source_id": doc.source_id, "content_hash": doc.content_hash, "media_type": doc.media_type,
         "byte_size": len(doc.raw), "raw_text": doc.text, "raw_bytes": doc.raw,
         "etag": doc.etag, "last_modified": doc.last_modified,
-        "location": snapshot.locations.get(doc.source_id, doc.source_id),
+        "location": snapshot.locations.get(doc.source_id),
     } for doc in snapshot.read_documents])
     con.register("read_documents", frame)
     con.execute(
@@ -232,7 +232,7 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
         select source_id, location, content_hash, etag, last_modified, $now
         from read_documents
         on conflict (source_id) do update set
-            location = excluded.location,
+            location = coalesce(excluded.location, source_state.location),
             content_hash = excluded.content_hash,
             etag = excluded.etag,
             last_modified = excluded.last_modified,
@@ -534,3 +534,19 @@ def update_alert_delivery(db_path: Path, alert_id: int, destination: str, status
             """,
             {"alert_id": alert_id, "destination": destination, "status": status, "attempts": attempts,
              "last_error": last_error, "now": datetime.now(timezone.utc)})
+
+
+def current_documents(db_path: Path) -> list[Document]:
+    """The archived current version of every unretired source, as read when it was stored."""
+    with connect(db_path) as con:
+        rows = con.execute(
+            """
+            select s.source_id, s.content_hash, d.raw_text, d.media_type, a.raw_bytes, s.etag, s.last_modified
+            from source_state s
+            join documents d on d.source_id = s.source_id and d.content_hash = s.content_hash
+            join document_archive a on a.content_hash = s.content_hash
+            where s.retired_at is null
+            order by s.source_id
+            """).fetchall()
+    return [Document(source_id=r[0], content_hash=r[1], text=r[2], media_type=r[3], raw=bytes(r[4]),
+                     etag=r[5], last_modified=r[6]) for r in rows]
