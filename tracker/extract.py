@@ -146,9 +146,9 @@ ESTIMATE_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 HEDGE_RE = re.compile(r"\b(?:at\s+least|perhaps|probably|maybe|roughly|around|about|some)\s+$", re.IGNORECASE)
-ATTRIBUTION_RE = re.compile(r"\b(?:says?|said|according\s+to|believes?|thinks?|argues?|reckons?)\b", re.IGNORECASE)
+ATTRIBUTION_RE = re.compile(r"\b(?:says?|said|believes?|thinks?|argues?|reckons?)\b", re.IGNORECASE)
 FUTURE_CUE_RE = re.compile(
-    r"\b(?:will|shall|plans?|planned|scheduled|slated|set\s+to|to\s+be\s+(?:launched|completed|built))\b",
+    r"\b(?:will|shall|plans?\s+to|planned\s+to|scheduled|slated|set\s+to|to\s+be\s+(?:launched|completed|built))\b",
     re.IGNORECASE,
 )
 EVENT_CUE_RE = re.compile(
@@ -160,7 +160,7 @@ EVENT_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 GROWTH_AFTER_RE = re.compile(
-    r"^\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|"
+    r"\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|"
     r"decline|drop|fall|decrease|cut|reduction|year[- ]on[- ]year|from\s+(?:a|the)\s+(?:year|previous))",
     re.IGNORECASE,
 )
@@ -170,7 +170,7 @@ GROWTH_BEFORE_RE = re.compile(
     r"(?:\s+by)?\s+$",
     re.IGNORECASE,
 )
-RELATIVE_TIME_RE = re.compile(r"^\s*(?:ago|later|earlier|after|before|old|since|hence)\b", re.IGNORECASE)
+RELATIVE_TIME_RE = re.compile(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b", re.IGNORECASE)
 NEXT_HORIZON_RE = re.compile(r"\b(?:next|coming)\s+$", re.IGNORECASE)
 HYPOTHETICAL_RE = re.compile(r"\b(?:might|would|if)\b", re.IGNORECASE)
 DETERMINER_BEFORE_RE = re.compile(
@@ -421,10 +421,11 @@ def _organisation_subject(full_name: str, acronym: str) -> str:
     named = _catalog_subjects_in(full_name)
     if named and named[0].start == 0 and named[0].end >= len(full_name) - 1:
         return named[0].name  # "United States (US)": the name is a country
-    if any(m.name == DEFAULT_SUBJECT for m in named) or _catalog_subjects_in(acronym):
-        return DEFAULT_SUBJECT if STATE_BODY_RE.search(full_name) or _catalog_subjects_in(acronym) else acronym
-    if STATE_BODY_RE.search(full_name) and not named:
-        return DEFAULT_SUBJECT
+    known = [m.name for m in _catalog_subjects_in(acronym)]
+    if known:
+        return known[0]  # a body the catalog knows: MIIT is China, ASML is ASML
+    if STATE_BODY_RE.search(full_name) and all(m.name == DEFAULT_SUBJECT for m in named):
+        return DEFAULT_SUBJECT  # a ministry or commission of the country the genre is about
     return acronym
 
 
@@ -591,7 +592,7 @@ def _figure_from_match(
             return None  # "two years later": a relative date, not a claim
         factor = 1 / 12 if "month" in unit_text else 10.0 if "decade" in unit_text else 1.0
         value, precision = value * factor, precision * factor
-    if found.group("words") and found.group("words").lower().startswith(("a ", "an ")):
+    if found.group("words") and found.group("words").lower() in ("a", "an"):
         if not found.group("bound") and HYPOTHETICAL_RE.search(sentence):
             return None  # "a billion yuan put toward X might ...": a hypothetical amount
     start = found.start("bound") if found.group("bound") else (
