@@ -237,7 +237,8 @@ ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
 )
 STATE_BODY_RE = re.compile(r"\b(?:Ministry|Commission|Administration|Bureau|State Council|Congress|Academy)\b")
-WORD_RE = re.compile(r"[A-Za-z][A-Za-z&’'-]*")
+WORD_RE = re.compile(r"(?<![\w&])[A-Za-z][A-Za-z&’'-]*")
+POSSESSIVE_RE = re.compile(r"[’']s?$")
 STOPWORDS = frozenset(
     """a an the of in on at to for from by with and or but as is are was were be been being has have
     had that this these those its their his her our it they which who whom whose while than then
@@ -909,13 +910,11 @@ def _figure_indicator(
         entry = nearest_indicator(hits, figure.unit, figure.start)
         if entry is not None:
             return entry.key, entry.label, entry.topic
-    words = _describing_words(text, figure, clause_start)
-    key = "_".join(words) or "unnamed"
+    key, label = _key_and_label(_describing_words(text, figure, clause_start), "unnamed_figure")
     unit_suffix = {"percent": "_share", "years": "_years", "rank": "_rank"}.get(figure.unit, "")
     if is_growth:
-        unit_suffix = suffix
-    label = (" ".join(words) or "unnamed figure").capitalize()
-    return key + unit_suffix, label + label_suffix if is_growth else label, topic_of(text, catalog)
+        return key + suffix, label + label_suffix, topic_of(text, catalog)
+    return key + unit_suffix, label, topic_of(text, catalog)
 
 
 def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]:
@@ -933,14 +932,23 @@ CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when
 
 
 def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
+    """The words of `fragment` that name something, possessives and hyphens trimmed."""
     words = []
     for word in WORD_RE.findall(fragment):
-        lowered = word.lower().strip("’'-")
+        word = POSSESSIVE_RE.sub("", word).strip("-")
+        lowered = word.lower()
         if stop_at_break and words and lowered in CONTENT_BREAK_WORDS:
             break
-        if lowered and lowered not in STOPWORDS and len(lowered) > 1:
-            words.append(re.sub(r"[^a-z0-9]+", "_", lowered).strip("_"))
-    return [w for w in words if w]
+        if len(lowered) > 1 and lowered not in STOPWORDS:
+            words.append(word)
+    return words
+
+
+def _key_and_label(words: list[str], fallback: str) -> tuple[str, str]:
+    """A snake_case key and a readable label from the words that name a figure."""
+    key = "_".join(re.sub(r"[^a-z0-9]+", "_", w.lower().replace("&", "")).strip("_") for w in words)
+    label = " ".join(words)
+    return (key or fallback), (label[:1].upper() + label[1:] if label else fallback.replace("_", " "))
 
 
 def _event_records(
@@ -966,7 +974,7 @@ def _event_records(
         if kind is None:
             continue
         cue = EVENT_CUE_RE.search(clause)
-        anchor = clause_start + (cue.start() if cue else year.start - clause_start)
+        anchor = clause_start + cue.start() if cue else year.start
         owners = [m for m in subjects if m.end <= anchor and m.start >= clause_start and not m.is_object]
         if not owners:
             owners = [m for m in subjects if m.end <= anchor and not m.is_object]
@@ -975,14 +983,36 @@ def _event_records(
         prefix = re.search(r"\b(?:as\s+far\s+back\s+as|in|by|since|from|early|late|mid)\s+$", text[:year.start], re.IGNORECASE)
         if prefix and kind != "milestone" or prefix and prefix.group().strip().lower() in ("in", "by", "as far back as", "late", "early", "mid"):
             start = prefix.start()
-        words = _content_words(clause.replace(text[year.start:year.end], " "))[:4]
-        key = "_".join(words) or "dated_event"
+        key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
         records.append(_record(
-            sentence, context, key, (" ".join(words) or "dated event").capitalize(), subject, kind,
+            sentence, context, key, label, subject, kind,
             None, None, year.period, topic_of(clause, context.catalog) if not sentence.is_table_row
             else topic_of(text, context.catalog), start, year.end, None,
         ))
     return records
+
+
+EVENT_NOUNS = {
+    "launch": "launch", "establish": "establishment", "found": "founding", "complet": "completion",
+    "approv": "approval", "announc": "announcement", "releas": "release", "publish": "publication",
+    "unveil": "unveiling", "introduc": "introduction", "deliver": "delivery", "sign": "signing",
+    "pass": "passage", "adopt": "adoption", "enact": "enactment", "issu": "issuance",
+}
+
+
+def _event_key_and_label(
+    text: str, clause_start: int, clause_end: int, year: YearMention, cue: re.Match[str] | None
+) -> tuple[str, str]:
+    """Name a dated event after what happened: the words before its verb plus the event's noun."""
+    if cue is None:
+        words = _content_words(text[clause_start:clause_end].replace(text[year.start:year.end], " "))[:4]
+        return _key_and_label(words, "dated_event")
+    verb = cue.group().lower()
+    noun = next((n for stem, n in EVENT_NOUNS.items() if verb.startswith(stem)), None)
+    before = _content_words(text[clause_start:clause_start + cue.start()])[-3:]
+    if noun is None:
+        before = (before + _content_words(text[clause_start + cue.end():clause_end])[:2])[-4:]
+    return _key_and_label(before + ([noun] if noun else []), "dated_event")
 
 
 def _event_kind(clause: str, year: YearMention) -> str | None:
