@@ -184,7 +184,14 @@ CONVERSION_JOINER_RE = re.compile(
 )
 AFTER_SUBJECT_RE = re.compile(r"^\s*\)?\s*(?:in|of|at|for)\s+(?:the\s+)?$")
 OBJECT_PREPOSITION_RE = re.compile(r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond)\s+(?:the\s+)?$")
-CLAUSE_BREAK_RE = re.compile(r";|,\s+(?:while|whereas|but|and|which)\b|\s(?:while|whereas)\s|—|\s–\s|\s-\s")
+# Clause breaks. A soft break ("—", ", but") keeps the sentence's time frame;
+# a hard one (";", ", while", ", and") may start a fact of its own.
+CLAUSE_BREAK_RE = re.compile(
+    r"(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s)"
+)
+SAME_YEAR_RE = re.compile(r"\b(?:the\s+)?same\s+(?:year|period)\b", re.IGNORECASE)
+NEGATION_BEFORE_RE = re.compile(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE)
+FRONTED_YEAR_RE = re.compile(r"^\W*(?:in|by|during|since|from|as\s+of)\s+(?:(?:early|late|mid)[\s-]+)?$", re.IGNORECASE)
 SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9¥$€])")
 ABBREVIATION_RE = re.compile(
     r"(?:\b[A-Z]\.|\b(?:U\.S|U\.K|U\.N|E\.U|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|No|Inc|Co|Ltd|Corp|St|vs|approx|"
@@ -194,7 +201,9 @@ QUOTE_SPAN_RE = re.compile(r"“[^”]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.MULTILI
 RELEVANCE_RE = re.compile(
     r"technolog|innovat|research|science|scien|econom|invest|market|industr|digital|data|"
     r"compan|firm|enterprise|budget|fund|spend|GDP|export|import|trade|patent|talent|student|"
-    r"chip|semiconductor|quantum|satellite|space|AI\b|telecom|aircraft|aviation",
+    r"chip|semiconductor|quantum|satellite|space|AI\b|telecom|aircraft|aviation|launch|orbit|rocket|"
+    r"network|engineer|infrastructure|laborator|\blabs?\b|users|station|factor|plant|capacity|production|"
+    r"output|revenue|sales|profit|billion|million|yuan|dollar|percent|%",
     re.IGNORECASE,
 )
 
@@ -596,6 +605,8 @@ def _figure_from_match(
     if found.group("words") and found.group("words").lower() in ("a", "an"):
         if not found.group("bound") and HYPOTHETICAL_RE.search(sentence):
             return None  # "a billion yuan put toward X might ...": a hypothetical amount
+    if NEGATION_BEFORE_RE.search(sentence, max(0, number_start - 30), found.start()):
+        return None  # "had not reached 5nm": a figure the text denies
     start = found.start("bound") if found.group("bound") else (
         found.start("currency") if found.group("currency") else number_start
     )
@@ -628,14 +639,15 @@ def _is_standalone_count(sentence: str, start: int, end: int) -> bool:
     return True
 
 
+NEXT_WORDS_RE = re.compile(r"(?:\s+[\w-]+){1,3}")
+
+
 def _is_countable_words(sentence: str, start: int, end: int, catalog: Catalog) -> bool:
     """A spelled-out number counts only things the catalog can count, never "the three goals"."""
     if DETERMINER_BEFORE_RE.search(sentence, max(0, start - 12), start):
         return False
-    following = sentence[end:end + 40]
-    noun = re.match(r"\s+(?:[\w-]+\s+){0,2}?", following)
-    window = following[: (noun.end() if noun else 0) + 20]
-    return catalog.counting_noun_pattern.search(window) is not None and window.lstrip()[:1].isalpha()
+    following = NEXT_WORDS_RE.match(sentence, end)
+    return following is not None and catalog.counting_noun_pattern.search(following.group()) is not None
 
 
 def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, bool]:
@@ -703,20 +715,33 @@ def _lend_list_units(sentence: str, figures: list[Figure]) -> list[Figure]:
 # --------------------------------------------------------------------------
 
 
-def _clause_bounds(sentence: str) -> list[tuple[int, int]]:
-    bounds, start = [], 0
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    joins_previous: bool  # began at a soft break, so earlier years still date it
+
+
+def _clauses(sentence: str) -> list[Clause]:
+    clauses, start, joins = [], 0, False
     for found in CLAUSE_BREAK_RE.finditer(sentence):
-        bounds.append((start, found.start()))
-        start = found.start()
-    bounds.append((start, len(sentence)))
-    return bounds
+        clauses.append(Clause(start, found.start(), joins))
+        start, joins = found.start(), found.group("soft") is not None
+    clauses.append(Clause(start, len(sentence), joins))
+    return clauses
 
 
-def _clause_of(position: int, clauses: list[tuple[int, int]]) -> tuple[int, int]:
-    for start, end in clauses:
-        if start <= position < end:
-            return start, end
+def _clause_of(position: int, clauses: list[Clause]) -> Clause:
+    for clause in clauses:
+        if clause.start <= position < clause.end:
+            return clause
     return clauses[-1]
+
+
+def _nothing_between(start: int, end: int, figures: list[Figure], figure: Figure) -> bool:
+    """No other figure lies between positions `start` and `end` (in either order)."""
+    low, high = min(start, end), max(start, end)
+    return not any(f is not figure and low <= f.number_start < high for f in figures)
 
 
 def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[IndicatorRecord]:
@@ -726,10 +751,10 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     figures = _figures(text, masked, years, context.catalog)
     if not figures and not years:
         return []
-    if figures and not (RELEVANCE_RE.search(text) or sentence.is_table_row):
+    if figures and not (RELEVANCE_RE.search(sentence.line_text) or sentence.is_table_row):
         figures = []
     subjects = _subject_mentions(text, context)
-    clauses = _clause_bounds(text)
+    clauses = _clauses(text)
     hits = indicator_hits(text, context.catalog)
     if sentence.table_header:
         header_hits = indicator_hits(sentence.table_header, context.catalog)
@@ -739,9 +764,11 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
     respectively = _respectively_assignments(text, figures, subjects, years)
+    # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
+    primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(text, figures[i - 1], f)]
     for figure in figures:
         record = _figure_record(
-            sentence, figure, years, subjects, clauses, hits or header_hits, context, respectively
+            sentence, figure, primary, years, subjects, clauses, hits or header_hits, context, respectively
         )
         if previous is not None and previous_figure is not None and _is_conversion(text, previous_figure, figure):
             record = replace(
@@ -781,6 +808,8 @@ def _respectively_assignments(
         return {}
     owners = _distinct_in_order([s.name for s in subjects if s.end <= run[0].start])[-len(run):]
     periods = [y.period for y in years if y.end <= run[0].start or y.start >= run[-1].end][-len(run):]
+    if len(set(periods)) == 1:
+        periods = periods[:1] * len(run)  # one year for the whole list
     assignments = {}
     for index, figure in enumerate(run):
         subject = owners[index] if len(owners) == len(run) else None
@@ -800,21 +829,21 @@ def _distinct_in_order(names: list[str]) -> list[str]:
 def _figure_record(
     sentence: Sentence,
     figure: Figure,
+    figures: list[Figure],
     years: list[YearMention],
     subjects: list[SubjectMention],
-    clauses: list[tuple[int, int]],
+    clauses: list[Clause],
     hits: list,
     context: DocumentContext,
     respectively: dict[int, tuple[str | None, str | None]],
 ) -> IndicatorRecord:
     text = sentence.text
-    clause_start, clause_end = _clause_of(figure.number_start, clauses)
-    clause = text[clause_start:clause_end]
+    clause = _clause_of(figure.number_start, clauses)
     assigned_subject, assigned_period = respectively.get(figure.start, (None, None))
     subject = assigned_subject or _figure_subject(text, figure, subjects)
-    period = assigned_period or _figure_period(figure, years, clause_start, clause_end)
-    kind = _figure_kind(sentence, figure, clause, clause_start, years)
-    key, label, topic = _figure_indicator(text, figure, hits, clause_start, context.catalog)
+    period = assigned_period or _figure_period(text, figure, figures, years, clause, clauses)
+    kind = _figure_kind(sentence, figure, figures, clause, years)
+    key, label, topic = _figure_indicator(text, figure, hits, clause.start, context.catalog)
     return _record(sentence, context, key, label, subject, kind, figure.value, figure.unit, period, topic,
                    figure.start, figure.end, figure.precision)
 
@@ -854,29 +883,68 @@ def _figure_subject(text: str, figure: Figure, subjects: list[SubjectMention]) -
     return DEFAULT_SUBJECT
 
 
-def _figure_period(figure: Figure, years: list[YearMention], clause_start: int, clause_end: int) -> str | None:
-    """The year its own clause gives (nearest one), else the last year stated before it in the sentence."""
-    in_clause = [y for y in years if clause_start <= y.start < clause_end]
+def _figure_period(
+    text: str,
+    figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause]
+) -> str | None:
+    """The year that dates a figure.
+
+    The nearest year of its own clause with no other figure in between; else
+    the last year before it while clauses join softly ("in 2023, ... but 3.5%");
+    else a year fronting the sentence ("In 2024, ...").
+    """
+    if SAME_YEAR_RE.search(text, clause.start, clause.end):
+        earlier = [y for y in years if y.end <= clause.start]
+        if earlier:
+            return earlier[-1].period
+    in_clause = [
+        y for y in years
+        if clause.start <= y.start < clause.end and _nothing_between(y.start, figure.number_start, figures, figure)
+    ]
     if in_clause:
         return min(in_clause, key=lambda y: min(abs(y.start - figure.end), abs(figure.start - y.end))).period
-    before = [y for y in years if y.end <= figure.start]
-    return before[-1].period if before else None
+    earliest = clause.start
+    for previous in reversed(clauses[: clauses.index(clause)]):
+        if clauses[clauses.index(previous) + 1].joins_previous:
+            earliest = previous.start
+        else:
+            break
+    before = [y for y in years if earliest <= y.start and y.end <= figure.start]
+    if before:
+        return before[-1].period
+    fronted = [y for y in years if y.end <= figure.start and FRONTED_YEAR_RE.match(text[:y.start])]
+    return fronted[0].period if fronted else None
 
 
-def _figure_kind(sentence: Sentence, figure: Figure, clause: str, clause_start: int, years: list[YearMention]) -> str:
+def _figure_kind(
+    sentence: Sentence, figure: Figure, figures: list[Figure], clause: Clause, years: list[YearMention]
+) -> str:
+    """Target, estimate or measurement, from cues in its clause that no other figure stands nearer to."""
     if sentence.is_table_row:
         return "measurement"
-    if TARGET_CUE_RE.search(clause):
-        return "target"
-    if ESTIMATE_CUE_RE.search(clause):
-        return "estimate"
     text = sentence.text
-    if HEDGE_RE.search(text, max(0, figure.start - 15), figure.number_start) or HEDGE_RE.search(
-        text[max(0, figure.start - 15):figure.start] + " "
+    clause_text = text[clause.start:clause.end]
+
+    def applies(pattern: re.Pattern[str]) -> bool:
+        return any(
+            _nothing_between(clause.start + cue.start(), figure.number_start, figures, figure)
+            for cue in pattern.finditer(clause_text)
+        )
+
+    if applies(TARGET_CUE_RE):
+        return "target"
+    if applies(ESTIMATE_CUE_RE):
+        return "estimate"
+    hedged = HEDGE_RE.search(text[max(0, figure.start - 15):figure.start] + " ") or HEDGE_RE.search(
+        text, max(0, figure.start - 15), figure.number_start
+    )
+    if hedged and _is_attributed(sentence, figure):
+        return "estimate"
+    if any(
+        y.preposition == "by" and clause.start <= y.start < clause.end
+        and _nothing_between(y.start, figure.number_start, figures, figure)
+        for y in years
     ):
-        if _is_attributed(sentence, figure):
-            return "estimate"
-    if any(y.preposition == "by" and clause_start <= y.start < clause_start + len(clause) for y in years):
         return "target"
     if figure.unit == "years" and NEXT_HORIZON_RE.search(text, max(0, figure.start - 15), figure.start):
         return "target"
@@ -928,7 +996,7 @@ def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]
     return after[:3]
 
 
-CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when as than for on while".split())
+CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when as than for on while and or".split())
 
 
 def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
@@ -956,14 +1024,15 @@ def _event_records(
     figures: list[Figure],
     years: list[YearMention],
     subjects: list[SubjectMention],
-    clauses: list[tuple[int, int]],
+    clauses: list[Clause],
     context: DocumentContext,
 ) -> list[IndicatorRecord]:
     """Dated events without a figure: a milestone achieved, or a deadline ahead."""
     text = sentence.text
     records = []
     for year in years:
-        clause_start, clause_end = _clause_of(year.start, clauses)
+        clause_bounds = _clause_of(year.start, clauses)
+        clause_start, clause_end = clause_bounds.start, clause_bounds.end
         clause = text[clause_start:clause_end]
         row_event = sentence.is_table_row and _is_event_row(sentence, year)
         if not row_event and any(clause_start <= f.number_start < clause_end for f in figures):
