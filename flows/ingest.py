@@ -53,7 +53,7 @@ def extract(documents: list[Document]) -> list[IndicatorRecord]:
 @task(cache_policy=NO_CACHE)
 def validate(records: list[IndicatorRecord], documents: list[Document]) -> tuple[list[IndicatorRecord], list[Failure]]:
     texts = {doc.source_id: doc.text for doc in documents}
-    return validate_records(records, texts, catalog.plausible_range, catalog.known_units())
+    return validate_records(records, texts, catalog.validation_range, catalog.known_units())
 
 
 @task(cache_policy=NO_CACHE)

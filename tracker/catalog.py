@@ -1,14 +1,158 @@
-"""Placeholder catalog until the extraction branch lands."""
+"""The indicator catalog: known indicators, subjects and topic vocabulary, loaded from catalog.toml."""
 
-UNIT_RANGES = {"percent": (-100.0, 1000.0), "count": (0.0, None), "km": (0.0, 1e10), "nm": (0.0, 1e6),
-               "years": (0.0, 1000.0), "CNY": (0.0, None), "USD": (0.0, None), "EUR": (0.0, None), "rank": (1.0, 1000.0)}
-INDICATOR_RANGES = {("rd_intensity", "percent"): (0.0, 10.0)}
-UNITS = tuple(UNIT_RANGES)
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 
 
-def plausible_range(indicator: str, unit: str | None):
-    return INDICATOR_RANGES.get((indicator, unit)) or UNIT_RANGES.get(unit)
+@dataclass(frozen=True)
+class IndicatorEntry:
+    """One known indicator: its key, name, topic, units and the wording that identifies it."""
+
+    key: str
+    label: str
+    topic: str
+    units: tuple[str, ...]
+    pattern: re.Pattern[str]  # all of the entry's wording, as one alternation
+    ranges: dict[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class SubjectEntry:
+    """One subject a figure can be about; `kind` says whether it is a country, bloc or organisation."""
+
+    name: str
+    kind: str
+    alias_pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    indicators: tuple[IndicatorEntry, ...]
+    subjects: tuple[SubjectEntry, ...]
+    topic_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    counting_noun_pattern: re.Pattern[str]
+
+    def entry(self, key: str) -> IndicatorEntry | None:
+        return next((e for e in self.indicators if e.key == key), None)
+
+
+def _alternation(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+def _indicator_entry(raw: dict) -> IndicatorEntry:
+    return IndicatorEntry(
+        key=raw["key"],
+        label=raw["label"],
+        topic=raw["topic"],
+        units=tuple(raw["units"]),
+        pattern=re.compile(_alternation(raw["patterns"]), re.IGNORECASE),
+        ranges={unit: (float(lo), float(hi)) for unit, (lo, hi) in raw.get("range", {}).items()},
+    )
+
+
+def _subject_entry(raw: dict) -> SubjectEntry:
+    # Case-sensitive on purpose: "US" the country is not "us" the pronoun.
+    pattern = re.compile(rf"(?<![\w.])(?:{_alternation(raw['aliases'])})(?![\w])")
+    name = raw["name"]
+    return SubjectEntry(name=name, kind=raw["kind"], alias_pattern=pattern)
+
+
+def parse_catalog(raw: dict) -> Catalog:
+    """Turn the TOML document into a Catalog with compiled patterns."""
+    return Catalog(
+        version=str(raw.get("version", "0")),
+        indicators=tuple(_indicator_entry(e) for e in raw.get("indicator", [])),
+        subjects=tuple(_subject_entry(s) for s in raw.get("subject", [])),
+        topic_patterns=tuple(
+            (topic, re.compile(_alternation(words), re.IGNORECASE))
+            for topic, words in raw.get("topics", {}).items()
+        ),
+        counting_noun_pattern=re.compile(
+            rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b", re.IGNORECASE
+        ),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
+    """The catalog at `path` (default: the packaged catalog.toml), parsed once."""
+    with open(path, "rb") as fh:
+        return parse_catalog(tomllib.load(fh))
+
+
+@dataclass(frozen=True)
+class IndicatorHit:
+    """Where a catalog entry's wording occurs in a sentence."""
+
+    start: int
+    end: int
+    order: int  # catalog position: earlier entries are more specific
+    entry: IndicatorEntry
+
+
+def indicator_hits(sentence_context: str, catalog: Catalog | None = None) -> list[IndicatorHit]:
+    """Every occurrence of every catalog entry's wording; computed once per sentence."""
+    catalog = catalog or load_catalog()
+    return [
+        IndicatorHit(found.start(), found.end(), order, entry)
+        for order, entry in enumerate(catalog.indicators)
+        for found in entry.pattern.finditer(sentence_context)
+    ]
+
+
+def nearest_indicator(hits: list[IndicatorHit], unit: str | None, anchor: int) -> IndicatorEntry | None:
+    """The hit fitting `unit` nearest `anchor`; ties go to catalog order."""
+    best: tuple[int, int, IndicatorEntry] | None = None
+    for hit in hits:
+        if unit is not None and unit not in hit.entry.units:
+            continue
+        distance = 0 if hit.start <= anchor < hit.end else min(abs(hit.start - anchor), abs(hit.end - anchor))
+        if best is None or (distance, hit.order) < best[:2]:
+            best = (distance, hit.order, hit.entry)
+    return best[2] if best else None
+
+
+def match_indicator(
+    sentence_context: str, unit: str | None, anchor: int = 0, catalog: Catalog | None = None
+) -> IndicatorEntry | None:
+    """The catalog entry whose wording occurs in `sentence_context`, fits `unit` and lies nearest `anchor`."""
+    return nearest_indicator(indicator_hits(sentence_context, catalog), unit, anchor)
+
+
+def plausible_range(key: str, unit: str, catalog: Catalog | None = None) -> tuple[float, float] | None:
+    """(min, max) a value of indicator `key` in `unit` can plausibly take, or None when unknown."""
+    entry = (catalog or load_catalog()).entry(key)
+    return entry.ranges.get(unit) if entry else None
+
+
+def topic_of(text: str, catalog: Catalog | None = None) -> str:
+    """The first topic whose vocabulary occurs in `text`, else "general"."""
+    for topic, pattern in (catalog or load_catalog()).topic_patterns:
+        if pattern.search(text):
+            return topic
+    return "general"
+
+
+@lru_cache(maxsize=4)
+def unit_ranges(path: Path = CATALOG_PATH) -> dict[str, tuple[float, float]]:
+    """Canonical units and the plausible values of any figure in them."""
+    with open(path, "rb") as fh:
+        return {unit: (float(low), float(high)) for unit, (low, high) in tomllib.load(fh).get("units", {}).items()}
 
 
 def known_units() -> set[str]:
-    return set(UNITS)
+    return set(unit_ranges())
+
+
+def validation_range(key: str, unit: str) -> tuple[float, float] | None:
+    """The indicator's own plausible range, else the unit's."""
+    return plausible_range(key, unit) or unit_ranges().get(unit)

@@ -1,27 +1,1118 @@
-"""Placeholder extractor until the extraction branch lands: percents with a year."""
+"""Indicator extraction: plain text in, indicator records out (CONTRACT.md section 1).
+
+The extractor reads a document line by line, drops page boilerplate, splits
+prose into sentences and clauses, and turns every figure (money, percent,
+distance, node size, duration, count, rank) and every dated event without a
+figure into one `IndicatorRecord`. Rules are general to the genre; what the
+genre's indicators are called lives in catalog.toml.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
+from tracker.catalog import Catalog, IndicatorEntry, indicator_hits, load_catalog, nearest_indicator, topic_of
 from tracker.models import IndicatorRecord
 
-EXTRACTOR_VERSION = "0.0.1"
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)%")
-_YEAR = re.compile(r"\b(19|20)\d\d\b")
-_SENTENCE = re.compile(r"[^.\n]+[.\n]?")
+EXTRACTOR_VERSION = "1.0.0"
+
+DEFAULT_SUBJECT = "China"
+WORLD_SUBJECT = "World"
+
+# --------------------------------------------------------------------------
+# number vocabulary
+# --------------------------------------------------------------------------
+
+UNITS_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+TENS_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+SCALES = {
+    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12,
+}
+CURRENCY_CODES = {
+    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
+    "¥": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "renminbi": "CNY",
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+}
+FRACTIONS = {
+    "two-thirds": 200 / 3, "one-third": 100 / 3, "a third": 100 / 3, "three-quarters": 75.0,
+    "a quarter": 25.0, "one-quarter": 25.0, "one-fifth": 20.0, "a fifth": 20.0,
+}
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}
+
+_SPELLED = "|".join(
+    [f"(?:{'|'.join(TENS_WORDS)})(?:[- ](?:{'|'.join(list(UNITS_WORDS)[:9])}))?"]
+    + sorted(UNITS_WORDS, key=len, reverse=True)
+)
+_BOUND = (
+    r"(?:more|less|fewer)\s+than|over|under|nearly|almost|around|about|approximately|roughly|"
+    r"at\s+least|at\s+most|up\s+to|close\s+to|just\s+(?:over|under)|in\s+excess\s+of|upwards\s+of|"
+    r"some|an\s+estimated|as\s+(?:many|much)\s+as|approx\."
+)
+
+# One figure: bound, currency, number (digits or words), scale, unit.
+FIGURE_RE = re.compile(
+    rf"""
+    (?P<bound>\b(?:{_BOUND})\s+)?
+    (?P<currency>US\$|\$|¥|€|\b(?:RMB|CNY|USD|EUR)\s?)?
+    (?:
+        (?P<digits>(?<![\w.,/-])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.,/])\d+(?:\.\d+)?)
+      | (?P<words>\b(?:{_SPELLED}|a\s+dozen|an?(?=\s+(?:hundred|thousand|million|billion|trillion)\b))\b)
+    )
+    (?P<scale>\s?(?:hundred|thousand|million|billion|trillion)\b|(?<=\d)\s?(?:bn|mn|tn|m|k|b)\b)?
+    (?P<unit>
+        \s?(?:%|percent\b|per\s?cent\b)
+      | \s?percentage[\s-]points?\b
+      | (?:-|\s)?(?:nm\b|nanomet(?:er|re)s?\b)
+      | (?:-|\s)?(?:km\b|kilomet(?:er|re)s?\b)
+      | [-\s](?:years?|months?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
+      | \s(?:of\s)?(?:yuan|renminbi|RMB|CNY|U\.?S\.?\s?dollars|dollars|USD|euros?|EUR)\b
+    )?
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+YEAR_RE = re.compile(
+    r"(?<![\w$¥€£.,/-])(?:FY\s?)?((?:19[5-9]|20\d)\d)"
+    r"(?:\s?(?:-|–|—|/|to|through|until)\s?((?:19[5-9]|20\d)\d|\d\d)(?![\d%]))?"
+    r"(?![\w%]|[.,]\d)"
+)
+BETWEEN_YEARS_RE = re.compile(r"\bbetween\s+((?:19[5-9]|20\d)\d)\s+and\s+((?:19[5-9]|20\d)\d)\b")
+RANK_RE = re.compile(
+    rf"\b(?:(?P<before>ranked|ranks|ranking|listed|placed|came|comes|finished|sits|sat|stands|stood)\s+(?:in\s+|at\s+)?(?:the\s+)?)?"
+    rf"(?P<ordinal>{'|'.join(ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))"
+    rf"(?P<after>[\s-](?:place|position|largest|biggest|highest|most)\b)?",
+    re.IGNORECASE,
+)
+FRACTION_RE = re.compile(rf"\b(?:{'|'.join(FRACTIONS)})(?=\s+of\b)", re.IGNORECASE)
+
+# --------------------------------------------------------------------------
+# masks: numbers that are not claims
+# --------------------------------------------------------------------------
+
+_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+DAY_OF_MONTH_RE = re.compile(
+    rf"(?<![A-Za-z]){_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\s+{_MONTHS}\b"
+)
+# A trailing reference marker: "priorities 1 .", "counterparts 4", "satellite 6 |".
+FOOTNOTE_RE = re.compile(
+    r"(?<=[^\s|])[ \t]+\d{1,2}(?:\s?,\s?\d{1,2})*(?=[ \t]*(?:[.:;,](?=\s|$)[ \t]*)?(?:\||$))"
+    r"|(?<=[^\s|])[ \t]+\d{1,2}(?=[ \t]+[.:;,](?:\s|$))"
+    r"|\[\d{1,3}\]",
+    re.MULTILINE,
+)
+# Words that may stand capitalised right before a number without making it a name.
+_NAME_EXEMPT = frozenset(
+    "in by over about around nearly almost some only just since for with at of to from and the "
+    "all more less than until before after during between fy early late mid only roughly "
+    "approximately up".split()
+)
+NAME_NUMBER_RE = re.compile(r"([A-Z][\w’'.+&]*)[ \u00a0]$")
+HYPHEN_NAME_RE = re.compile(r"[A-Za-z]-$")
+REFERENCE_WORD_RE = re.compile(
+    r"\b(?:figure|fig\.|table|chart|exhibit|chapter|section|article|page|p\.|no\.|vol\.|issue|phase|level|"
+    r"version|step|box|annex|appendix|item|point|tier)\s$",
+    re.IGNORECASE,
+)
+
+# --------------------------------------------------------------------------
+# sentence-level cues
+# --------------------------------------------------------------------------
+
+TARGET_CUE_RE = re.compile(
+    r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning|"
+    r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
+    r"strives?\s+to|calls?\s+for|blueprint|roadmap|will\s+(?:raise|increase|boost|expand|reach|cut|"
+    r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
+    re.IGNORECASE,
+)
+ESTIMATE_CUE_RE = re.compile(
+    r"\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
+    r"predicted|predicts?|predictions?|anticipated|anticipates?|estimated?|estimates|could|would|"
+    r"may\s+(?:reach|hit|exceed|grow|rise)|might|likely|set\s+to|on\s+track\s+to|poised\s+to|outlook|"
+    r"scenario)\b",
+    re.IGNORECASE,
+)
+HEDGE_RE = re.compile(r"\b(?:at\s+least|perhaps|probably|maybe|roughly|around|about|some)\s+$", re.IGNORECASE)
+ATTRIBUTION_RE = re.compile(r"\b(?:says?|said|believes?|thinks?|argues?|reckons?)\b", re.IGNORECASE)
+FUTURE_CUE_RE = re.compile(
+    r"\b(?:will|shall|plans?\s+to|planned\s+to|scheduled|slated|set\s+to|to\s+be\s+(?:launched|completed|built))\b",
+    re.IGNORECASE,
+)
+EVENT_CUE_RE = re.compile(
+    r"\b(?:launch(?:ed|es)?|establish(?:ed|ment)|found(?:ed|ing)|complet(?:ed|ion)|approv(?:ed|al)|"
+    r"announc(?:ed|ements?)|released?|publish(?:ed)?|unveil(?:ed)?|introduc(?:ed|tion)|began|started|"
+    r"opened|delivered|signed|passed|adopted|enacted|issued|achieved|became|set\s+up|cut\s+off|"
+    r"imposed|banned|blacklisted|added|entered|joined|debuted|deployed|built|created|formed|"
+    r"inaugurated|certified|landed|docked|first\s+time|went\s+into|came\s+into|took\s+effect)\b",
+    re.IGNORECASE,
+)
+GROWTH_AFTER_RE = re.compile(
+    r"\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|"
+    r"decline|drop|fall|decrease|cut|reduction|year[- ]on[- ]year|from\s+(?:a|the)\s+(?:year|previous))",
+    re.IGNORECASE,
+)
+GROWTH_BEFORE_RE = re.compile(
+    r"\b(?:grew|grow|grows|growing|rose|rise|rises|rising|increased|increases|increasing|jumped|climbed|"
+    r"surged|soared|fell|declined|dropped|decreased|expanded|up|down|growth\s+of|increase\s+of|rise\s+of)"
+    r"(?:\s+by)?\s+$",
+    re.IGNORECASE,
+)
+RELATIVE_TIME_RE = re.compile(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b", re.IGNORECASE)
+NEXT_HORIZON_RE = re.compile(r"\b(?:next|coming)\s+$", re.IGNORECASE)
+HYPOTHETICAL_RE = re.compile(r"\b(?:might|would|if)\b", re.IGNORECASE)
+DETERMINER_BEFORE_RE = re.compile(
+    r"\b(?:the|these|those|its|their|our|his|her|top|first|last|all|both|each|every|which|other)\s+$", re.IGNORECASE
+)
+RESPECTIVELY_RE = re.compile(r"\brespectively\b", re.IGNORECASE)
+LIST_JOINER_RE = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and|or|to|-|–)\s*$")
+CONVERSION_JOINER_RE = re.compile(
+    r"^\s*\(\s*(?:(?:or|approximately|about|around|roughly|some|nearly|almost|equivalent\s+to|~)\s*)?$",
+    re.IGNORECASE,
+)
+AFTER_SUBJECT_RE = re.compile(r"^\s*\)?\s*(?:in|of|at|for)\s+(?:the\s+)?$")
+OBJECT_PREPOSITION_RE = re.compile(r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond)\s+(?:the\s+)?$")
+# Clause breaks. A soft break ("—", ", but") keeps the sentence's time frame;
+# a hard one (";", ", while", ", and") may start a fact of its own.
+CLAUSE_BREAK_RE = re.compile(
+    r"(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s)"
+)
+SAME_YEAR_RE = re.compile(r"\b(?:the\s+)?same\s+(?:year|period)\b", re.IGNORECASE)
+NEGATION_BEFORE_RE = re.compile(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE)
+FRONTED_YEAR_RE = re.compile(r"^\W*(?:in|by|during|since|from|as\s+of)\s+(?:(?:early|late|mid)[\s-]+)?$", re.IGNORECASE)
+SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9¥$€])")
+ABBREVIATION_RE = re.compile(
+    r"(?:\b[A-Z]\.|\b(?:U\.S|U\.K|U\.N|E\.U|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|No|Inc|Co|Ltd|Corp|St|vs|approx|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Fig)\.)$"
+)
+QUOTE_SPAN_RE = re.compile(r"“[^”]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.MULTILINE)
+RELEVANCE_RE = re.compile(
+    r"technolog|innovat|research|science|scien|econom|invest|market|industr|digital|data|"
+    r"compan|firm|enterprise|budget|fund|spend|GDP|export|import|trade|patent|talent|student|"
+    r"chip|semiconductor|quantum|satellite|space|AI\b|telecom|aircraft|aviation|launch|orbit|rocket|"
+    r"network|engineer|infrastructure|laborator|\blabs?\b|users|station|factor|plant|capacity|production|"
+    r"output|revenue|sales|profit|billion|million|yuan|dollar|percent|%",
+    re.IGNORECASE,
+)
+
+# --------------------------------------------------------------------------
+# boilerplate: lines that are page furniture, not article content
+# --------------------------------------------------------------------------
+
+TAIL_MARKER_RE = re.compile(
+    r"(?:related|latest|more\s+(?:from|on|in|stories|news|articles)|recommended|read\s+(?:more|next|also)|"
+    r"also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+like|further\s+reading|most\s+(?:read|popular)|"
+    r"popular|trending|our\s+(?:programs|programmes|events|courses)|upcoming\s+events|discover\s+more)\b"
+    r"[\w\s’'&-]{0,40}:?",
+    re.IGNORECASE,
+)
+BOILERPLATE_RE = re.compile(
+    r"\b\d+\s?-?\s?min(?:ute)?s?\s+read\b|^\W*(?:last\s+)?(?:updated|modified|published|posted)\b|"
+    r"\bcookies?\b|\bprivacy\s+policy\b|\ball\s+rights\s+reserved\b|©|\bsubscribe\b|\bsign\s+up\b|"
+    r"\bnewsletter\b|^\W*share\b|^\W*(?:skip|jump)\s+to\b|\bclick\s+here\b|"
+    r"^\W*(?:photo|image|credit|advertisement)s?\b|\blearn\s+more\b|\bfollow\s+us\b|"
+    r"\bdownload\s+(?:the\s+)?(?:pdf|report|brief)\b",
+    re.IGNORECASE,
+)
+DATE_TOKEN_RE = re.compile(
+    rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
+    r"\b(?:date|published|updated|posted|on|by|at|am|pm|GMT|UTC|location)\b|[\W_]+",
+    re.IGNORECASE,
+)
+HAS_DATE_RE = re.compile(rf"{_MONTHS}|\b(?:19|20)\d\d\b")
+VERB_HINT_RE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|shall|should|"
+    r"\w{3,}(?:ed|es|ing))\b|\b\w{3,}s\b",
+    re.IGNORECASE,
+)
+TABLE_SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}")
+EVENT_HEADER_RE = re.compile(
+    r"\b(?:achievement|milestone|event|mission|launch|development|description|what|breakthrough)s?\b",
+    re.IGNORECASE,
+)
+ORG_INTRO_RE = re.compile(
+    r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
+)
+STATE_BODY_RE = re.compile(r"\b(?:Ministry|Commission|Administration|Bureau|State Council|Congress|Academy)\b")
+WORD_RE = re.compile(r"(?<![\w&])[A-Za-z][A-Za-z&’'-]*")
+POSSESSIVE_RE = re.compile(r"[’']s?$")
+STOPWORDS = frozenset(
+    """a an the of in on at to for from by with and or but as is are was were be been being has have
+    had that this these those its their his her our it they which who whom whose while than then
+    there here also just only some around about nearly almost over under more less fewer at least
+    most up per into onto within across between such so very not no yes both each all any every
+    stood stands reached reach reaches accounted accounts account says said according currently
+    approximately roughly estimated expected projected could would may might will shall can
+    percent year years month months billion million trillion thousand hundred dozen yuan dollars
+    euros usd cny rmb eur share around of what when where how do does did get got make made
+    china chinese us u.s united states eu oecd world global its itself""".split()
+)
+
+
+# --------------------------------------------------------------------------
+# intermediate values
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One stated figure inside a sentence; offsets are relative to the sentence."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    precision: float | None
+    number_start: int  # where the number itself starts (after bound and currency)
+    is_change: bool = False  # percentage points: a change, not a level
+    bare: bool = False  # a number with no unit of its own, which a list may still lend it
+    scale: float = 1.0  # the scale word's factor ("billion"), lent along a list
+
+
+@dataclass(frozen=True)
+class YearMention:
+    start: int
+    end: int
+    period: str
+    preposition: str  # lower-cased word(s) right before it: "in", "by", "since", ...
+
+
+@dataclass(frozen=True)
+class SubjectMention:
+    start: int
+    end: int
+    name: str
+    is_object: bool  # "to China", "than the US": compared with, not the figure's owner
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or table row) with its place in the document and its surroundings."""
+
+    start: int
+    text: str
+    line_start: int
+    line_text: str
+    table_header: str | None = None
+    is_table_row: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    source_id: str
+    catalog: Catalog
+    organisations: dict[str, str]  # alias as written -> subject name
+    organisation_re: re.Pattern[str] | None
+
+
+# --------------------------------------------------------------------------
+# public entry point
+# --------------------------------------------------------------------------
 
 
 def extract_indicators(text: str, source_id: str) -> list[IndicatorRecord]:
-    records = []
-    for sentence in _SENTENCE.finditer(text):
-        for match in _PERCENT.finditer(sentence.group()):
-            year = _YEAR.search(sentence.group())
-            start = sentence.start() + match.start()
-            records.append(IndicatorRecord(
-                source_id=source_id, indicator="rd_intensity", label="R&D spending as share of GDP",
-                subject="China", kind="measurement", value=float(match.group(1)), unit="percent",
-                period=year.group() if year else None, topic="rd_funding", value_text=match.group(),
-                evidence=sentence.group().strip(), char_start=start, char_end=start + len(match.group()),
-            ))
+    """Every indicator record `text` states, in order of appearance.
+
+    Offsets index `text` itself: `text[r.char_start:r.char_end] == r.value_text`.
+    """
+    context = _document_context(text, source_id)
+    records: list[IndicatorRecord] = []
+    for sentence in _sentences(text):
+        records.extend(_sentence_records(sentence, context))
+    records.sort(key=lambda r: r.char_start)
     return records
+
+
+# --------------------------------------------------------------------------
+# document structure: lines, boilerplate, tables, sentences
+# --------------------------------------------------------------------------
+
+LINE_RE = re.compile(r"[^\n]+")
+
+
+def _is_boilerplate_line(line: str) -> bool:
+    words = line.split()
+    if len(words) <= 30 and BOILERPLATE_RE.search(line):
+        return True
+    if HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", line).split()) <= 1:
+        return True  # a dateline or publication date, possibly with a label
+    if len(words) <= 6 and not line.rstrip().endswith((".", "!", "?", ":")) and not VERB_HINT_RE.search(line):
+        return True  # a short label without a verb: navigation, section tag, byline
+    return False
+
+
+def _is_tail_marker(line: str) -> bool:
+    return len(line.split()) <= 6 and TAIL_MARKER_RE.fullmatch(line.strip()) is not None
+
+
+def _sentences(text: str):
+    """Sentences and table rows of the article body, boilerplate dropped."""
+    body_chars = 0
+    previous_table_line: str | None = None
+    table_header: str | None = None
+    for line_match in LINE_RE.finditer(text):
+        line = line_match.group()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if body_chars >= 300 and _is_tail_marker(stripped):
+            return  # related articles, adverts and teasers follow the article
+        if stripped.startswith("|"):
+            if TABLE_SEPARATOR_RE.match(stripped):
+                table_header = previous_table_line
+                continue
+            previous_table_line = stripped
+            if stripped != table_header:
+                yield Sentence(line_match.start(), line, line_match.start(), line, table_header, True)
+            continue
+        previous_table_line = table_header = None
+        if _is_boilerplate_line(stripped):
+            continue
+        body_chars += len(stripped)
+        if not _could_hold_claim(line):
+            continue
+        yield from _split_sentences(line, line_match.start())
+
+
+HAS_CLAIM_MATERIAL_RE = re.compile(
+    rf"\d|\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b", re.IGNORECASE
+)
+
+
+def _could_hold_claim(line: str) -> bool:
+    return HAS_CLAIM_MATERIAL_RE.search(line) is not None
+
+
+def _split_sentences(line: str, line_start: int):
+    start = 0
+    for boundary in SENTENCE_BREAK_RE.finditer(line):
+        if ABBREVIATION_RE.search(line, 0, boundary.start()):
+            continue
+        yield Sentence(line_start + start, line[start:boundary.start()], line_start, line)
+        start = boundary.end()
+    if line[start:].strip():
+        yield Sentence(line_start + start, line[start:], line_start, line)
+
+
+# --------------------------------------------------------------------------
+# document context: organisations the text introduces
+# --------------------------------------------------------------------------
+
+
+def _document_context(text: str, source_id: str) -> DocumentContext:
+    catalog = load_catalog()
+    organisations: dict[str, str] = {}
+    for found in ORG_INTRO_RE.finditer(text):
+        full_name, acronym = found.group(1).strip(), found.group(2)
+        name = _organisation_subject(full_name, acronym)
+        organisations[acronym] = name
+        organisations[full_name] = name
+    pattern = None
+    if organisations:
+        alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
+    return DocumentContext(source_id, catalog, organisations, pattern)
+
+
+def _organisation_subject(full_name: str, acronym: str) -> str:
+    """Whom an introduced organisation's figures are about: China for its state bodies, else itself."""
+    named = _catalog_subjects_in(full_name)
+    if named and named[0].start == 0 and named[0].end >= len(full_name) - 1:
+        return named[0].name  # "United States (US)": the name is a country
+    known = [m.name for m in _catalog_subjects_in(acronym)]
+    if known:
+        return known[0]  # a body the catalog knows: MIIT is China, ASML is ASML
+    if STATE_BODY_RE.search(full_name) and all(m.name == DEFAULT_SUBJECT for m in named):
+        return DEFAULT_SUBJECT  # a ministry or commission of the country the genre is about
+    return acronym
+
+
+@lru_cache(maxsize=1)
+def _subject_alternation() -> tuple[re.Pattern[str], tuple]:
+    catalog = load_catalog()
+    alternation = "|".join(f"(?:{s.alias_pattern.pattern})" for s in catalog.subjects)
+    return re.compile(alternation), catalog.subjects
+
+
+@lru_cache(maxsize=4096)
+def _subject_name(alias: str) -> str:
+    _, subjects = _subject_alternation()
+    for subject in subjects:
+        if subject.alias_pattern.fullmatch(alias):
+            return alias if subject.kind == "organisation" else subject.name
+    return alias
+
+
+def _catalog_subjects_in(text: str) -> list[SubjectMention]:
+    pattern, _ = _subject_alternation()
+    return [
+        SubjectMention(m.start(), m.end(), _subject_name(m.group()), False)
+        for m in pattern.finditer(text)
+    ]
+
+
+def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMention]:
+    mentions = _catalog_subjects_in(sentence)
+    if context.organisation_re is not None:
+        introduced = [
+            SubjectMention(m.start(), m.end(), context.organisations[m.group()], False)
+            for m in context.organisation_re.finditer(sentence)
+        ]
+        if introduced:
+            # An introduced organisation's name wins over words inside it.
+            mentions = [
+                m for m in mentions if not any(o.start <= m.start < o.end for o in introduced)
+            ] + introduced
+    return sorted(
+        (replace(m, is_object=OBJECT_PREPOSITION_RE.search(sentence, 0, m.start) is not None)
+         for m in mentions),
+        key=lambda m: m.start,
+    )
+
+
+# --------------------------------------------------------------------------
+# figures, years and masks in one sentence
+# --------------------------------------------------------------------------
+
+
+def _masked_spans(sentence: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in FOOTNOTE_RE.finditer(sentence)]
+    spans += [m.span() for m in DAY_OF_MONTH_RE.finditer(sentence)]
+    return spans
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _year_mentions(sentence: str, masked: list[tuple[int, int]]) -> list[YearMention]:
+    years: list[YearMention] = []
+    for found in BETWEEN_YEARS_RE.finditer(sentence):
+        years.append(YearMention(found.start(), found.end(), f"{found.group(1)}-{found.group(2)}", "between"))
+    for found in YEAR_RE.finditer(sentence):
+        if _overlaps(found.start(), found.end(), masked) or any(y.start <= found.start() < y.end for y in years):
+            continue
+        before = sentence[max(0, found.start() - 40):found.start()]
+        previous_word = WORD_RE.findall(before[-20:])[-1:] or [""]
+        if _is_name_year(before, previous_word[0]):
+            continue
+        first, last = found.group(1), found.group(2)
+        period = first
+        if last:
+            last = first[:2] + last if len(last) == 2 else last
+            period = f"{first}-{last}" if last > first else first
+        preposition = _preposition_before(before)
+        years.append(YearMention(found.start(), found.end(), period, preposition))
+    return sorted(years, key=lambda y: y.start)
+
+
+PREPOSITION_BEFORE_RE = re.compile(
+    r"\b(as\s+far\s+back\s+as|in|by|since|from|for|until|till|before|after|during|through|of|"
+    r"early|late|mid|end\s+of|start\s+of|beginning\s+of)\s+(?:(?:early|late|mid|the\s+end\s+of|"
+    rf"{_MONTHS})[\s-]+)?(?:\d{{1,2}},?\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _preposition_before(before: str) -> str:
+    found = PREPOSITION_BEFORE_RE.search(before)
+    return re.sub(r"\s+", " ", found.group(1).lower()) if found else ""
+
+
+def _is_name_year(before: str, previous_word: str) -> bool:
+    """A year that is part of a name ("Made in China 2025", "Vision 2030") is not a period."""
+    if not before.endswith((" ", "\u00a0")) or not previous_word[:1].isupper():
+        return False
+    if previous_word.lower() in _NAME_EXEMPT or re.fullmatch(_MONTHS, previous_word):
+        return False
+    return before.rstrip().endswith(previous_word)
+
+
+def _number_value(figure: re.Match[str]) -> tuple[float, float] | None:
+    """(value, precision) of the number part, scale not yet applied."""
+    digits = figure.group("digits")
+    if digits:
+        plain = digits.replace(",", "")
+        decimals = len(plain.split(".")[1]) if "." in plain else 0
+        return float(plain), 10.0 ** -decimals
+    words = figure.group("words").lower().replace("-", " ").split()
+    if words[0] in ("a", "an"):
+        return (12.0, 1.0) if words[-1] == "dozen" else (1.0, 1.0)
+    total = sum(UNITS_WORDS.get(w, 0) + TENS_WORDS.get(w, 0) for w in words)
+    return (float(total), 1.0) if total else None
+
+
+def _figures(sentence: str, masked: list[tuple[int, int]], years: list[YearMention], catalog: Catalog) -> list[Figure]:
+    figures: list[Figure] = []
+    for found in FIGURE_RE.finditer(sentence):
+        figure = _figure_from_match(sentence, found, masked, years, catalog)
+        if figure is not None:
+            figures.append(figure)
+    figures += _rank_figures(sentence, masked, figures)
+    figures += _fraction_figures(sentence, figures)
+    figures.sort(key=lambda f: f.start)
+    return _lend_list_units(sentence, figures)
+
+
+def _figure_from_match(
+    sentence: str, found: re.Match[str], masked: list[tuple[int, int]], years: list[YearMention], catalog: Catalog
+) -> Figure | None:
+    number_start = found.start("digits") if found.group("digits") else found.start("words")
+    number_end = found.end("digits") if found.group("digits") else found.end("words")
+    if _overlaps(number_start, number_end, masked) or any(y.start <= number_start < y.end for y in years):
+        return None
+    currency_text = (found.group("currency") or "").strip().lower()
+    scale_text = (found.group("scale") or "").strip().lower()
+    unit_text = (found.group("unit") or "").strip().lower()
+    end = found.end()
+    if found.group("digits"):
+        if not currency_text and not scale_text and not unit_text:
+            if _is_year_like(found.group("digits")):
+                return None  # a year in a name or a masked date, never a count
+            if not _is_standalone_count(sentence, number_start, end):
+                return None
+    elif not (currency_text or scale_text or unit_text):
+        if not _is_countable_words(sentence, number_start, end, catalog):
+            return None
+    number = _number_value(found)
+    if number is None:
+        return None
+    value, precision = number
+    scale = SCALES.get(scale_text, 1.0)
+    value, precision = value * scale, precision * scale
+    unit, is_change = _canonical_unit(currency_text, unit_text)
+    if unit is None:
+        return None
+    if unit == "years":
+        if unit_text.startswith("-") and not re.search(r"(?:low|high|record|lag|gap)$", unit_text):
+            return None  # "five-year plan": an adjective, not a duration
+        if RELATIVE_TIME_RE.match(sentence, end):
+            return None  # "two years later": a relative date, not a claim
+        factor = 1 / 12 if "month" in unit_text else 10.0 if "decade" in unit_text else 1.0
+        value, precision = value * factor, precision * factor
+    if found.group("words") and found.group("words").lower() in ("a", "an"):
+        if not found.group("bound") and HYPOTHETICAL_RE.search(sentence):
+            return None  # "a billion yuan put toward X might ...": a hypothetical amount
+    if NEGATION_BEFORE_RE.search(sentence, max(0, number_start - 30), found.start()):
+        return None  # "had not reached 5nm": a figure the text denies
+    start = found.start("bound") if found.group("bound") else (
+        found.start("currency") if found.group("currency") else number_start
+    )
+    end = _trim_end(sentence, start, end)
+    bare = not (currency_text or scale_text or unit_text)
+    return Figure(start, end, value, unit, precision, number_start, is_change, bare, scale)
+
+
+def _trim_end(sentence: str, start: int, end: int) -> int:
+    while end > start and sentence[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _is_year_like(digits: str) -> bool:
+    return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
+
+
+def _is_standalone_count(sentence: str, start: int, end: int) -> bool:
+    """A bare integer that counts something, not a model number, name, ordinal or reference."""
+    following = sentence[end:end + 1]
+    if following.isalpha() or following in "+-–/" and following != "":
+        return False  # "5G", "14th", "3D", "AI+", "2-3"
+    before = sentence[max(0, start - 30):start]
+    if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(before):
+        return False  # "Jinan-1", "Figure 1"
+    name = NAME_NUMBER_RE.search(before)
+    if name and name.group(1).lower() not in _NAME_EXEMPT:
+        return False  # "Long March 5", "Chang'e 6"
+    return True
+
+
+NEXT_WORDS_RE = re.compile(r"(?:\s+[\w-]+){1,3}")
+
+
+def _is_countable_words(sentence: str, start: int, end: int, catalog: Catalog) -> bool:
+    """A spelled-out number counts only things the catalog can count, never "the three goals"."""
+    if DETERMINER_BEFORE_RE.search(sentence, max(0, start - 12), start):
+        return False
+    following = NEXT_WORDS_RE.match(sentence, end)
+    return following is not None and catalog.counting_noun_pattern.search(following.group()) is not None
+
+
+def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, bool]:
+    if currency_text:
+        return CURRENCY_CODES.get(currency_text.rstrip(), None), False
+    if not unit_text:
+        return "count", False
+    if "percentage" in unit_text:
+        return "percent", True
+    if unit_text in ("%",) or "cent" in unit_text:
+        return "percent", False
+    if "nm" in unit_text or "nano" in unit_text:
+        return "nm", False
+    if "km" in unit_text or "kilo" in unit_text:
+        return "km", False
+    if "year" in unit_text or "month" in unit_text or "decade" in unit_text:
+        return "years", False
+    currency = re.sub(r"^of\s", "", unit_text)
+    currency = "usd" if "dollar" in currency else currency
+    return CURRENCY_CODES.get(currency, None), False
+
+
+def _rank_figures(sentence: str, masked: list[tuple[int, int]], figures: list[Figure]) -> list[Figure]:
+    ranks = []
+    for found in RANK_RE.finditer(sentence):
+        if not (found.group("before") or found.group("after")):
+            continue
+        if _overlaps(found.start(), found.end(), masked) or any(f.start <= found.start() < f.end for f in figures):
+            continue
+        ordinal = found.group("ordinal").lower()
+        value = ORDINALS.get(ordinal) or int(re.sub(r"\D", "", ordinal))
+        start = found.start("ordinal")
+        ranks.append(Figure(start, found.end(), float(value), "rank", 1.0, start))
+    return ranks
+
+
+def _fraction_figures(sentence: str, figures: list[Figure]) -> list[Figure]:
+    return [
+        Figure(m.start(), m.end(), FRACTIONS[m.group().lower()], "percent", None, m.start())
+        for m in FRACTION_RE.finditer(sentence)
+        if not any(f.start <= m.start() < f.end for f in figures)
+    ]
+
+
+def _lend_list_units(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """"2.4 and 3.5 percent", "5 to 7%": a bare number takes the unit of the list it heads."""
+    lent = list(figures)
+    for index in range(len(lent) - 2, -1, -1):
+        current, following = lent[index], lent[index + 1]
+        if not current.bare or following.bare or following.unit in ("count", "rank"):
+            continue
+        if not LIST_JOINER_RE.match(sentence[current.end:following.start]):
+            continue
+        scale = 1.0 if current.scale != 1.0 else following.scale
+        value = current.value
+        lent[index] = replace(
+            current, value=value * scale, unit=following.unit, precision=(current.precision or 1.0) * scale,
+            is_change=following.is_change, bare=False,
+        )
+    return lent
+
+
+# --------------------------------------------------------------------------
+# turning figures and dated events into records
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    joins_previous: bool  # began at a soft break, so earlier years still date it
+
+
+def _clauses(sentence: str) -> list[Clause]:
+    clauses, start, joins = [], 0, False
+    for found in CLAUSE_BREAK_RE.finditer(sentence):
+        clauses.append(Clause(start, found.start(), joins))
+        start, joins = found.start(), found.group("soft") is not None
+    clauses.append(Clause(start, len(sentence), joins))
+    return clauses
+
+
+def _clause_of(position: int, clauses: list[Clause]) -> Clause:
+    for clause in clauses:
+        if clause.start <= position < clause.end:
+            return clause
+    return clauses[-1]
+
+
+def _nothing_between(start: int, end: int, figures: list[Figure], figure: Figure) -> bool:
+    """No other figure lies between positions `start` and `end` (in either order)."""
+    low, high = min(start, end), max(start, end)
+    return not any(f is not figure and low <= f.number_start < high for f in figures)
+
+
+def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[IndicatorRecord]:
+    text = sentence.text
+    masked = _masked_spans(text)
+    years = _year_mentions(text, masked)
+    figures = _figures(text, masked, years, context.catalog)
+    if not figures and not years:
+        return []
+    if figures and not (RELEVANCE_RE.search(sentence.line_text) or sentence.is_table_row):
+        figures = []
+    subjects = _subject_mentions(text, context)
+    clauses = _clauses(text)
+    hits = indicator_hits(text, context.catalog)
+    if sentence.table_header:
+        header_hits = indicator_hits(sentence.table_header, context.catalog)
+    else:
+        header_hits = []
+    records: list[IndicatorRecord] = []
+    previous: IndicatorRecord | None = None
+    previous_figure: Figure | None = None
+    respectively = _respectively_assignments(text, figures, subjects, years)
+    # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
+    primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(text, figures[i - 1], f)]
+    for figure in figures:
+        record = _figure_record(
+            sentence, figure, primary, years, subjects, clauses, hits or header_hits, context, respectively
+        )
+        if previous is not None and previous_figure is not None and _is_conversion(text, previous_figure, figure):
+            record = replace(
+                record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
+                kind=previous.kind, period=previous.period, topic=previous.topic,
+            )
+        records.append(record)
+        previous, previous_figure = record, figure
+    records += _event_records(sentence, figures, years, subjects, clauses, context)
+    return records
+
+
+def _is_conversion(text: str, first: Figure, second: Figure) -> bool:
+    """"¥398.12 billion ($55 billion)": the same amount in another currency."""
+    currencies = ("CNY", "USD", "EUR")
+    return (
+        first.unit in currencies and second.unit in currencies and first.unit != second.unit
+        and CONVERSION_JOINER_RE.match(text[first.end:second.start]) is not None
+    )
+
+
+def _respectively_assignments(
+    text: str, figures: list[Figure], subjects: list[SubjectMention], years: list[YearMention]
+) -> dict[int, tuple[str | None, str | None]]:
+    """"China and the US spent 2.4% and 3.5% respectively": pair figures with subjects (or years) in order."""
+    found = RESPECTIVELY_RE.search(text)
+    if not found or len(figures) < 2:
+        return {}
+    listed = [f for f in figures if f.end <= found.start()]
+    run: list[Figure] = listed[-1:]
+    for figure in reversed(listed[:-1]):
+        if LIST_JOINER_RE.match(text[figure.end:run[0].start]):
+            run.insert(0, figure)
+        else:
+            break
+    if len(run) < 2:
+        return {}
+    owners = _distinct_in_order([s.name for s in subjects if s.end <= run[0].start])[-len(run):]
+    periods = [y.period for y in years if y.end <= run[0].start or y.start >= run[-1].end][-len(run):]
+    if len(set(periods)) == 1:
+        periods = periods[:1] * len(run)  # one year for the whole list
+    assignments = {}
+    for index, figure in enumerate(run):
+        subject = owners[index] if len(owners) == len(run) else None
+        period = periods[index] if len(periods) == len(run) else None
+        assignments[figure.start] = (subject, period)
+    return assignments
+
+
+def _distinct_in_order(names: list[str]) -> list[str]:
+    seen: list[str] = []
+    for name in names:
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _figure_record(
+    sentence: Sentence,
+    figure: Figure,
+    figures: list[Figure],
+    years: list[YearMention],
+    subjects: list[SubjectMention],
+    clauses: list[Clause],
+    hits: list,
+    context: DocumentContext,
+    respectively: dict[int, tuple[str | None, str | None]],
+) -> IndicatorRecord:
+    text = sentence.text
+    clause = _clause_of(figure.number_start, clauses)
+    assigned_subject, assigned_period = respectively.get(figure.start, (None, None))
+    subject = assigned_subject or _figure_subject(text, figure, subjects)
+    period = assigned_period or _figure_period(text, figure, figures, years, clause, clauses)
+    kind = _figure_kind(sentence, figure, figures, clause, years)
+    key, label, topic = _figure_indicator(text, figure, hits, clause.start, context.catalog)
+    return _record(sentence, context, key, label, subject, kind, figure.value, figure.unit, period, topic,
+                   figure.start, figure.end, figure.precision)
+
+
+def _record(
+    sentence: Sentence, context: DocumentContext, key: str, label: str, subject: str, kind: str,
+    value: float | None, unit: str | None, period: str | None, topic: str, start: int, end: int,
+    precision: float | None,
+) -> IndicatorRecord:
+    absolute_start = sentence.start + start
+    return IndicatorRecord(
+        source_id=context.source_id,
+        indicator=key,
+        label=label,
+        subject=subject,
+        kind=kind,
+        value=value,
+        unit=unit,
+        period=period,
+        topic=topic,
+        value_text=sentence.text[start:end],
+        evidence=sentence.text.strip(),
+        char_start=absolute_start,
+        char_end=sentence.start + end,
+        value_precision=precision,
+    )
+
+
+def _figure_subject(text: str, figure: Figure, subjects: list[SubjectMention]) -> str:
+    """Whose figure it is: "3.5% in the US", else the nearest owner named before it, else China."""
+    for mention in subjects:
+        if mention.start >= figure.end and AFTER_SUBJECT_RE.match(text[figure.end:mention.start]):
+            return mention.name
+    owners = [m for m in subjects if m.end <= figure.start and not m.is_object]
+    if owners:
+        return owners[-1].name
+    return DEFAULT_SUBJECT
+
+
+def _figure_period(
+    text: str,
+    figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause]
+) -> str | None:
+    """The year that dates a figure.
+
+    The nearest year of its own clause with no other figure in between; else
+    the last year before it while clauses join softly ("in 2023, ... but 3.5%");
+    else a year fronting the sentence ("In 2024, ...").
+    """
+    if SAME_YEAR_RE.search(text, clause.start, clause.end):
+        earlier = [y for y in years if y.end <= clause.start]
+        if earlier:
+            return earlier[-1].period
+    in_clause = [
+        y for y in years
+        if clause.start <= y.start < clause.end and _nothing_between(y.start, figure.number_start, figures, figure)
+    ]
+    if in_clause:
+        return min(in_clause, key=lambda y: min(abs(y.start - figure.end), abs(figure.start - y.end))).period
+    earliest = clause.start
+    for previous in reversed(clauses[: clauses.index(clause)]):
+        if clauses[clauses.index(previous) + 1].joins_previous:
+            earliest = previous.start
+        else:
+            break
+    before = [y for y in years if earliest <= y.start and y.end <= figure.start]
+    if before:
+        return before[-1].period
+    fronted = [y for y in years if y.end <= figure.start and FRONTED_YEAR_RE.match(text[:y.start])]
+    return fronted[0].period if fronted else None
+
+
+def _figure_kind(
+    sentence: Sentence, figure: Figure, figures: list[Figure], clause: Clause, years: list[YearMention]
+) -> str:
+    """Target, estimate or measurement, from cues in its clause that no other figure stands nearer to."""
+    if sentence.is_table_row:
+        return "measurement"
+    text = sentence.text
+    clause_text = text[clause.start:clause.end]
+
+    def applies(pattern: re.Pattern[str]) -> bool:
+        return any(
+            _nothing_between(clause.start + cue.start(), figure.number_start, figures, figure)
+            for cue in pattern.finditer(clause_text)
+        )
+
+    if applies(TARGET_CUE_RE):
+        return "target"
+    if applies(ESTIMATE_CUE_RE):
+        return "estimate"
+    hedged = HEDGE_RE.search(text[max(0, figure.start - 15):figure.start] + " ") or HEDGE_RE.search(
+        text, max(0, figure.start - 15), figure.number_start
+    )
+    if hedged and _is_attributed(sentence, figure):
+        return "estimate"
+    if any(
+        y.preposition == "by" and clause.start <= y.start < clause.end
+        and _nothing_between(y.start, figure.number_start, figures, figure)
+        for y in years
+    ):
+        return "target"
+    if figure.unit == "years" and NEXT_HORIZON_RE.search(text, max(0, figure.start - 15), figure.start):
+        return "target"
+    return "measurement"
+
+
+def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
+    """Inside a quotation, or in a sentence that says whose view it is."""
+    position = sentence.start - sentence.line_start + figure.start
+    for quote in QUOTE_SPAN_RE.finditer(sentence.line_text):
+        if quote.start() <= position < quote.end():
+            return True
+    return ATTRIBUTION_RE.search(sentence.text) is not None
+
+
+def _figure_indicator(
+    text: str, figure: Figure, hits: list, clause_start: int, catalog: Catalog
+) -> tuple[str, str, str]:
+    """(key, label, topic): from the catalog when its wording is near, else derived from the words."""
+    is_growth = figure.unit == "percent" and (
+        figure.is_change
+        or GROWTH_AFTER_RE.match(text, figure.end) is not None
+        or GROWTH_BEFORE_RE.search(text, max(0, figure.start - 30), figure.start) is not None
+    )
+    suffix, label_suffix = ("_change", " (change, percentage points)") if figure.is_change else ("_growth", " growth")
+    if is_growth:
+        entry = nearest_indicator(hits, None, figure.start)
+        if entry is not None:
+            return entry.key + suffix, entry.label + label_suffix, entry.topic
+    else:
+        entry = nearest_indicator(hits, figure.unit, figure.start)
+        if entry is not None:
+            return entry.key, entry.label, entry.topic
+    key, label = _key_and_label(_describing_words(text, figure, clause_start), "unnamed_figure")
+    unit_suffix = {"percent": "_share", "years": "_years", "rank": "_rank"}.get(figure.unit, "")
+    if is_growth:
+        return key + suffix, label + label_suffix, topic_of(text, catalog)
+    return key + unit_suffix, label, topic_of(text, catalog)
+
+
+def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]:
+    """Up to three content words naming what a figure measures: after a count, else before it."""
+    after = _content_words(text[figure.end:figure.end + 60].split(",")[0], stop_at_break=True)
+    if figure.unit == "count" and after:
+        return after[:3]
+    before = _content_words(text[clause_start:figure.start])
+    if before:
+        return before[-3:]
+    return after[:3]
+
+
+CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when as than for on while and or".split())
+
+
+def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
+    """The words of `fragment` that name something, possessives and hyphens trimmed."""
+    words = []
+    for word in WORD_RE.findall(fragment):
+        word = POSSESSIVE_RE.sub("", word).strip("-")
+        lowered = word.lower()
+        if stop_at_break and words and lowered in CONTENT_BREAK_WORDS:
+            break
+        if len(lowered) > 1 and lowered not in STOPWORDS:
+            words.append(word)
+    return words
+
+
+def _key_and_label(words: list[str], fallback: str) -> tuple[str, str]:
+    """A snake_case key and a readable label from the words that name a figure."""
+    key = "_".join(re.sub(r"[^a-z0-9]+", "_", w.lower().replace("&", "")).strip("_") for w in words)
+    label = " ".join(words)
+    return (key or fallback), (label[:1].upper() + label[1:] if label else fallback.replace("_", " "))
+
+
+def _event_records(
+    sentence: Sentence,
+    figures: list[Figure],
+    years: list[YearMention],
+    subjects: list[SubjectMention],
+    clauses: list[Clause],
+    context: DocumentContext,
+) -> list[IndicatorRecord]:
+    """Dated events without a figure: a milestone achieved, or a deadline ahead."""
+    text = sentence.text
+    records = []
+    for year in years:
+        clause_bounds = _clause_of(year.start, clauses)
+        clause_start, clause_end = clause_bounds.start, clause_bounds.end
+        clause = text[clause_start:clause_end]
+        row_event = sentence.is_table_row and _is_event_row(sentence, year)
+        if not row_event and any(clause_start <= f.number_start < clause_end for f in figures):
+            continue  # the year dates a figure in its clause
+        if sentence.is_table_row and not row_event:
+            continue
+        kind = "milestone" if row_event else _event_kind(clause, year)
+        if kind is None:
+            continue
+        cue = EVENT_CUE_RE.search(clause)
+        anchor = clause_start + cue.start() if cue else year.start
+        owners = [m for m in subjects if m.end <= anchor and m.start >= clause_start and not m.is_object]
+        if not owners:
+            owners = [m for m in subjects if m.end <= anchor and not m.is_object]
+        subject = owners[-1].name if owners else DEFAULT_SUBJECT
+        start = year.start
+        prefix = re.search(r"\b(?:as\s+far\s+back\s+as|in|by|since|from|early|late|mid)\s+$", text[:year.start], re.IGNORECASE)
+        if prefix and kind != "milestone" or prefix and prefix.group().strip().lower() in ("in", "by", "as far back as", "late", "early", "mid"):
+            start = prefix.start()
+        key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
+        records.append(_record(
+            sentence, context, key, label, subject, kind,
+            None, None, year.period, topic_of(clause, context.catalog) if not sentence.is_table_row
+            else topic_of(text, context.catalog), start, year.end, None,
+        ))
+    return records
+
+
+EVENT_NOUNS = {
+    "launch": "launch", "establish": "establishment", "found": "founding", "complet": "completion",
+    "approv": "approval", "announc": "announcement", "releas": "release", "publish": "publication",
+    "unveil": "unveiling", "introduc": "introduction", "deliver": "delivery", "sign": "signing",
+    "pass": "passage", "adopt": "adoption", "enact": "enactment", "issu": "issuance",
+}
+
+
+def _event_key_and_label(
+    text: str, clause_start: int, clause_end: int, year: YearMention, cue: re.Match[str] | None
+) -> tuple[str, str]:
+    """Name a dated event after what happened: the words before its verb plus the event's noun."""
+    if cue is None:
+        words = _content_words(text[clause_start:clause_end].replace(text[year.start:year.end], " "))[:4]
+        return _key_and_label(words, "dated_event")
+    verb = cue.group().lower()
+    noun = next((n for stem, n in EVENT_NOUNS.items() if verb.startswith(stem)), None)
+    before = _content_words(text[clause_start:clause_start + cue.start()])[-3:]
+    if noun is None:
+        before = (before + _content_words(text[clause_start + cue.end():clause_end])[:2])[-4:]
+    return _key_and_label(before + ([noun] if noun else []), "dated_event")
+
+
+def _event_kind(clause: str, year: YearMention) -> str | None:
+    if year.preposition == "by":
+        return "milestone" if re.search(r"\bhad\b", clause) else "target"
+    if TARGET_CUE_RE.search(clause) or FUTURE_CUE_RE.search(clause):
+        return "target"
+    if ESTIMATE_CUE_RE.search(clause):
+        return None  # a projection without a figure says too little to record
+    if EVENT_CUE_RE.search(clause):
+        return "milestone"
+    return None
+
+
+def _is_event_row(sentence: Sentence, year: YearMention) -> bool:
+    """A table row keyed by its year in a table of events ("| 2017 | First link | ... |")."""
+    cells = [c.strip() for c in sentence.text.strip().strip("|").split("|")]
+    first_cell_start = sentence.text.index("|") + 1 if "|" in sentence.text else 0
+    in_first_cell = year.start < first_cell_start + len(sentence.text[first_cell_start:].split("|")[0]) + 1
+    return bool(
+        cells and in_first_cell and sentence.table_header and EVENT_HEADER_RE.search(sentence.table_header)
+    )
+
+
+MIN_SENTENCE_WORDS = 5
+
+
+def has_article_text(text: str) -> bool:
+    """Whether anything but page boilerplate is left: at least one non-boilerplate line of sentence length."""
+    for line_match in LINE_RE.finditer(text):
+        line = line_match.group().strip()
+        if len(line.split()) >= MIN_SENTENCE_WORDS and not _is_boilerplate_line(line):
+            return True
+    return False

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlparse
 
+from tracker.extract import has_article_text
 from tracker.models import Document, Failure, Source
 from tracker.text import UnreadableDocument, document_text, media_type_for
 
@@ -96,8 +97,8 @@ def document_from_bytes(source_id: str, raw: bytes, media_type: str,
         text = document_text(raw, media_type)
     except UnreadableDocument as exc:
         raise SourceRejected(source_id, exc.reason, exc.detail) from None
-    if not text.strip():
-        raise SourceRejected(source_id, "no_text", "no text left after conversion")
+    if not has_article_text(text):
+        raise SourceRejected(source_id, "no_text", "no article text left once page boilerplate is removed")
     return Document(source_id=source_id, content_hash=content_hash(raw), text=text,
                     media_type=media_type, raw=raw, etag=etag, last_modified=last_modified)
 

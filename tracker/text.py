@@ -1,32 +1,143 @@
-"""Raw bytes to the plain text that is stored and extracted (placeholder until the extraction branch lands)."""
+"""Raw document bytes to the plain text the tracker stores and extracts from.
+
+Record offsets index the text returned here, so the same function must serve
+both storage and extraction: text/plain is the file decoded as UTF-8 exactly,
+HTML is the article body (trafilatura; navigation, scripts and banners
+dropped, paragraphs and table rows one a line), PDF is pypdf's text with
+wrapped lines joined back into paragraphs.
+"""
 
 from __future__ import annotations
 
+import io
+import re
+from pathlib import PurePosixPath
+from urllib.parse import urlparse
+
 
 class UnreadableDocument(Exception):
-    def __init__(self, reason: str, detail: str):
-        super().__init__(f"{detail} ({reason})")
+    """A document that yields no text; `reason` is a stable code, `detail` says what was seen."""
+
+    REASONS = ("not_utf8", "binary", "empty", "no_text", "unsupported_media_type")
+
+    def __init__(self, reason: str, detail: str = "") -> None:
         self.reason = reason
         self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+MEDIA_TYPE_BY_SUFFIX = {
+    ".txt": "text/plain", ".text": "text/plain", ".md": "text/plain",
+    ".html": "text/html", ".htm": "text/html", ".xhtml": "text/html",
+    ".pdf": "application/pdf",
+}
+HTML_SNIFF_RE = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
+SENTENCE_END_CHARS = (".", "!", "?", ":", "”", '"', "’", ";")
+# Typical short-line ratio below which a PDF line ends its paragraph.
+PARAGRAPH_END_RATIO = 0.8
 
 
 def media_type_for(path_or_url: str, content_type: str | None = None) -> str:
+    """The media type to read a document as: a server's Content-Type wins, else the name's suffix."""
     if content_type:
-        return content_type.split(";")[0].strip().lower()
-    lowered = path_or_url.lower()
-    if lowered.endswith((".html", ".htm")):
-        return "text/html"
-    if lowered.endswith(".pdf"):
-        return "application/pdf"
-    return "text/plain"
+        essence = content_type.split(";")[0].strip().lower()
+        if essence in ("text/html", "application/xhtml+xml"):
+            return "text/html"
+        if essence == "application/pdf":
+            return "application/pdf"
+        if essence.startswith("text/"):
+            return "text/plain"
+    path = urlparse(path_or_url).path if "://" in path_or_url else path_or_url
+    suffix = PurePosixPath(path.replace("\\", "/")).suffix.lower()
+    if suffix in MEDIA_TYPE_BY_SUFFIX:
+        return MEDIA_TYPE_BY_SUFFIX[suffix]
+    return "text/html" if "://" in path_or_url else "text/plain"
 
 
 def document_text(raw: bytes, media_type: str) -> str:
+    """The plain text of a document; raises UnreadableDocument when there is none."""
     if not raw.strip():
-        raise UnreadableDocument("empty", "the file is empty")
-    if b"\x00" in raw[:8192]:
-        raise UnreadableDocument("binary", "binary content, not text")
+        raise UnreadableDocument("empty", "the document has no content")
+    if media_type == "text/plain":
+        return _plain_text(raw)
+    if media_type == "text/html":
+        return _html_text(raw)
+    if media_type == "application/pdf":
+        return _pdf_text(raw)
+    raise UnreadableDocument("unsupported_media_type", f"cannot read {media_type}")
+
+
+def _plain_text(raw: bytes) -> str:
+    if b"\x00" in raw[:4096]:
+        raise UnreadableDocument("binary", "NUL bytes: this is not a text file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UnreadableDocument("not_utf8", f"not UTF-8 text (byte {exc.start})") from None
+        raise UnreadableDocument("not_utf8", f"invalid UTF-8 at byte {exc.start}") from exc
+
+
+def _html_text(raw: bytes) -> str:
+    import trafilatura  # heavy import, only when HTML is read
+
+    if b"\x00" in raw[:4096] and not HTML_SNIFF_RE.match(raw):
+        raise UnreadableDocument("binary", "NUL bytes in an HTML document")
+    html = raw.decode("utf-8", errors="replace")
+    options = {"output_format": "txt", "include_tables": True, "include_comments": False}
+    extracted = trafilatura.extract(html, **options) or trafilatura.extract(html, favor_recall=True, **options)
+    if not extracted or not extracted.strip():
+        raise UnreadableDocument("no_text", "no article text found in the HTML")
+    return "\n".join(line.rstrip() for line in extracted.splitlines()).strip() + "\n"
+
+
+def _pdf_text(raw: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise UnreadableDocument("binary", f"not a readable PDF ({exc.__class__.__name__})") from exc
+    lines = [line.strip() for page in pages for line in page.splitlines()]
+    text = join_wrapped_lines(lines)
+    if not text.strip():
+        raise UnreadableDocument("no_text", "the PDF has no extractable text (scanned images?)")
+    return text
+
+
+def join_wrapped_lines(lines: list[str]) -> str:
+    """Rejoin lines a PDF wrapped: a line ends its paragraph when blank, short and finished, or a table row.
+
+    "Short" is measured against the document's own typical line width, so the
+    rule holds for any page size or font.
+    """
+    widths = sorted(len(line) for line in lines if line)
+    if not widths:
+        return ""
+    typical_width = widths[int(len(widths) * 0.8)] if len(widths) > 4 else widths[-1]
+    paragraphs: list[str] = []
+    current = ""
+    for line in lines:
+        if not line:
+            current = _flush(paragraphs, current)
+            continue
+        if line.startswith("|"):
+            current = _flush(paragraphs, current)
+            paragraphs.append(line)
+            continue
+        if current.endswith("-") and line[:1].islower():
+            current = current[:-1] + line  # a word hyphenated at the line end
+        else:
+            current = f"{current} {line}" if current else line
+        if len(line) < typical_width * PARAGRAPH_END_RATIO and line.endswith(SENTENCE_END_CHARS):
+            current = _flush(paragraphs, current)
+        elif len(line) < typical_width * 0.5 and not line.endswith((",", "-")):
+            current = _flush(paragraphs, current)  # a heading or a label line
+    _flush(paragraphs, current)
+    return "\n".join(paragraphs) + "\n"
+
+
+def _flush(paragraphs: list[str], current: str) -> str:
+    if current:
+        paragraphs.append(current)
+    return ""
