@@ -35,9 +35,9 @@ def read_local(local: list[Source], max_bytes: int) -> tuple[list[Document], lis
     return sources.read_file_sources(local, max_bytes)
 
 
-@task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
-def fetch_remote(source: Source, known: SourceState | None, max_bytes: int) -> Document | fetch.NotModified | Failure:
-    return fetch.fetch_or_failure(source, known, max_bytes)
+@task(cache_policy=NO_CACHE)
+def fetch_remote(source: Source, known: SourceState | None, policy: fetch.FetchPolicy) -> Document | fetch.NotModified | Failure:
+    return fetch.fetch_or_failure(source, known, policy)
 
 
 @task(cache_policy=NO_CACHE)
@@ -103,7 +103,8 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     local = [s for s in listed if not s.is_remote]
     remote = [s for s in listed if s.is_remote]
     documents, read_failures = read_local(local, settings.max_document_bytes)
-    fetched = [fetch_remote.submit(s, known.get(s.source_id), settings.max_document_bytes) for s in remote]
+    policy = fetch.fetch_policy(settings)
+    fetched = [fetch_remote.submit(s, known.get(s.source_id), policy) for s in remote]
     documents, failures, not_modified = sources.sort_fetched(documents, failures + read_failures,
                                                              [f.result() for f in fetched])
     # Keep what changed since the last snapshot
