@@ -3,8 +3,9 @@
 Tasks are thin: each wraps one plain function from `tracker/`, `schemas/` or `warehouse/`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: `tracker serve` runs the flow in a spawned process
+# that validates parameters against these annotations, and string annotations fail there
+# ("IngestModel is not fully defined; you should define Path").
 import os
 import uuid
 from datetime import datetime, timezone
