@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the scheduled ingestion deployment until stopped")
     serve.add_argument("--seeds", type=Path, metavar="DIR", help="corpus folder for scheduled runs")
     serve.add_argument("--sources", type=Path, metavar="FILE", help="URL list for scheduled runs")
-    serve.add_argument("--cron", help="cron schedule (default from tracker.toml or '0 6 * * *')")
+    serve.add_argument("--cron", help="cron schedule (default from tracker.toml or '0 6 * * *'; "
+                                      "$TRACKER_SCHEDULE_INTERVAL_S sets a fixed interval instead)")
     serve.add_argument("--timezone", help="schedule timezone, e.g. Europe/Berlin (default UTC)")
     serve.add_argument("--db", type=Path, metavar="PATH", help="warehouse file (default warehouse/tracker.duckdb)")
     serve.set_defaults(handler=cmd_serve)
@@ -114,6 +115,13 @@ def _add_db_and_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="json for scripts")
 
 
+def _check_inputs(seeds: Path, sources: Path | None) -> None:
+    if not seeds.is_dir():
+        raise UsageError(f"corpus folder {seeds} does not exist or is not a folder; pass --seeds DIR")
+    if sources is not None and not sources.is_file():
+        raise UsageError(f"sources file {sources} does not exist; pass --sources FILE with one URL a line")
+
+
 def _db_path(args) -> Path:
     from tracker.config import load_settings
 
@@ -130,10 +138,7 @@ def cmd_run(args) -> int:
 
     settings = load_settings()
     seeds = args.seeds or settings.seeds_dir
-    if not seeds.is_dir():
-        raise UsageError(f"corpus folder {seeds} does not exist or is not a folder; pass --seeds DIR")
-    if args.sources is not None and not args.sources.is_file():
-        raise UsageError(f"sources file {args.sources} does not exist; pass --sources FILE with one URL a line")
+    _check_inputs(seeds, args.sources)
     from flows.ingest import ingest
 
     summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args))
@@ -175,12 +180,16 @@ def cmd_extract(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from flows.deployments import serve
+    from flows.deployments import ingest_schedule, serve
     from tracker.config import load_settings
 
     settings = load_settings()
-    serve(seeds_dir=args.seeds or settings.seeds_dir, sources_file=args.sources, db_path=_db_path(args),
-          cron=args.cron or settings.schedule_cron, timezone=args.timezone or settings.schedule_timezone)
+    seeds = args.seeds or settings.seeds_dir
+    _check_inputs(seeds, args.sources)
+    interval_s = None if args.cron else settings.schedule_interval_s  # an explicit --cron wins
+    schedule = ingest_schedule(args.cron or settings.schedule_cron, args.timezone or settings.schedule_timezone,
+                               interval_s)
+    serve(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args), schedule=schedule)
     return EXIT_OK
 
 

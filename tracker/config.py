@@ -15,6 +15,9 @@ DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "UTC"
 DEFAULT_LOCK_TIMEOUT_S = 30.0
+DEFAULT_FETCH_TIMEOUT_S = 30.0
+DEFAULT_FETCH_RETRIES = 2
+DEFAULT_FETCH_WORKERS = 8
 
 
 class ConfigError(Exception):
@@ -30,6 +33,12 @@ class Settings:
     schedule_cron: str
     schedule_timezone: str
     lock_timeout_s: float
+    # Polite fetching: the wait for a server's next bytes, retries of 5xx/timeouts, parallel fetches
+    fetch_timeout_s: float = DEFAULT_FETCH_TIMEOUT_S
+    fetch_retries: int = DEFAULT_FETCH_RETRIES
+    fetch_workers: int = DEFAULT_FETCH_WORKERS
+    # A fixed interval instead of the cron schedule (short cadences, tests); None uses the cron
+    schedule_interval_s: float | None = None
 
 
 def load_settings(config_path: Path | None = None) -> Settings:
@@ -42,11 +51,23 @@ def load_settings(config_path: Path | None = None) -> Settings:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot parse {path}: {exc}") from None
     env = os.environ
+
+    def setting(env_name: str, key: str, default):
+        return env.get(env_name, file_settings.get(key, default))
+
     try:
         max_bytes = int(env.get("TRACKER_MAX_DOCUMENT_BYTES", file_settings.get("max_document_bytes", DEFAULT_MAX_DOCUMENT_BYTES)))
         lock_timeout = float(env.get("TRACKER_LOCK_TIMEOUT_S", file_settings.get("lock_timeout_s", DEFAULT_LOCK_TIMEOUT_S)))
+        fetch_timeout = float(setting("TRACKER_FETCH_TIMEOUT_S", "fetch_timeout_s", DEFAULT_FETCH_TIMEOUT_S))
+        fetch_retries = int(setting("TRACKER_FETCH_RETRIES", "fetch_retries", DEFAULT_FETCH_RETRIES))
+        fetch_workers = int(setting("TRACKER_FETCH_WORKERS", "fetch_workers", DEFAULT_FETCH_WORKERS))
+        interval = setting("TRACKER_SCHEDULE_INTERVAL_S", "schedule_interval_s", None)
+        interval_s = float(interval) if interval not in (None, "") else None
     except ValueError as exc:
         raise ConfigError(f"bad number in configuration: {exc}") from None
+    if fetch_timeout <= 0 or fetch_retries < 0 or fetch_workers < 1 or (interval_s is not None and interval_s <= 0):
+        raise ConfigError("fetch_timeout_s and schedule_interval_s must be positive, fetch_retries at least 0, "
+                          "fetch_workers at least 1")
     return Settings(
         db_path=Path(env.get("TRACKER_DB", file_settings.get("db", DEFAULT_DB_PATH))),
         seeds_dir=Path(env.get("TRACKER_SEEDS", file_settings.get("seeds", DEFAULT_SEEDS_DIR))),
@@ -55,4 +76,8 @@ def load_settings(config_path: Path | None = None) -> Settings:
         schedule_cron=env.get("TRACKER_SCHEDULE_CRON", file_settings.get("schedule_cron", DEFAULT_SCHEDULE_CRON)),
         schedule_timezone=env.get("TRACKER_SCHEDULE_TIMEZONE", file_settings.get("schedule_timezone", DEFAULT_SCHEDULE_TIMEZONE)),
         lock_timeout_s=lock_timeout,
+        fetch_timeout_s=fetch_timeout,
+        fetch_retries=fetch_retries,
+        fetch_workers=fetch_workers,
+        schedule_interval_s=interval_s,
     )

@@ -68,6 +68,12 @@ def summary_markdown(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
+def failure_rows(summary: RunSummary) -> list[dict]:
+    """The run's failures as table rows (the Prefect table artifact); empty when nothing failed."""
+    return [{"source": f.source_id, "indicator": f.indicator or "", "check": f.check, "reason": f.reason,
+             "message": f.message} for f in summary.failures]
+
+
 def _fmt(value: float | None) -> str:
     if value is None:
         return "-"

@@ -431,6 +431,22 @@ def _fetch_changes(con: duckdb.DuckDBPyConnection, where: str, params: dict) -> 
     return [Change(*row) for row in rows]
 
 
+def document_versions(db_path: Path, source_id: str) -> list[dict]:
+    """Every stored version of a source, oldest first, with its raw bytes from the archive."""
+    with connect(db_path, read_only=True) as con:
+        cursor = con.execute(
+            """
+            select d.content_hash, d.media_type, d.byte_size, d.first_seen_at, d.first_snapshot_id,
+                   a.raw_bytes
+            from documents d
+            join document_archive a using (content_hash)
+            where d.source_id = $source_id
+            order by d.first_snapshot_id, d.first_seen_at
+            """, {"source_id": source_id})
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
 def latest_snapshot_id(db_path: Path) -> int | None:
     with connect(db_path, read_only=True) as con:
         return con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
