@@ -102,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_and_format(retire)
     retire.set_defaults(handler=cmd_retire)
 
+    report = commands.add_parser("report", help="write an HTML report: timelines, changes, conflicts, failures",
+                                 description="Write a self-contained HTML report (inline CSS and SVG, nothing "
+                                             "loaded from the network) of the warehouse to DIR/index.html.")
+    report.add_argument("--db", type=Path, metavar="PATH",
+                        help="warehouse file (default warehouse/tracker.duckdb, or $TRACKER_DB)")
+    report.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
+                        help="folder to write index.html into (default report/)")
+    report.set_defaults(handler=cmd_report)
+
     replay = commands.add_parser("replay", help="re-extract archived documents with the current extractor")
     _add_db_and_format(replay)
     replay.set_defaults(handler=cmd_replay)
@@ -250,6 +259,21 @@ def cmd_retire(args) -> int:
         print(f"Retired {args.source_id}: snapshot {snapshot_id} closed {len(changes)} record(s).")
         for change in changes:
             print("  " + describe_change(change))
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from tracker.report import render_html
+    from warehouse import store
+
+    html = render_html(store.load_report(_db_path(args)))
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "index.html"
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {args.out}: {exc.strerror}; pass --out DIR") from None
+    print(f"Wrote {path}")
     return EXIT_OK
 
 
