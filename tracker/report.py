@@ -110,7 +110,7 @@ def _header(data: ReportData, title: str) -> str:
     ]
     card_html = "".join(
         f'<div class="card{" warn" if name in ("Conflicts", "Failures") and value else ""}">'
-        f'<div class="card-label">{escape(name)}</div><div class="card-value">{_count(value)}</div>'
+        f'<div class="card-label">{escape(name)}</div><div class="card-value">{_compact(value)}</div>'
         f'<div class="card-note">{escape(note)}</div></div>'
         for name, value, note in cards)
     run_line = "No runs yet."
@@ -282,15 +282,31 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     return ticks if len(ticks) > 1 else [first, first + step]
 
 
+TIME_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+                86400, 172800, 604800, 1209600, 2592000, 7776000, 15552000, 31536000)
+
+
 def _time_ticks(t0: datetime, t1: datetime, count: int = 5) -> list[datetime]:
-    step = (t1 - t0) / count
-    return [t0 + step * (i + 0.5) for i in range(count)]
+    """Round moments (every 10 s, 6 h, 1 day, ...) about `count` apart between t0 and t1."""
+    span_s = (t1 - t0).total_seconds()
+    step_s = next((s for s in TIME_STEPS_S if s >= span_s / count), TIME_STEPS_S[-1])
+    epoch = datetime(1970, 1, 1, tzinfo=t0.tzinfo)
+    first = math.ceil((t0 - epoch).total_seconds() / step_s) * step_s
+    ticks = []
+    while first <= (t1 - epoch).total_seconds() and len(ticks) <= count + 2:
+        ticks.append(epoch + timedelta(seconds=first))
+        first += step_s
+    return ticks
 
 
 def _time_label(moment: datetime, span: timedelta) -> str:
-    if span < timedelta(days=1):
+    if span < timedelta(hours=1):
         return moment.strftime("%H:%M:%S")
-    if span < timedelta(days=120):
+    if span < timedelta(days=1):
+        return moment.strftime("%H:%M")
+    if span < timedelta(days=6):
+        return moment.strftime("%d %b %H:%M")
+    if span < timedelta(days=240):
         return moment.strftime("%d %b")
     return moment.strftime("%b %Y")
 
@@ -425,6 +441,11 @@ def _count(value: int | None) -> str:
     return f"{value or 0:,}"
 
 
+def _compact(value: int | None) -> str:
+    """A count that fits a card: 1,234,567 in full, 12.3 M above ten million."""
+    return f"{value / 1e6:.1f} M" if (value or 0) >= 10_000_000 else _count(value)
+
+
 def _short(source_id: str, keep: int = 36) -> str:
     return source_id if len(source_id) <= keep else source_id[: keep - 12] + "…" + source_id[-11:]
 
@@ -485,12 +506,13 @@ header { background: linear-gradient(135deg, #0f172a 0%, #1e3a8a 100%); color: #
 header h1 { margin: 0 0 4px; font-size: 26px; letter-spacing: -0.01em; }
 header .lede { margin: 0 0 20px; color: #cbd5e1; }
 header code { background: rgba(255,255,255,0.12); color: #f8fafc; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(136px, 1fr)); gap: 12px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 12px; }
 .card { background: rgba(255,255,255,0.08); border: 1px solid rgba(255,255,255,0.14); border-radius: 10px;
         padding: 12px 14px; }
 .card.warn { border-color: #fbbf24; background: rgba(251,191,36,0.14); }
 .card-label { font-size: 12px; text-transform: uppercase; letter-spacing: 0.06em; color: #cbd5e1; }
-.card-value { font-size: 26px; font-weight: 650; font-variant-numeric: tabular-nums; }
+.card-value { font-size: 22px; font-weight: 650; font-variant-numeric: tabular-nums; letter-spacing: -0.02em;
+              white-space: nowrap; }
 .card-note { font-size: 12px; color: #94a3b8; }
 nav { display: flex; gap: 4px; margin-top: 20px; }
 nav a { color: #e2e8f0; text-decoration: none; padding: 8px 14px; border-radius: 8px 8px 0 0; font-weight: 500; }

@@ -543,37 +543,32 @@ TOP_INDICATORS_SQL = """
     """
 
 TIMELINE_POINTS_SQL = """
-    with shown as (
-        select *
-        from indicator_versions
-        where indicator in (select unnest($indicators))
-    ),
-    series as (
+    with series as (
         select indicator, source_id, subject, mention,
                row_number() over (
                    partition by indicator
                    order by count(*) desc, max(valid_from) desc, source_id, subject, mention) as series_rank
-        from shown
+        from indicator_versions
+        where indicator in (select unnest($indicators))
         group by indicator, source_id, subject, mention
+        qualify series_rank <= $max_series
     ),
     marked as (
-        select indicator, label, source_id, subject, mention, kind, value, unit, period, value_text,
-               valid_from, valid_to, opened_snapshot, closed_snapshot,
-               coalesce(lag(closed_snapshot) over identity = opened_snapshot, false) as is_shift,
+        select v.indicator, v.label, v.source_id, v.subject, v.mention, s.series_rank, v.kind, v.value,
+               v.unit, v.period, v.value_text, v.valid_from, v.valid_to, v.opened_snapshot,
+               v.closed_snapshot,
+               coalesce(lag(v.closed_snapshot) over identity = v.opened_snapshot, false) as is_shift,
                row_number() over (
-                   partition by indicator, source_id, subject, mention
-                   order by valid_from desc) as recency
-        from shown
-        window identity as (partition by indicator, source_id, subject, mention order by valid_from)
+                   partition by v.indicator, v.source_id, v.subject, v.mention
+                   order by v.valid_from desc) as recency
+        from indicator_versions v
+        join series s using (indicator, source_id, subject, mention)
+        window identity as (partition by v.indicator, v.source_id, v.subject, v.mention order by v.valid_from)
     )
-    select m.indicator, m.label, m.source_id, m.subject, m.mention, s.series_rank, m.kind, m.value,
-           m.unit, m.period, m.value_text, m.valid_from, m.valid_to, m.opened_snapshot,
-           m.closed_snapshot, m.is_shift
-    from marked m
-    join series s using (indicator, source_id, subject, mention)
-    where s.series_rank <= $max_series
-      and m.recency <= $max_points
-    order by m.indicator, s.series_rank, m.valid_from
+    select * exclude (recency)
+    from marked
+    where recency <= $max_points
+    order by indicator, series_rank, valid_from
     """
 
 LATEST_CHANGES_SQL = """
