@@ -98,21 +98,23 @@ def render_html(data: ReportData, title: str = "tracker report") -> str:
 def _header(data: ReportData, title: str) -> str:
     s = data.stats
     status = s.get("run_status")
-    cards = [
-        ("Runs", s.get("runs", 0), f"last {format_time(s.get('started_at'), seconds=False)}"),
-        ("Snapshots", s.get("snapshots", 0), f"latest #{s.get('latest_snapshot') or '–'}"),
-        ("Sources", s.get("sources", 0), "read and not retired"),
-        ("Current records", s.get("current_records", 0), f"{s.get('indicators', 0)} indicators"),
-        ("Versions", s.get("versions", 0), "all history"),
-        ("Conflicts", s.get("conflicts", 0), "between sources now"),
-        ("Failures", s.get("failures", 0), f"{s.get('run_failures') or 0} in the last run"),
-        ("Alerts", s.get("alerts", 0), f"{s.get('alerts_undelivered', 0)} undelivered"),
+    cards = [  # name, value, note, whether it needs a look now
+        ("Runs", s.get("runs", 0), f"last {format_time(s.get('started_at'), seconds=False)}", False),
+        ("Snapshots", s.get("snapshots", 0), f"latest #{s.get('latest_snapshot') or '–'}", False),
+        ("Sources", s.get("sources", 0), "read and not retired", False),
+        ("Current records", s.get("current_records", 0), _plural(s.get("indicators", 0), "indicator"), False),
+        ("Versions", s.get("versions", 0), "all history", False),
+        ("Conflicts", s.get("conflicts", 0), "between sources now", bool(s.get("conflicts"))),
+        ("Failures", s.get("failures", 0), f"{s.get('run_failures') or 0} in the last run",
+         bool(s.get("run_failures"))),
+        ("Alerts", s.get("alerts", 0), f"{s.get('alerts_undelivered', 0)} undelivered",
+         bool(s.get("alerts_undelivered"))),
     ]
     card_html = "".join(
-        f'<div class="card{" warn" if name in ("Conflicts", "Failures") and value else ""}">'
+        f'<div class="card{" warn" if warn else ""}">'
         f'<div class="card-label">{escape(name)}</div><div class="card-value">{_compact(value)}</div>'
         f'<div class="card-note">{escape(note)}</div></div>'
-        for name, value, note in cards)
+        for name, value, note, warn in cards)
     run_line = "No runs yet."
     if s.get("run_id"):
         run_line = (f'Last run <code>{escape(str(s["run_id"]))}</code> {_badge(status)} '
@@ -141,8 +143,8 @@ def _timelines(data: ReportData) -> str:
         points[point["indicator"]].append(point)
     end = data.stats.get("latest_snapshot_at") or data.generated_at
     total = data.stats.get("indicators", len(data.indicators))
-    note = (f'<p class="note">The {len(data.indicators)} indicators with the most shifts '
-            f"(of {_count(total)} current), each with its busiest series and latest versions. "
+    note = (f'<p class="note">{_plural(len(data.indicators), "indicator")} with the most shifts '
+            f"(of {_plural(total, 'current indicator')}), each with its busiest series and latest versions. "
             "Each line is one record (source, subject, mention); ◆ marks a shift, labels give the period.</p>")
     cards = []
     for indicator in data.indicators:
@@ -439,6 +441,10 @@ def _indicator_cell(row: dict) -> str:
 
 def _count(value: int | None) -> str:
     return f"{value or 0:,}"
+
+
+def _plural(count: int | None, noun: str) -> str:
+    return f"{_count(count)} {noun}{'' if count == 1 else 's'}"
 
 
 def _compact(value: int | None) -> str:
