@@ -119,27 +119,31 @@ class _DevTools:
                 return reply.get("result", {})
             self.events.append(reply)
 
-    def wait_for(self, method: str) -> None:
-        if any(event.get("method") == method for event in self.events):
+    def wait_for(self, matches) -> None:
+        """Read events until one satisfies `matches` (events already read count too)."""
+        if any(matches(event) for event in self.events):
             return
         deadline = time.monotonic() + LOAD_TIMEOUT_S
         while time.monotonic() < deadline:
             event = json.loads(self.socket.recv(timeout=LOAD_TIMEOUT_S))
             self.events.append(event)
-            if event.get("method") == method:
+            if matches(event):
                 return
-        raise TimeoutError(f"no {method} within {LOAD_TIMEOUT_S:.0f} s")
+        raise TimeoutError(f"the page did not load within {LOAD_TIMEOUT_S:.0f} s")
 
     def visit(self, url: str, evaluate: str | None, screenshot: bool, width: int, height: int) -> PageVisit:
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
         session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable", session)
+        self.call("Page.setLifecycleEventsEnabled", session, enabled=True)
         self.call("Emulation.setDeviceMetricsOverride", session, width=width, height=height,
                   deviceScaleFactor=1, mobile=False)
         self.events.clear()
-        self.call("Page.navigate", session, url=url)
-        self.wait_for("Page.loadEventFired")
+        # Wait for the load of this navigation: a late event of about:blank must not count
+        loader = self.call("Page.navigate", session, url=url)["loaderId"]
+        self.wait_for(lambda event: event.get("method") == "Page.lifecycleEvent"
+                      and event["params"]["name"] == "load" and event["params"]["loaderId"] == loader)
         self.call("Runtime.evaluate", session, expression="0", awaitPromise=True)  # flush late events
         page = PageVisit()
         if evaluate is not None:

@@ -95,7 +95,7 @@ def test_report_renders_in_chromium_without_errors(browser, report_page):
     assert page.console_errors == []
     assert page.network_requests == []  # self-contained: nothing fetched at view time
     drawn = json.loads(page.result)
-    assert drawn["charts"] and all(width > 100 and height > 50 for width, height in drawn["charts"])
+    assert drawn["charts"] and all(width > 100 and height > 50 for width, height in drawn["charts"]), drawn
     assert len(drawn["lines"]) == 3 and all(length > 0 for length in drawn["lines"])
     assert drawn["shifts"] == 3
     assert drawn["headings"] == [f"{LABEL} rd_intensity"]

@@ -66,12 +66,15 @@ def describe_shift(row: dict) -> str:
 def render_html(data: ReportData, title: str = "tracker report") -> str:
     sections = [
         _section("timelines", "Timelines", len(data.indicators), _timelines(data)),
-        _section("changes", "Latest changes", len(data.changes), _changes_table(data.changes)),
+        _section("changes", "Latest changes", len(data.changes),
+                 _table(data.changes, CHANGE_COLUMNS, "No changes yet.")),
         _section("conflicts", "Conflicts between sources", data.stats.get("conflicts", 0),
-                 _conflicts_table(data.conflicts, data.stats.get("conflicts", 0))),
+                 _table(data.conflicts, CONFLICT_COLUMNS, "No conflicts: where sources state the same figure, "
+                        "they agree.", data.stats.get("conflicts", 0))),
         _section("failures", "Validation failures", data.stats.get("failures", 0),
-                 _failures_table(data.failures, data.stats.get("failures", 0))),
-        _section("alerts", "Alerts", data.stats.get("alerts", 0), _alerts_table(data.alerts)),
+                 _table(data.failures, FAILURE_COLUMNS, "No validation failures.", data.stats.get("failures", 0))),
+        _section("alerts", "Alerts", data.stats.get("alerts", 0),
+                 _table(data.alerts, ALERT_COLUMNS, "No alerts.", data.stats.get("alerts", 0))),
         _section("evidence", "Evidence", len(data.evidence), _evidence(data)),
     ]
     return "\n".join([
@@ -316,25 +319,29 @@ def _time_label(moment: datetime, span: timedelta) -> str:
 # --- tables ---------------------------------------------------------------------------
 
 
-def _changes_table(rows: list[dict]) -> str:
-    if not rows:
-        return _empty("No changes yet.")
-    body = "".join(
-        f"<tr><td class=\"nowrap\">{escape(format_time(r['changed_at']))}</td>"
-        f"<td class=\"num\">#{r['snapshot_id']}</td><td>{_badge(r['change'])}</td>"
-        f"<td>{_indicator_cell(r)}</td><td>{escape(r['subject'])}</td>"
-        f"<td class=\"src\">{escape(_short(r['source_id']))}</td>"
-        f"<td class=\"nowrap\">{_change_values(r)}</td>"
-        f"<td class=\"evidence\">{escape(r['evidence'] or '')}</td></tr>"
-        for r in rows)
-    return _table(("When (UTC)", "Snapshot", "Change", "Indicator", "Subject", "Source", "Value [period]",
-                   "Evidence"), body)
+def _text(key: str, fallback: str = "–"):
+    return lambda row: escape(str(row[key])) if row[key] not in (None, "") else fallback
+
+
+def _when(key: str):
+    return lambda row: escape(format_time(row[key]))
+
+
+def _source(key: str):
+    return lambda row: escape(_short(row[key]))
+
+
+def _code(key: str):
+    return lambda row: f"<code>{escape(str(row[key] or '–'))}</code>"
+
+
+def _value_period(value: float | None, period: str | None, unit: str | None) -> str:
+    return f'{escape(format_value(value, unit))} <span class="period">[{escape(period or "–")}]</span>'
 
 
 def _change_values(row: dict) -> str:
-    unit = row["unit"]
-    new = f"{escape(format_value(row['new_value'], unit))} <span class=\"period\">[{escape(row['new_period'] or '–')}]</span>"
-    old = f"{escape(format_value(row['old_value'], unit))} <span class=\"period\">[{escape(row['old_period'] or '–')}]</span>"
+    new = _value_period(row["new_value"], row["new_period"], row["unit"])
+    old = _value_period(row["old_value"], row["old_period"], row["unit"])
     if row["change"] == "added":
         return new
     if row["change"] == "removed":
@@ -342,45 +349,62 @@ def _change_values(row: dict) -> str:
     return f'<span class="old">{old}</span> → <strong>{new}</strong>'
 
 
-def _conflicts_table(rows: list[dict], total: int) -> str:
+def _alert_text(row: dict) -> str:
+    error = f'<div class="error">{escape(row["last_error"])}</div>' if row["last_error"] else ""
+    return escape(row["text"]) + error
+
+
+# (header, cell class, cell html) for each table
+CHANGE_COLUMNS = (
+    ("When (UTC)", "nowrap", _when("changed_at")),
+    ("Snapshot", "num", lambda row: f"#{row['snapshot_id']}"),
+    ("Change", "", lambda row: _badge(row["change"])),
+    ("Indicator", "", lambda row: f'{escape(row["label"])}<br><code>{escape(row["indicator"])}</code>'),
+    ("Subject", "", _text("subject")),
+    ("Source", "src", _source("source_id")),
+    ("Value [period]", "nowrap", _change_values),
+    ("Evidence", "evidence", _text("evidence", "")),
+)
+CONFLICT_COLUMNS = (
+    ("Indicator", "", _code("indicator")),
+    ("Subject", "", _text("subject")),
+    ("Kind", "", _text("kind")),
+    ("Period", "", _text("period")),
+    ("Source A", "src", _source("source_a")),
+    ("Says", "num", _text("value_text_a")),
+    ("Source B", "src", _source("source_b")),
+    ("Says", "num", _text("value_text_b")),
+)
+FAILURE_COLUMNS = (
+    ("When (UTC)", "nowrap", _when("created_at")),
+    ("Run", "", _code("run_id")),
+    ("Source", "src", _source("source_id")),
+    ("Indicator", "", _text("indicator")),
+    ("Check", "", _text("check_name")),
+    ("Reason", "reason", _text("reason")),
+    ("Message", "", _text("message")),
+    ("Value", "num", _text("offending_value", "")),
+)
+ALERT_COLUMNS = (
+    ("When (UTC)", "nowrap", _when("created_at")),
+    ("Run", "", _code("run_id")),
+    ("Delivery", "", lambda row: _badge(row["status"])),
+    ("Destination", "", _text("destination")),
+    ("Attempts", "num", _text("attempts")),
+    ("Text", "alert-text", _alert_text),
+)
+
+
+def _table(rows: list[dict], columns, empty: str, total: int | None = None) -> str:
+    """A table of rows, or a friendly line when there are none; says so when capped."""
     if not rows:
-        return _empty("No conflicts: where sources state the same figure, they agree.")
-    body = "".join(
-        f"<tr><td><code>{escape(r['indicator'])}</code></td><td>{escape(r['subject'])}</td>"
-        f"<td>{escape(r['kind'])}</td><td>{escape(r['period'] or '–')}</td>"
-        f"<td class=\"src\">{escape(_short(r['source_a']))}</td><td class=\"num\">{escape(r['value_text_a'])}</td>"
-        f"<td class=\"src\">{escape(_short(r['source_b']))}</td><td class=\"num\">{escape(r['value_text_b'])}</td></tr>"
-        for r in rows)
-    return _capped(len(rows), total) + _table(
-        ("Indicator", "Subject", "Kind", "Period", "Source A", "Says", "Source B", "Says"), body)
-
-
-def _failures_table(rows: list[dict], total: int) -> str:
-    if not rows:
-        return _empty("No validation failures.")
-    body = "".join(
-        f"<tr><td class=\"nowrap\">{escape(format_time(r['created_at']))}</td>"
-        f"<td><code>{escape(r['run_id'])}</code></td><td class=\"src\">{escape(_short(r['source_id']))}</td>"
-        f"<td>{escape(r['indicator'] or '–')}</td><td>{escape(r['check_name'])}</td>"
-        f"<td><span class=\"reason\">{escape(r['reason'])}</span></td><td>{escape(r['message'])}</td>"
-        f"<td class=\"num\">{escape(r['offending_value'] or '')}</td></tr>"
-        for r in rows)
-    return _capped(len(rows), total) + _table(
-        ("When (UTC)", "Run", "Source", "Indicator", "Check", "Reason", "Message", "Value"), body)
-
-
-def _alerts_table(rows: list[dict]) -> str:
-    if not rows:
-        return _empty("No alerts.")
-    body = "".join(
-        f"<tr><td class=\"nowrap\">{escape(format_time(r['created_at']))}</td>"
-        f"<td><code>{escape(r['run_id'] or '–')}</code></td><td>{_badge(r['status'])}</td>"
-        f"<td>{escape(r['destination'])}</td><td class=\"num\">{r['attempts']}</td>"
-        f"<td class=\"alert-text\">{escape(r['text'])}"
-        + (f"<div class=\"error\">{escape(r['last_error'])}</div>" if r["last_error"] else "")
-        + "</td></tr>"
-        for r in rows)
-    return _table(("When (UTC)", "Run", "Delivery", "Destination", "Attempts", "Text"), body)
+        return _empty(empty)
+    head = "".join(f"<th>{escape(header)}</th>" for header, _, _ in columns)
+    body = "".join("<tr>" + "".join(f'<td class="{css}">{cell(row)}</td>' for _, css, cell in columns) + "</tr>"
+                   for row in rows)
+    capped = _capped(len(rows), total) if total is not None else ""
+    return (f'{capped}<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def _evidence(data: ReportData) -> str:
@@ -416,11 +440,6 @@ def _source_link(source_id: str, location: str) -> str:
     return f'<span class="src" title="{escape(location)}">{escape(source_id)}</span>'
 
 
-def _table(headers: tuple[str, ...], body: str) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
-
-
 def _capped(shown: int, total: int, what: str = "") -> str:
     if total > shown:
         return f'<p class="note">Showing the latest {shown} of {_count(total)}{" " + what if what else ""}.</p>'
@@ -433,10 +452,6 @@ def _empty(html_text: str) -> str:
 
 def _badge(status: str | None) -> str:
     return f'<span class="badge {escape(status or "none")}">{escape(status or "–")}</span>'
-
-
-def _indicator_cell(row: dict) -> str:
-    return f'{escape(row["label"])}<br><code>{escape(row["indicator"])}</code>'
 
 
 def _count(value: int | None) -> str:
@@ -564,7 +579,7 @@ td.alert-text { white-space: pre-wrap; font-size: 12px; }
 .error { color: var(--bad); margin-top: 4px; }
 .old { color: var(--muted); }
 .period { color: var(--muted); font-size: 12px; }
-.reason { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; color: var(--bad); }
+td.reason { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; color: var(--bad); }
 .badge { display: inline-block; font-size: 11px; font-weight: 650; text-transform: uppercase; letter-spacing: 0.04em;
          border-radius: 999px; padding: 2px 9px; background: #e2e8f0; color: #334155; }
 .badge.added, .badge.succeeded, .badge.sent { background: #d1fae5; color: #065f46; }
