@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -65,21 +67,34 @@ def visit(url: str, evaluate: str | None = None, screenshot: bool = False,
           width: int = 1280, height: int = 900) -> PageVisit:
     """Load a page in a fresh headless Chromium; report console errors, requests, a value, a PNG."""
     binary = ensure_chromium()
-    with tempfile.TemporaryDirectory(prefix="tracker-chromium-") as profile:
+    # A helper process may still write to the profile for a moment after the browser is gone
+    with tempfile.TemporaryDirectory(prefix="tracker-chromium-", ignore_cleanup_errors=True) as profile:
+        # Its own process group, so ending it ends the renderer and helper processes too
         process = subprocess.Popen(
             [str(binary), *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         try:
             endpoint = _browser_endpoint(Path(profile), process)
             with connect(endpoint, max_size=None, open_timeout=START_TIMEOUT_S) as socket:
                 return _DevTools(socket).visit(url, evaluate, screenshot, width, height)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _end_group(process)
+
+
+def _end_group(process: subprocess.Popen) -> None:
+    """End the browser we started and every process in its group."""
+    for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=wait_s)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait()
+    process.stderr.close()
 
 
 def _browser_endpoint(profile: Path, process: subprocess.Popen) -> str:

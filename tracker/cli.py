@@ -105,8 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write an HTML report: timelines, changes, conflicts, failures",
                                  description="Write a self-contained HTML report (inline CSS and SVG, nothing "
                                              "loaded from the network) of the warehouse to DIR/index.html.")
-    report.add_argument("--db", type=Path, metavar="PATH",
-                        help="warehouse file (default warehouse/tracker.duckdb, or $TRACKER_DB)")
+    _add_db_and_format(report)
     report.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
                         help="folder to write index.html into (default report/)")
     report.set_defaults(handler=cmd_report)
@@ -266,14 +265,18 @@ def cmd_report(args) -> int:
     from tracker.report import render_html
     from warehouse import store
 
-    html = render_html(store.load_report(_db_path(args)))
+    data = store.load_report(_db_path(args))
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / "index.html"
-        path.write_text(html, encoding="utf-8")
+        path.write_text(render_html(data), encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write the report to {args.out}: {exc.strerror}; pass --out DIR") from None
-    print(f"Wrote {path}")
+    if args.format == "json":
+        print(json.dumps({"path": str(path), "snapshot_id": data.stats["latest_snapshot"],
+                          "indicators": [row["indicator"] for row in data.indicators]}))
+    else:
+        print(f"Wrote {path}")
     return EXIT_OK
 
 

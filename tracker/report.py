@@ -124,12 +124,13 @@ def _header(data: ReportData, title: str) -> str:
                     f'snapshot #{escape(str(s.get("run_snapshot") or "–"))}: '
                     f'{s.get("records_added") or 0} added, {s.get("records_shifted") or 0} shifted, '
                     f'{s.get("records_removed") or 0} removed.')
+    latest = (f' Latest snapshot {escape(format_time(s["latest_snapshot_at"]))} UTC.'
+              if s.get("latest_snapshot_at") else " Run <code>tracker run</code> to fill the warehouse.")
     nav = "".join(f'<a href="#{key}">{escape(name)}</a>' for key, name in (
         ("timelines", "Timelines"), ("changes", "Changes"), ("conflicts", "Conflicts"),
         ("failures", "Failures"), ("alerts", "Alerts"), ("evidence", "Evidence")))
     return (f'<header><div class="page"><h1>{escape(title)}</h1>'
-            f'<p class="lede">{run_line} Latest snapshot '
-            f'{escape(format_time(s.get("latest_snapshot_at")))} UTC.</p>'
+            f'<p class="lede">{run_line}{latest}</p>'
             f'<div class="cards">{card_html}</div><nav>{nav}</nav></div></header>')
 
 
