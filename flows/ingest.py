@@ -16,15 +16,16 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from schemas.indicator import validate_records
-from tracker import alerts, catalog, diff, fetch, sources, summary as run_summary
+from tracker import alerts, catalog, diff, fetch, report, sources, summary as run_summary
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION, extract_indicators
 from tracker.lock import run_lock
-from tracker.models import Document, Failure, IndicatorRecord, RunSummary, Source, SourceState
+from tracker.models import Document, Failure, IndicatorRecord, ReportData, RunSummary, Source, SourceState
 from warehouse import store
 
 SUMMARY_ARTIFACT_KEY = "tracker-run-summary"
 FAILURES_ARTIFACT_KEY = "tracker-run-failures"
+REPORT_ARTIFACT_KEY = "tracker-report"
 
 
 @task(cache_policy=NO_CACHE)
@@ -77,6 +78,11 @@ def send_alerts(db_path: Path, summary: RunSummary, webhook_url: str | None) -> 
     alerts.send_run_alerts(db_path, summary, webhook_url)
 
 
+@task(cache_policy=NO_CACHE)
+def load_report(db_path: Path) -> ReportData:
+    return store.load_report(db_path, top_indicators=0)  # the headline tables; no timelines
+
+
 @flow(name="ingest")
 def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = None,
            db_path: Path = Path("warehouse/tracker.duckdb")) -> RunSummary:
@@ -100,6 +106,9 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
                              description="What this tracker run changed and what failed")
     create_table_artifact(key=FAILURES_ARTIFACT_KEY, table=run_summary.failure_rows(summary),
                           description="Sources and records this tracker run rejected, with reason codes")
+    # The report's headline tables: latest changes, conflicts, failures (`tracker report` draws the rest)
+    create_markdown_artifact(key=REPORT_ARTIFACT_KEY, markdown=report.render_markdown(load_report(db_path)),
+                             description="Latest changes, current conflicts and recent validation failures")
     return summary
 
 

@@ -103,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_and_format(retire)
     retire.set_defaults(handler=cmd_retire)
 
+    report = commands.add_parser("report", help="write an HTML report: timelines, changes, conflicts, failures",
+                                 description="Write a self-contained HTML report (inline CSS and SVG, nothing "
+                                             "loaded from the network) of the warehouse to DIR/index.html.")
+    _add_db_and_format(report)
+    report.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
+                        help="folder to write index.html into (default report/)")
+    report.set_defaults(handler=cmd_report)
+
     replay = commands.add_parser("replay", help="re-extract archived documents with the current extractor")
     _add_db_and_format(replay)
     replay.set_defaults(handler=cmd_replay)
@@ -259,6 +267,25 @@ def cmd_retire(args) -> int:
         print(f"Retired {args.source_id}: snapshot {snapshot_id} closed {len(changes)} record(s).")
         for change in changes:
             print("  " + describe_change(change))
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from tracker.report import render_html
+    from warehouse import store
+
+    data = store.load_report(_db_path(args))
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "index.html"
+        path.write_text(render_html(data), encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {args.out}: {exc.strerror}; pass --out DIR") from None
+    if args.format == "json":
+        print(json.dumps({"path": str(path), "snapshot_id": data.stats["latest_snapshot"],
+                          "indicators": [row["indicator"] for row in data.indicators]}))
+    else:
+        print(f"Wrote {path}")
     return EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Literal
 
 Kind = Literal["measurement", "target", "milestone", "estimate"]
@@ -136,3 +137,22 @@ class RunSummary:
         data = asdict(self)
         data["status"] = self.status
         return data
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What `tracker report` shows, already aggregated and capped by the warehouse.
+
+    Rows are plain dicts named by their SQL columns; `timeline_points` holds the capped
+    versions of the indicators in `indicators` (most shifted first).
+    """
+
+    generated_at: datetime
+    stats: dict  # counts over the whole warehouse and the latest run
+    indicators: list[dict]  # indicator, label, versions, shifts, series, current_records
+    timeline_points: list[dict]  # one version: series key, value, period, valid_from, is_shift
+    changes: list[dict]  # the latest changes, newest first
+    conflicts: list[dict]  # current conflicting pairs
+    failures: list[dict]  # the latest validation failures, newest first
+    alerts: list[dict]  # the latest alerts, newest first
+    evidence: list[dict]  # current records of the shown indicators, with source and sentence

@@ -31,6 +31,8 @@ MEDIA_TYPE_BY_SUFFIX = {
     ".html": "text/html", ".htm": "text/html", ".xhtml": "text/html",
     ".pdf": "application/pdf",
 }
+# Content types that say nothing about the format: the name's suffix decides.
+GENERIC_CONTENT_TYPES = ("application/octet-stream", "binary/octet-stream", "application/unknown", "")
 HTML_SNIFF_RE = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
 SENTENCE_END_CHARS = (".", "!", "?", ":", "”", '"', "’", ";")
 # Typical short-line ratio below which a PDF line ends its paragraph.
@@ -47,6 +49,8 @@ def media_type_for(path_or_url: str, content_type: str | None = None) -> str:
             return "application/pdf"
         if essence.startswith("text/"):
             return "text/plain"
+        if essence not in GENERIC_CONTENT_TYPES:
+            return essence  # an image or archive stays what it is, and is refused as unreadable
     path = urlparse(path_or_url).path if "://" in path_or_url else path_or_url
     suffix = PurePosixPath(path.replace("\\", "/")).suffix.lower()
     if suffix in MEDIA_TYPE_BY_SUFFIX:

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from tracker.diff import CurrentMention, NumberedRecord
-from tracker.models import Change, Document, Failure, SourceState
+from tracker.models import Change, Document, Failure, ReportData, SourceState
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 LOCK_RETRY_S = 0.05
@@ -486,22 +486,163 @@ def history(db_path: Path, indicator: str, subject: str | None = None,
               and ($as_of is null or (valid_from <= $as_of and (valid_to is null or valid_to > $as_of)))
             order by valid_from, source_id, subject, mention, version_id
             """, {"indicator": indicator, "subject": subject, "as_of": as_of})
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return _dicts(cursor)
 
 
-def conflicts(db_path: Path, include_consistent: bool = False) -> list[dict]:
+CONFLICTS_SQL = """
+    select indicator, subject, kind, unit, period, source_a, value_a, value_text_a,
+           source_b, value_b, value_text_b, status
+    from indicator_conflicts
+    where $all or status = 'conflicting'
+    order by indicator, subject, period, source_a, source_b
+    limit $limit
+    """
+
+
+def conflicts(db_path: Path, include_consistent: bool = False, limit: int | None = None) -> list[dict]:
     with connect(db_path, read_only=True) as con:
-        cursor = con.execute(
-            """
-            select indicator, subject, kind, unit, period, source_a, value_a, value_text_a,
-                   source_b, value_b, value_text_b, status
-            from indicator_conflicts
-            where $all or status = 'conflicting'
-            order by indicator, subject, period, source_a, source_b
-            """, {"all": include_consistent})
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return _dicts(con.execute(CONFLICTS_SQL, {"all": include_consistent, "limit": limit}))
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+# --- the report -----------------------------------------------------------------------
+# Everything is aggregated and capped in SQL, so the report costs the same on ten versions
+# as on millions: top indicators by shifts, a bounded number of series and points each,
+# the latest changes, failures and alerts.
+
+REPORT_STATS_SQL = """
+    select (select count(*) from runs) as runs,
+           (select count(*) from snapshots) as snapshots,
+           (select max(snapshot_id) from snapshots) as latest_snapshot,
+           (select max(created_at) from snapshots) as latest_snapshot_at,
+           (select count(*) from indicator_versions) as versions,
+           (select count(*) from indicator_versions where valid_to is null) as current_records,
+           (select count(distinct indicator) from indicator_versions where valid_to is null) as indicators,
+           (select count(*) from source_state where retired_at is null) as sources,
+           (select count(*) from indicator_conflicts where status = 'conflicting') as conflicts,
+           (select count(*) from validation_failures) as failures,
+           (select count(*) from alerts) as alerts,
+           (select count(*) from alerts where status = 'failed') as alerts_undelivered
+    """
+
+LATEST_RUN_SQL = """
+    select run_id, started_at, finished_at, status as run_status, snapshot_id as run_snapshot,
+           records_added, records_removed, records_shifted, failures as run_failures
+    from runs
+    order by started_at desc
+    limit 1
+    """
+
+# A version is a shift when the previous version of its identity closed in the snapshot that
+# opened it; a removal followed later by a re-addition is not.
+TOP_INDICATORS_SQL = """
+    with marked as (
+        select indicator, label, source_id, subject, mention, valid_to,
+               coalesce(lag(closed_snapshot) over identity = opened_snapshot, false) as is_shift
+        from indicator_versions
+        window identity as (partition by indicator, source_id, subject, mention order by valid_from)
+    )
+    select indicator,
+           any_value(label) as label,
+           count(*) as versions,
+           count(*) filter (where is_shift) as shifts,
+           count(distinct (source_id, subject, mention)) as series,
+           count(*) filter (where valid_to is null) as current_records
+    from marked
+    group by indicator
+    order by shifts desc, versions desc, indicator
+    limit $limit
+    """
+
+TIMELINE_POINTS_SQL = """
+    with series as (
+        select indicator, source_id, subject, mention,
+               row_number() over (
+                   partition by indicator
+                   order by count(*) desc, max(valid_from) desc, source_id, subject, mention) as series_rank
+        from indicator_versions
+        where indicator in (select unnest($indicators))
+        group by indicator, source_id, subject, mention
+        qualify series_rank <= $max_series
+    ),
+    marked as (
+        select v.indicator, v.label, v.source_id, v.subject, v.mention, s.series_rank, v.kind, v.value,
+               v.unit, v.period, v.value_text, v.valid_from, v.valid_to, v.opened_snapshot,
+               v.closed_snapshot,
+               coalesce(lag(v.closed_snapshot) over identity = v.opened_snapshot, false) as is_shift,
+               row_number() over (
+                   partition by v.indicator, v.source_id, v.subject, v.mention
+                   order by v.valid_from desc) as recency
+        from indicator_versions v
+        join series s using (indicator, source_id, subject, mention)
+        window identity as (partition by v.indicator, v.source_id, v.subject, v.mention order by v.valid_from)
+    )
+    select * exclude (recency)
+    from marked
+    where recency <= $max_points
+    order by indicator, series_rank, valid_from
+    """
+
+LATEST_CHANGES_SQL = """
+    select snapshot_id, changed_at, change, source_id, indicator, label, subject,
+           old_value, new_value, coalesce(new_unit, old_unit) as unit, old_period, new_period,
+           old_kind, new_kind, cause, evidence
+    from indicator_changes
+    order by snapshot_id desc, source_id, indicator, subject, mention
+    limit $limit
+    """
+
+LATEST_FAILURES_SQL = """
+    select created_at, run_id, source_id, indicator, check_name, reason, message, offending_value
+    from validation_failures
+    order by created_at desc, failure_id desc
+    limit $limit
+    """
+
+LATEST_ALERTS_SQL = """
+    select created_at, run_id, status, destination, attempts, last_error, text
+    from alerts
+    order by created_at desc, alert_id desc
+    limit $limit
+    """
+
+EVIDENCE_SQL = """
+    select c.indicator, c.label, c.subject, c.kind, c.value, c.unit, c.period, c.value_text,
+           c.evidence, c.source_id, coalesce(s.location, c.source_id) as location, c.valid_from
+    from indicators_current c
+    left join source_state s using (source_id)
+    where c.indicator in (select unnest($indicators))
+    order by c.indicator, c.source_id, c.char_start, c.subject, c.mention
+    limit $limit
+    """
+
+
+def load_report(db_path: Path, top_indicators: int = 12, max_series: int = 8, max_points: int = 60,
+                latest_changes: int = 50, max_conflicts: int = 50, latest_failures: int = 30,
+                latest_alerts: int = 20, max_evidence: int = 200) -> ReportData:
+    """What the report shows, read in one read-only connection; top_indicators=0 skips timelines."""
+    with connect(db_path, read_only=True) as con:
+        stats = _dicts(con.execute(REPORT_STATS_SQL))[0]
+        stats.update((_dicts(con.execute(LATEST_RUN_SQL)) or [{}])[0])
+        indicators = _dicts(con.execute(TOP_INDICATORS_SQL, {"limit": top_indicators})) if top_indicators else []
+        shown = [row["indicator"] for row in indicators]
+        points = _dicts(con.execute(TIMELINE_POINTS_SQL, {
+            "indicators": shown, "max_series": max_series, "max_points": max_points})) if shown else []
+        return ReportData(
+            generated_at=datetime.now(timezone.utc),
+            stats=stats,
+            indicators=indicators,
+            timeline_points=points,
+            changes=_dicts(con.execute(LATEST_CHANGES_SQL, {"limit": latest_changes})),
+            conflicts=_dicts(con.execute(CONFLICTS_SQL, {"all": False, "limit": max_conflicts})),
+            failures=_dicts(con.execute(LATEST_FAILURES_SQL, {"limit": latest_failures})),
+            alerts=_dicts(con.execute(LATEST_ALERTS_SQL, {"limit": latest_alerts})),
+            evidence=_dicts(con.execute(EVIDENCE_SQL, {"indicators": shown, "limit": max_evidence})) if shown else [],
+        )
 
 
 # --- alerts ---------------------------------------------------------------------------
