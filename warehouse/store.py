@@ -21,6 +21,9 @@ from tracker.models import Change, Document, Failure, SourceState
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 LOCK_RETRY_S = 0.05
+# What versions a record: a change in value, unit, period or kind opens a new version.
+ROW_HASH_SQL = ("md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'), "
+                "coalesce(period, '-'), kind))")
 RECORD_COLUMNS = [
     "source_id", "indicator", "subject", "mention", "label", "kind", "value", "unit", "period",
     "topic", "value_text", "evidence", "char_start", "char_end", "value_precision", "content_hash",
@@ -247,11 +250,9 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
     """SCD2 as two set-based statements: close what is gone, insert what is new."""
     params = {"now": now, "snapshot_id": snapshot_id, "cause": cause}
     con.execute(
-        """
+        f"""
         create or replace temp table staged as
-        select *,
-               md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'),
-                             coalesce(period, '-'), kind)) as row_hash
+        select *, {ROW_HASH_SQL} as row_hash
         from staged_records
         """)
     con.execute(
