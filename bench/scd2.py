@@ -447,8 +447,9 @@ def main() -> None:
     # Same data for everyone: parquet inputs, and one starting warehouse copied per contender
     t0 = time.perf_counter()
     shape = write_inputs(workdir, args.versions, changed)
-    build_warehouse(workdir / "ours.duckdb", workdir / "base.parquet")
-    shutil.copy(workdir / "ours.duckdb", workdir / "baseline.duckdb")
+    build_warehouse(workdir / "base.duckdb", workdir / "base.parquet")
+    for contender in ("ours", "baseline"):
+        shutil.copy(workdir / "base.duckdb", workdir / f"{contender}.duckdb")
     print(f"\n[setup {time.perf_counter() - t0:.1f} s] {args.versions:,} current versions in "
           f"{args.versions // RECORDS_PER_SOURCE:,} sources; re-read {shape['reread_sources']:,} sources = "
           f"{shape['staged_rows']:,} staged rows, of which {shape['changed_rows']:,} changed value", flush=True)
