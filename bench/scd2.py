@@ -62,7 +62,7 @@ def records_sql(keys: str, value_version: str, doc_version: str) -> str:
                indicator || ' for ' || subject || ' reached ' || value_text || ' in 2023.' as evidence,
                length(indicator || ' for ' || subject || ' reached ') as char_start,
                length(indicator || ' for ' || subject || ' reached ') + length(value_text) as char_end,
-               0.1 as value_precision,
+               cast(0.1 as double) as value_precision,
                md5(source_id || ':' || doc_version) as content_hash
         from (
             select *, cast(value as varchar) || '%' as value_text
@@ -72,7 +72,7 @@ def records_sql(keys: str, value_version: str, doc_version: str) -> str:
                        'ind_' || lpad(cast((k // {RECORDS_PER_SOURCE} * 7 + k % {RECORDS_PER_SOURCE}) % {INDICATORS}
                                       as varchar), 3, '0') as indicator,
                        {subjects}[k % {RECORDS_PER_SOURCE} % {len(SUBJECTS)} + 1] as subject,
-                       round(1 + (k % 997) * 0.1 + ({value_version}) * 0.5, 1) as value,
+                       cast(round(1 + (k % 997) * 0.1 + ({value_version}) * 0.5, 1) as double) as value,
                        {doc_version} as doc_version
                 from {keys}
             )
@@ -204,7 +204,7 @@ def part_ours(db_path: Path, staged_parquet: Path) -> dict:
                 steps[name] = steps.get(name, 0.0) + time.perf_counter() - t0
         return wrapper
 
-    for name in ("_records_frame", "_store_documents", "_apply_versions", "_check_guarantees", "_changes_of"):
+    for name in ("_records_table", "_store_documents", "_apply_versions", "_check_guarantees", "_changes_of"):
         setattr(store, name, timed(name, getattr(store, name)))
 
     versions_before = _count_versions(db_path)
@@ -225,7 +225,7 @@ def part_ours(db_path: Path, staged_parquet: Path) -> dict:
     rerun_s = time.perf_counter() - t0
     return {
         "apply_s": apply_s, "steps_s": first_steps, "rerun_s": rerun_s,
-        "sql_s": sum(v for k, v in first_steps.items() if k != "_records_frame"),
+        "sql_s": sum(v for k, v in first_steps.items() if k != "_records_table"),
         "rss_before_mib": rss_before_kib / 1024, "rss_peak_mib": rss_peak_kib / 1024,
         "snapshot_id": snapshot_id, "versions_added": versions_after - versions_before,
         "changes": _tally(c.change for c in changes),
@@ -335,7 +335,7 @@ def build_history(db_path: Path, total: int, keys: int, per_snapshot: int) -> di
                        'ind_' || lpad(cast((k // {RECORDS_PER_SOURCE} * 7 + k % {RECORDS_PER_SOURCE}) % {INDICATORS}
                                       as varchar), 3, '0') as indicator,
                        {subjects}[k % {RECORDS_PER_SOURCE} % {len(SUBJECTS)} + 1] as subject,
-                       round(1 + (k % 997) * 0.1 + (n // {keys}) * 0.5, 1) as value,
+                       cast(round(1 + (k % 997) * 0.1 + (n // {keys}) * 0.5, 1) as double) as value,
                        cast(2020 + (n // {keys}) % 6 as varchar) as period,
                        case when n < {keys} then 1 else 2 + (n - {keys}) // {per_snapshot} end as opened,
                        case when n + {keys} < {total} then 2 + n // {per_snapshot} end as closed

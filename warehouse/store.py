@@ -15,6 +15,7 @@ from typing import Iterator
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from tracker.diff import CurrentMention, NumberedRecord
 from tracker.models import Change, Document, Failure, SourceState
@@ -24,10 +25,15 @@ LOCK_RETRY_S = 0.05
 # What versions a record: a change in value, unit, period or kind opens a new version.
 ROW_HASH_SQL = ("md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'), "
                 "coalesce(period, '-'), kind))")
-RECORD_COLUMNS = [
-    "source_id", "indicator", "subject", "mention", "label", "kind", "value", "unit", "period",
-    "topic", "value_text", "evidence", "char_start", "char_end", "value_precision", "content_hash",
-]
+# The staged records as DuckDB reads them: Arrow columns, scanned without a copy.
+RECORD_SCHEMA = pa.schema([
+    ("source_id", pa.string()), ("indicator", pa.string()), ("subject", pa.string()),
+    ("mention", pa.int64()), ("label", pa.string()), ("kind", pa.string()), ("value", pa.float64()),
+    ("unit", pa.string()), ("period", pa.string()), ("topic", pa.string()),
+    ("value_text", pa.string()), ("evidence", pa.string()), ("char_start", pa.int64()),
+    ("char_end", pa.int64()), ("value_precision", pa.float64()), ("content_hash", pa.string()),
+])
+RECORD_COLUMNS = RECORD_SCHEMA.names
 
 
 class WarehouseError(Exception):
@@ -162,7 +168,7 @@ class SnapshotInput:
     cause: str  # source, extractor
     read_documents: list[Document]  # every document read this run, changed or not
     reextracted_source_ids: list[str]  # sources whose records were re-derived this run
-    records: list[NumberedRecord]
+    records: list[NumberedRecord]  # every record of those sources, as they stand now
     failures: list[Failure]
     counts: dict[str, int]  # sources_new, sources_changed, sources_unchanged, sources_failed, sources_missing
     locations: dict[str, str]  # source_id -> path or URL
@@ -171,8 +177,8 @@ class SnapshotInput:
 def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[Change]]:
     """Apply one run in one transaction: a crash anywhere leaves the previous snapshot intact."""
     hashes = {doc.source_id: doc.content_hash for doc in snapshot.read_documents}
-    records = _records_frame(snapshot.records, hashes)
-    touched = pd.DataFrame({"source_id": pd.Series(snapshot.reextracted_source_ids, dtype="string")})
+    records = _records_table(snapshot.records, hashes, set(snapshot.reextracted_source_ids))
+    touched = pa.table({"source_id": pa.array(snapshot.reextracted_source_ids, pa.string())})
     with transaction(db_path) as con:
         snapshot_id, now = _open_snapshot(con, snapshot)
         _store_documents(con, snapshot, snapshot_id, now)
@@ -208,12 +214,18 @@ def _open_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> t
 def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapshot_id: int, now: datetime) -> None:
     if not snapshot.read_documents:
         return
-    frame = pd.DataFrame([{
-        "source_id": doc.source_id, "content_hash": doc.content_hash, "media_type": doc.media_type,
-        "byte_size": len(doc.raw), "raw_text": doc.text, "raw_bytes": doc.raw,
-        "etag": doc.etag, "last_modified": doc.last_modified,
-        "location": snapshot.locations.get(doc.source_id, doc.source_id),
-    } for doc in snapshot.read_documents])
+    docs = snapshot.read_documents
+    frame = pa.table({
+        "source_id": pa.array([doc.source_id for doc in docs], pa.string()),
+        "content_hash": pa.array([doc.content_hash for doc in docs], pa.string()),
+        "media_type": pa.array([doc.media_type for doc in docs], pa.string()),
+        "byte_size": pa.array([len(doc.raw) for doc in docs], pa.int64()),
+        "raw_text": pa.array([doc.text for doc in docs], pa.string()),
+        "raw_bytes": pa.array([doc.raw for doc in docs], pa.binary()),
+        "etag": pa.array([doc.etag for doc in docs], pa.string()),
+        "last_modified": pa.array([doc.last_modified for doc in docs], pa.string()),
+        "location": pa.array([snapshot.locations.get(doc.source_id, doc.source_id) for doc in docs], pa.string()),
+    })
     con.register("read_documents", frame)
     con.execute(
         """
@@ -247,7 +259,12 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
 
 def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datetime,
                     extractor_version: str, cause: str) -> None:
-    """SCD2 as two set-based statements: close what is gone, insert what is new."""
+    """SCD2 as two set-based statements: close what is gone, insert what is new.
+
+    Both compare the staged records with the current versions of the re-read sources, which
+    are read once (one scan of indicator_versions); the close then finds its rows by version_id,
+    the insert needs no second look at the big table.
+    """
     params = {"now": now, "snapshot_id": snapshot_id, "cause": cause}
     con.execute(
         f"""
@@ -257,15 +274,23 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
         """)
     con.execute(
         """
-        update indicator_versions as v
+        create or replace temp table reread_current as
+        select version_id, source_id, indicator, subject, mention, row_hash
+        from indicator_versions
+        where valid_to is null
+          and source_id in (select source_id from touched_sources)
+        """)
+    con.execute(
+        """
+        update indicator_versions
         set valid_to = $now, closed_snapshot = $snapshot_id, close_cause = $cause
-        where v.valid_to is null
-          and v.source_id in (select source_id from touched_sources)
-          and not exists (
-              select 1 from staged s
-              where s.source_id = v.source_id and s.indicator = v.indicator
-                and s.subject = v.subject and s.mention = v.mention
-                and s.row_hash = v.row_hash)
+        where version_id in (
+            select c.version_id
+            from reread_current c
+            anti join staged s
+              on s.source_id = c.source_id and s.indicator = c.indicator
+             and s.subject = c.subject and s.mention = c.mention
+             and s.row_hash = c.row_hash)
         """, params)
     con.execute(
         """
@@ -278,14 +303,14 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
                s.value_precision, s.content_hash, s.row_hash,
                $extractor_version, $now, $snapshot_id, $cause
         from staged s
-        where not exists (
-            select 1 from indicator_versions v
-            where v.valid_to is null
-              and v.source_id = s.source_id and v.indicator = s.indicator
-              and v.subject = s.subject and v.mention = s.mention
-              and v.row_hash = s.row_hash)
+        anti join reread_current c
+          on c.source_id = s.source_id and c.indicator = s.indicator
+         and c.subject = s.subject and c.mention = s.mention
+         and c.row_hash = s.row_hash
+        order by s.source_id, s.indicator, s.subject, s.mention
         """, {**params, "extractor_version": extractor_version})
     con.execute("drop table staged")
+    con.execute("drop table reread_current")
 
 
 def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
@@ -374,16 +399,25 @@ def _finish_run(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapsho
          "failures": len(snapshot.failures)})
 
 
-def _records_frame(records: list[NumberedRecord], content_hashes: dict[str, str]) -> pd.DataFrame:
-    rows = [{**numbered.record.to_dict(), "mention": numbered.mention,
-             "content_hash": content_hashes[numbered.record.source_id]} for numbered in records]
-    frame = pd.DataFrame(rows, columns=RECORD_COLUMNS)
-    frame = frame.astype({"value": "float64", "value_precision": "float64", "mention": "int64",
-                          "char_start": "int64", "char_end": "int64"})
-    # object columns keep None as SQL null (pandas' string dtype would turn it into NA text)
-    for column in ("unit", "period"):
-        frame[column] = frame[column].astype("object")
-    return frame
+def _records_table(records: list[NumberedRecord], content_hashes: dict[str, str],
+                   reread: set[str]) -> pa.Table:
+    """The records as Arrow columns, built column by column (no dict per record)."""
+    plain = [numbered.record for numbered in records]
+    strays = {record.source_id for record in plain} - reread
+    if strays:
+        raise WarehouseError(f"records of sources not re-read this run: {sorted(strays)[:3]}; "
+                             "list every source whose records are committed in reextracted_source_ids")
+    columns = {}
+    for name in RECORD_COLUMNS:
+        if name == "mention":
+            columns[name] = [numbered.mention for numbered in records]
+        elif name == "content_hash":
+            columns[name] = [content_hashes[record.source_id] for record in plain]
+        elif name in ("value", "value_precision"):  # a Decimal or numpy number is a float here
+            columns[name] = [None if (v := getattr(record, name)) is None else float(v) for record in plain]
+        else:
+            columns[name] = [getattr(record, name) for record in plain]
+    return pa.table(columns, schema=RECORD_SCHEMA)
 
 
 # --- retirement -----------------------------------------------------------------------
