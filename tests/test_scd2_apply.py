@@ -165,3 +165,55 @@ def test_history_as_of_and_changes_since_follow_the_runs(warehouse):
     assert [(c.snapshot_id, c.change, c.old_value, c.new_value) for c in store.changes_since(warehouse.path, 1)] == [
         (2, "shifted", 2.4, 2.6), (3, "removed", 2.6, None)]
     assert [c.change for c in store.changes_since(warehouse.path, None)] == ["removed"]
+
+
+def documents_and_state(path: Path) -> tuple[list[tuple], list[tuple]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        documents = con.execute(
+            "select source_id, content_hash, first_snapshot_id from documents order by first_snapshot_id, source_id"
+        ).fetchall()
+        state = con.execute("select source_id, content_hash from source_state order by source_id").fetchall()
+        archive = con.execute("select count(*), count(distinct content_hash) from document_archive").fetchall()[0]
+    finally:
+        con.close()
+    assert archive[0] == archive[1], "one archived body per content hash"
+    return documents, state
+
+
+def test_each_document_version_is_stored_once_and_source_state_follows_the_last_read(warehouse):
+    warehouse.run(**{"001": [rd(2.4, "2023")], "002": []})
+    warehouse.run(**{"001": [rd(2.6, "2023")]})
+    documents, state = documents_and_state(warehouse.path)
+    assert documents == [("001.txt", "001.txt:1", 1), ("002.txt", "002.txt:1", 1), ("001.txt", "001.txt:2", 2)]
+    assert state == [("001.txt", "001.txt:2"), ("002.txt", "002.txt:1")]
+
+
+def test_same_document_read_again_adds_no_document_row(warehouse):
+    warehouse.run(**{"001": [rd(2.4, "2023")]})
+    warehouse.runs = 0  # the next run's document has the same content hash, "001.txt:1"
+    warehouse.run(**{"001": [rd(2.4, "2023")]})
+    documents, state = documents_and_state(warehouse.path)
+    assert documents == [("001.txt", "001.txt:1", 1)]
+    assert state == [("001.txt", "001.txt:1")]
+
+
+def test_warehouse_made_with_primary_keys_still_applies(warehouse):
+    # Warehouses created before the keys were dropped keep them: the same statements must work there
+    con = duckdb.connect(str(warehouse.path))
+    con.execute(
+        """
+        create table documents (source_id varchar not null, content_hash varchar not null,
+            media_type varchar not null, byte_size bigint not null, raw_text varchar not null,
+            first_seen_at timestamptz not null, first_snapshot_id integer not null,
+            primary key (source_id, content_hash));
+        create table document_archive (content_hash varchar primary key, raw_bytes blob not null);
+        create table source_state (source_id varchar primary key, location varchar not null,
+            content_hash varchar, etag varchar, last_modified varchar, last_read_at timestamptz,
+            retired_at timestamptz);
+        """)
+    con.close()
+    warehouse.run(**{"001": [rd(2.4, "2023")]})
+    warehouse.run(**{"001": [rd(2.6, "2023")]})
+    assert [v[3] for v in warehouse.versions()] == [2.4, 2.6]
+    assert documents_and_state(warehouse.path)[1] == [("001.txt", "001.txt:2")]

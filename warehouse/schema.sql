@@ -33,6 +33,9 @@ create table if not exists snapshots (
     cause              varchar not null       -- source, extractor (replay), retire
 );
 
+-- documents, document_archive and source_state carry no primary key: DuckDB keeps one as an ART
+-- index that every insert, upsert and checkpoint pays for (store.py keeps the keys unique by
+-- inserting only what is absent). Warehouses created with the keys keep them; both work.
 create table if not exists documents (
     source_id          varchar not null,
     content_hash       varchar not null,
@@ -40,19 +43,18 @@ create table if not exists documents (
     byte_size          bigint not null,
     raw_text           varchar not null,
     first_seen_at      timestamptz not null,
-    first_snapshot_id  integer not null,
-    primary key (source_id, content_hash)
+    first_snapshot_id  integer not null     -- unique: (source_id, content_hash)
 );
 
 -- Raw bytes of every document version, content-addressed, so any past state can be re-extracted.
 create table if not exists document_archive (
-    content_hash       varchar primary key,
+    content_hash       varchar not null,      -- unique
     raw_bytes          blob not null
 );
 
 -- What the tracker knows of each source now: its current content, fetch validators, retirement.
 create table if not exists source_state (
-    source_id          varchar primary key,
+    source_id          varchar not null,      -- unique
     location           varchar not null,
     content_hash       varchar,
     etag               varchar,

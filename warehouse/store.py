@@ -229,30 +229,39 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
     con.register("read_documents", frame)
     con.execute(
         """
-        insert or ignore into documents
+        insert into documents
             (source_id, content_hash, media_type, byte_size, raw_text, first_seen_at, first_snapshot_id)
-        select source_id, content_hash, media_type, byte_size, raw_text, $now, $snapshot_id
-        from read_documents
+        select r.source_id, r.content_hash, r.media_type, r.byte_size, r.raw_text, $now, $snapshot_id
+        from read_documents r
+        anti join documents d
+          on d.source_id = r.source_id and d.content_hash = r.content_hash
         """, {"now": now, "snapshot_id": snapshot_id})
     con.execute(
         """
-        insert or ignore into document_archive (content_hash, raw_bytes)
-        select content_hash, any_value(raw_bytes)
-        from read_documents
-        group by content_hash
+        insert into document_archive (content_hash, raw_bytes)
+        select r.content_hash, any_value(r.raw_bytes)
+        from read_documents r
+        anti join document_archive a on a.content_hash = r.content_hash
+        group by r.content_hash
         """)
     con.execute(
         """
-        insert into source_state (source_id, location, content_hash, etag, last_modified, last_read_at)
-        select source_id, location, content_hash, etag, last_modified, $now
-        from read_documents
-        on conflict (source_id) do update set
-            location = excluded.location,
-            content_hash = excluded.content_hash,
-            etag = excluded.etag,
-            last_modified = excluded.last_modified,
-            last_read_at = excluded.last_read_at,
+        update source_state as s
+        set location = r.location,
+            content_hash = r.content_hash,
+            etag = r.etag,
+            last_modified = r.last_modified,
+            last_read_at = $now,
             retired_at = null
+        from read_documents r
+        where s.source_id = r.source_id
+        """, {"now": now})
+    con.execute(
+        """
+        insert into source_state (source_id, location, content_hash, etag, last_modified, last_read_at)
+        select r.source_id, r.location, r.content_hash, r.etag, r.last_modified, $now
+        from read_documents r
+        anti join source_state s on s.source_id = r.source_id
         """, {"now": now})
     con.unregister("read_documents")
 
