@@ -217,3 +217,41 @@ def test_warehouse_made_with_primary_keys_still_applies(warehouse):
     warehouse.run(**{"001": [rd(2.6, "2023")]})
     assert [v[3] for v in warehouse.versions()] == [2.4, 2.6]
     assert documents_and_state(warehouse.path)[1] == [("001.txt", "001.txt:2")]
+
+
+def _corrupt(path: Path, sql: str) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
+
+
+def _snapshot_count(path: Path) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("select count(*) from snapshots").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_two_current_versions_of_a_key_roll_the_run_back(warehouse):
+    warehouse.run(**{"001": [rd(2.4, "2023")]})
+    _corrupt(warehouse.path, "insert into indicator_versions select * replace (version_id + 100 as version_id) "
+                             "from indicator_versions")
+    with pytest.raises(store.IntegrityViolation) as failed:
+        warehouse.run(**{"001": [rd(2.4, "2023")]})
+    assert failed.value.check == "one_current_version"
+    assert _snapshot_count(warehouse.path) == 1
+
+
+def test_new_version_overlapping_a_later_closed_one_rolls_the_run_back(warehouse):
+    warehouse.run(**{"001": [rd(2.4, "2023")]})
+    # a closed version of the same key valid until far after the next run
+    _corrupt(warehouse.path, "insert into indicator_versions select * replace (version_id + 100 as version_id, "
+                             "timestamptz '2100-01-01' as valid_to, 1 as closed_snapshot) from indicator_versions")
+    with pytest.raises(store.IntegrityViolation) as failed:
+        warehouse.run(**{"001": [rd(2.6, "2023")]})
+    assert failed.value.check == "no_overlap"
+    assert _snapshot_count(warehouse.path) == 1
+    assert [v[3] for v in warehouse.versions()] == [2.4, 2.4]

@@ -6,9 +6,11 @@ closes it, because a DuckDB write connection locks the file against every other 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import attrgetter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
@@ -21,6 +23,7 @@ from tracker.diff import CurrentMention, NumberedRecord
 from tracker.models import Change, Document, Failure, SourceState
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
+SCHEMA_MD5 = hashlib.md5(SCHEMA_SQL.encode("utf-8")).hexdigest()
 LOCK_RETRY_S = 0.05
 # What versions a record: a change in value, unit, period or kind opens a new version.
 ROW_HASH_SQL = ("md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'), "
@@ -68,11 +71,26 @@ def connect(db_path: Path, read_only: bool = False, wait_s: float = 10.0) -> Ite
             time.sleep(LOCK_RETRY_S)
     try:
         if not read_only:
-            con.execute(SCHEMA_SQL)
+            _ensure_schema(con)
         con.execute("set timezone = 'UTC'")
         yield con
     finally:
         con.close()
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Run schema.sql unless this very text already ran on this file (its md5 is stamped), so a
+    write connection does not rewrite every view in the catalog each time it opens."""
+    try:
+        stamped = con.execute("select schema_md5 from warehouse_schema").fetchall()
+    except duckdb.CatalogException:
+        stamped = []
+    if stamped == [(SCHEMA_MD5,)]:
+        return
+    con.execute("begin transaction")
+    con.execute(SCHEMA_SQL)
+    con.execute("create or replace table warehouse_schema as select $md5 as schema_md5", {"md5": SCHEMA_MD5})
+    con.execute("commit")
 
 
 @contextmanager
@@ -185,7 +203,7 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[C
         con.register("staged_records", records)
         con.register("touched_sources", touched)
         _apply_versions(con, snapshot_id, now, snapshot.extractor_version, snapshot.cause)
-        _check_guarantees(con, snapshot_id)
+        _check_guarantees(con, snapshot_id, now)
         _store_failures(con, snapshot.run_id, now, snapshot.failures)
         changes = _changes_of(con, snapshot_id)
         _finish_run(con, snapshot, snapshot_id, changes)
@@ -270,15 +288,15 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
                     extractor_version: str, cause: str) -> None:
     """SCD2 as two set-based statements: close what is gone, insert what is new.
 
-    Both compare the staged records with the current versions of the re-read sources, which
-    are read once (one scan of indicator_versions); the close then finds its rows by version_id,
-    the insert needs no second look at the big table.
+    Both compare the staged records' keys and row hashes (a narrow table) with the current
+    versions of the re-read sources, read once (one scan of indicator_versions). The close finds
+    its rows by version_id; the insert takes the full staged rows of the new versions only.
     """
     params = {"now": now, "snapshot_id": snapshot_id, "cause": cause}
     con.execute(
         f"""
         create or replace temp table staged as
-        select *, {ROW_HASH_SQL} as row_hash
+        select position, source_id, indicator, subject, mention, {ROW_HASH_SQL} as row_hash
         from staged_records
         """)
     con.execute(
@@ -307,33 +325,40 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
             (source_id, indicator, subject, mention, label, kind, value, unit, period, topic,
              value_text, evidence, char_start, char_end, value_precision, content_hash, row_hash,
              extractor_version, valid_from, opened_snapshot, open_cause)
-        select s.source_id, s.indicator, s.subject, s.mention, s.label, s.kind, s.value, s.unit,
-               s.period, s.topic, s.value_text, s.evidence, s.char_start, s.char_end,
-               s.value_precision, s.content_hash, s.row_hash,
+        select r.source_id, r.indicator, r.subject, r.mention, r.label, r.kind, r.value, r.unit,
+               r.period, r.topic, r.value_text, r.evidence, r.char_start, r.char_end,
+               r.value_precision, r.content_hash, n.row_hash,
                $extractor_version, $now, $snapshot_id, $cause
-        from staged s
-        anti join reread_current c
-          on c.source_id = s.source_id and c.indicator = s.indicator
-         and c.subject = s.subject and c.mention = s.mention
-         and c.row_hash = s.row_hash
-        order by s.source_id, s.indicator, s.subject, s.mention
+        from staged_records r
+        join (
+            select s.position, s.row_hash
+            from staged s
+            anti join reread_current c
+              on c.source_id = s.source_id and c.indicator = s.indicator
+             and c.subject = s.subject and c.mention = s.mention
+             and c.row_hash = s.row_hash
+        ) n on n.position = r.position
+        order by r.source_id, r.indicator, r.subject, r.mention
         """, {**params, "extractor_version": extractor_version})
     con.execute("drop table staged")
     con.execute("drop table reread_current")
 
 
-def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
-    """Checked inside the transaction, on the sources this snapshot touched."""
-    duplicates = con.execute(
+def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datetime) -> None:
+    """Checked inside the transaction, on the sources this snapshot touched (the only ones that
+    can gain a version), in one pass over their versions grouped by key."""
+    duplicates, overlapping = con.execute(
         """
-        select count(*) from (
-            select source_id, indicator, subject, mention
+        select count(*) filter (where current_versions > 1),
+               coalesce(sum(live_versions - 1) filter (where opened_now > 0), 0)
+        from (
+            select count(*) filter (where valid_to is null) as current_versions,
+                   count(*) filter (where valid_to is null or valid_to > $now) as live_versions,
+                   count(*) filter (where opened_snapshot = $snapshot_id) as opened_now
             from indicator_versions
-            where valid_to is null
-              and source_id in (select source_id from touched_sources)
-            group by all
-            having count(*) > 1)
-        """).fetchall()[0][0]
+            where source_id in (select source_id from touched_sources)
+            group by source_id, indicator, subject, mention)
+        """, {"snapshot_id": snapshot_id, "now": now}).fetchall()[0]
     if duplicates:
         raise IntegrityViolation("one_current_version", duplicates)
     inverted = con.execute(
@@ -344,17 +369,7 @@ def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
         """, {"snapshot_id": snapshot_id}).fetchall()[0][0]
     if inverted:
         raise IntegrityViolation("valid_from_before_valid_to", inverted)
-    overlapping = con.execute(
-        """
-        select count(*)
-        from indicator_versions n
-        join indicator_versions o
-          on o.source_id = n.source_id and o.indicator = n.indicator
-         and o.subject = n.subject and o.mention = n.mention
-         and o.version_id <> n.version_id
-        where n.opened_snapshot = $snapshot_id
-          and (o.valid_to is null or o.valid_to > n.valid_from)
-        """, {"snapshot_id": snapshot_id}).fetchall()[0][0]
+    # A new version starts at $now: any other version of its key still valid after then overlaps it
     if overlapping:
         raise IntegrityViolation("no_overlap", overlapping)
 
@@ -425,8 +440,9 @@ def _records_table(records: list[NumberedRecord], content_hashes: dict[str, str]
         elif name in ("value", "value_precision"):  # a Decimal or numpy number is a float here
             columns[name] = [None if (v := getattr(record, name)) is None else float(v) for record in plain]
         else:
-            columns[name] = [getattr(record, name) for record in plain]
-    return pa.table(columns, schema=RECORD_SCHEMA)
+            columns[name] = list(map(attrgetter(name), plain))
+    table = pa.table(columns, schema=RECORD_SCHEMA)
+    return table.append_column("position", pa.array(range(len(plain)), pa.int64()))
 
 
 # --- retirement -----------------------------------------------------------------------
