@@ -18,6 +18,7 @@ from pathlib import Path
 
 # Offline and quiet: no telemetry, no version check
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")  # arrow vs dlt column hint notices
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DBT_VERSION_CHECK", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")

@@ -255,3 +255,10 @@ def test_new_version_overlapping_a_later_closed_one_rolls_the_run_back(warehouse
     assert failed.value.check == "no_overlap"
     assert _snapshot_count(warehouse.path) == 1
     assert [v[3] for v in warehouse.versions()] == [2.4, 2.4]
+
+
+def test_history_filters_by_subject(warehouse):
+    warehouse.run(**{"001": [rd(2.4, "2023"), rd(3.5, "2023", subject="United States")]})
+    assert [(v["subject"], v["value"]) for v in store.history(warehouse.path, "rd_intensity", subject="China")] \
+        == [("China", 2.4)]
+    assert [v["subject"] for v in store.history(warehouse.path, "rd_intensity")] == ["China", "United States"]

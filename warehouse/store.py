@@ -518,18 +518,26 @@ def changes_since(db_path: Path, after_snapshot: int | None) -> list[Change]:
 def history(db_path: Path, indicator: str, subject: str | None = None,
             as_of: datetime | None = None) -> list[dict]:
     """Every version of an indicator, oldest first; with as_of, the versions valid then."""
+    # Only the conditions asked for: a `$x is null or ...` guard would keep DuckDB from
+    # pushing them into the scan as filters.
+    where = ["indicator = $indicator"]
+    params: dict = {"indicator": indicator}
+    if subject is not None:
+        where.append("subject = $subject")
+        params["subject"] = subject
+    if as_of is not None:
+        where.append("valid_from <= $as_of and (valid_to is null or valid_to > $as_of)")
+        params["as_of"] = as_of
     with connect(db_path, read_only=True) as con:
         cursor = con.execute(
-            """
+            f"""
             select version_id, source_id, indicator, subject, mention, kind, value, unit, period,
                    value_text, evidence, valid_from, valid_to, opened_snapshot, closed_snapshot,
                    open_cause, close_cause, extractor_version
             from indicator_versions
-            where indicator = $indicator
-              and ($subject is null or subject = $subject)
-              and ($as_of is null or (valid_from <= $as_of and (valid_to is null or valid_to > $as_of)))
+            where {" and ".join(where)}
             order by valid_from, source_id, subject, mention, version_id
-            """, {"indicator": indicator, "subject": subject, "as_of": as_of})
+            """, params)
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
