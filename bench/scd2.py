@@ -334,7 +334,8 @@ def build_history(db_path: Path, total: int, keys: int, per_snapshot: int) -> di
     from warehouse import store
     from warehouse.store import ROW_HASH_SQL
 
-    prime = next(p for p in (1_000_003, 1_000_033, 1_000_037, 999_983) if math.gcd(p, keys) == 1)
+    # a multiplier near keys / golden ratio, coprime with keys: consecutive j land far apart
+    spread = next(m for m in range(int(keys * 0.618034) | 1, keys * 2, 2) if math.gcd(m, keys) == 1)
     snapshots = 1 + math.ceil(max(0, total - keys) / per_snapshot)
     store.ensure_schema(db_path)
     con = duckdb.connect(str(db_path))
@@ -376,8 +377,8 @@ def build_history(db_path: Path, total: int, keys: int, per_snapshot: int) -> di
                     from (
                         select n,
                                case when n < {keys} then 1 else 2 + (n - {keys}) // {per_snapshot} end as opened,
-                               case when n < {keys} then (n * {prime}) % {keys}
-                                    else ((n - {keys}) % {per_snapshot} * {prime}
+                               case when n < {keys} then (n * {spread}) % {keys}
+                                    else ((n - {keys}) % {per_snapshot} * {spread}
                                           + cast(hash(2 + (n - {keys}) // {per_snapshot}) % {keys} as bigint)) % {keys}
                                end as k
                         from range({total}) t(n)
@@ -477,45 +478,9 @@ def run_part(argv: list[str], python: str = sys.executable) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _median_run(runs: list[dict]) -> dict:
-    return sorted(runs, key=lambda r: r["apply_s"])[len(runs) // 2]
-
-
-def _list(values) -> str:
-    return ", ".join(f"{v:.3f}" for v in values)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--versions", type=int, default=1_000_000, help="current versions before the apply")
-    parser.add_argument("--changed", type=float, default=0.01, help="share of records whose value changes")
-    parser.add_argument("--asof-versions", type=int, default=10_000_000, help="versions in the as-of table")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="applies of ours and of the baseline, alternating, each on a fresh copy (median shown)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions of each as-of query")
-    parser.add_argument("--skip-peers", action="store_true", help="no dlt, no dbt (no venv, no download)")
-    parser.add_argument("--workdir", type=Path, default=BENCH / "out" / "scd2")
-    parser.add_argument("--part", help=argparse.SUPPRESS)
-    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--rerun", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-
-    if args.part:  # one part in its own process: print its JSON result
-        staged = args.workdir / "staged.parquet"
-        result = {"ours": lambda: part_ours(args.db, staged, args.rerun),
-                  "baseline": lambda: part_baseline(args.db, staged),
-                  "asof": lambda: part_asof(args.db, args.repeat)}[args.part]()
-        print(json.dumps(result, default=str))
-        return
-
-    started = time.perf_counter()
-    workdir = args.workdir.resolve()
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+def report_apply(args, workdir: Path) -> None:
+    """The apply: ours, the baseline and the peers on the same data; prints the comparison."""
     changed = max(1, round(args.versions * args.changed))
-    print(f"bench/scd2.py  duckdb {duckdb.__version__}, python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores; workdir {workdir}", flush=True)
-
     # Same data for everyone: parquet inputs, and one starting warehouse copied per contender
     t0 = time.perf_counter()
     shape = write_inputs(workdir, args.versions, changed)
@@ -585,6 +550,50 @@ def main() -> None:
           + (f", dlt {dlt['versions_closed']:,}, dbt {dbt['versions_closed']:,}" if peers else ""))
     print(f"  our changes: {ours['changes']}; re-running the same snapshot: "
           f"{first['rerun_versions_added']} versions added, {first['rerun_changes']} changes, {first['rerun_s']:.3f} s")
+
+
+
+def _median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda r: r["apply_s"])[len(runs) // 2]
+
+
+def _list(values) -> str:
+    return ", ".join(f"{v:.3f}" for v in values)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--versions", type=int, default=1_000_000, help="current versions before the apply")
+    parser.add_argument("--changed", type=float, default=0.01, help="share of records whose value changes")
+    parser.add_argument("--asof-versions", type=int, default=10_000_000, help="versions in the as-of table")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="applies of ours and of the baseline, alternating, each on a fresh copy (median shown)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions of each as-of query")
+    parser.add_argument("--skip-peers", action="store_true", help="no dlt, no dbt (no venv, no download)")
+    parser.add_argument("--skip-apply", action="store_true", help="only the as-of reads")
+    parser.add_argument("--workdir", type=Path, default=BENCH / "out" / "scd2")
+    parser.add_argument("--part", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--rerun", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.part:  # one part in its own process: print its JSON result
+        staged = args.workdir / "staged.parquet"
+        result = {"ours": lambda: part_ours(args.db, staged, args.rerun),
+                  "baseline": lambda: part_baseline(args.db, staged),
+                  "asof": lambda: part_asof(args.db, args.repeat)}[args.part]()
+        print(json.dumps(result, default=str))
+        return
+
+    started = time.perf_counter()
+    workdir = args.workdir.resolve()
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    print(f"bench/scd2.py  duckdb {duckdb.__version__}, python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores; workdir {workdir}", flush=True)
+
+    if not args.skip_apply:
+        report_apply(args, workdir)
 
     # As-of reads at scale
     t0 = time.perf_counter()

@@ -262,3 +262,25 @@ def test_history_filters_by_subject(warehouse):
     assert [(v["subject"], v["value"]) for v in store.history(warehouse.path, "rd_intensity", subject="China")] \
         == [("China", 2.4)]
     assert [v["subject"] for v in store.history(warehouse.path, "rd_intensity")] == ["China", "United States"]
+
+
+def test_changes_since_reads_the_view_snapshot_by_snapshot(warehouse):
+    warehouse.run(**{"001": [rd(2.4, "2020"), rd(2.6, "2023")], "002": [rd(None, "2027", kind="target", source_id="002.txt")]})
+    warehouse.run(**{"001": [rd(2.4, "2020"), rd(2.7, "2023")], "002": [rd(None, "2030", kind="target", source_id="002.txt")]})
+    warehouse.run(**{"001": [rd(2.7, "2023"), rd(1.1, "2023", indicator="basic_research_share")]})
+    warehouse.run(**{"002": []})
+    by_snapshot = [(c.snapshot_id, c.indicator, c.change, c.old_value, c.new_value, c.old_period, c.new_period)
+                   for c in store.changes_since(warehouse.path, 0)]
+    assert by_snapshot == [
+        (1, "rd_intensity", "added", None, 2.4, None, "2020"),
+        (1, "rd_intensity", "added", None, 2.6, None, "2023"),
+        (1, "rd_intensity", "added", None, None, None, "2027"),
+        (2, "rd_intensity", "shifted", 2.6, 2.7, "2023", "2023"),
+        (2, "rd_intensity", "shifted", None, None, "2027", "2030"),
+        (3, "basic_research_share", "added", None, 1.1, None, "2023"),
+        (3, "rd_intensity", "removed", 2.4, None, "2020", None),
+        (4, "rd_intensity", "removed", None, None, "2030", None),
+    ]
+    assert [c.snapshot_id for c in store.changes_since(warehouse.path, 2)] == [3, 3, 4]
+    assert [c.snapshot_id for c in store.changes_since(warehouse.path, 4)] == []
+    assert [c.change for c in store.changes_since(warehouse.path, None)] == ["removed"]

@@ -476,18 +476,19 @@ def retire_source(db_path: Path, source_id: str, run_id: str, extractor_version:
 
 
 def _changes_of(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> list[Change]:
-    return _fetch_changes(con, "snapshot_id = $snapshot_id", {"snapshot_id": snapshot_id})
+    return _fetch_changes(con, snapshot_id, snapshot_id)
 
 
-def _fetch_changes(con: duckdb.DuckDBPyConnection, where: str, params: dict) -> list[Change]:
+def _fetch_changes(con: duckdb.DuckDBPyConnection, first_snapshot: int, last_snapshot: int) -> list[Change]:
+    """indicator_changes for a range of snapshots: the filter reaches both sides of the view's joins."""
     rows = con.execute(
-        f"""
+        """
         select snapshot_id, source_id, indicator, subject, change, old_value, new_value,
                old_period, new_period, old_kind, new_kind, coalesce(new_unit, old_unit), cause
         from indicator_changes
-        where {where}
+        where snapshot_id between $first and $last
         order by snapshot_id, source_id, indicator, subject, mention
-        """, params).fetchall()
+        """, {"first": first_snapshot, "last": last_snapshot}).fetchall()
     return [Change(*row) for row in rows]
 
 
@@ -507,12 +508,11 @@ def snapshot_at(db_path: Path, moment: datetime) -> int:
 def changes_since(db_path: Path, after_snapshot: int | None) -> list[Change]:
     """Changes made after a snapshot; None means the changes the latest snapshot made."""
     with connect(db_path, read_only=True) as con:
-        if after_snapshot is None:
-            latest = con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
-            if latest is None:
-                return []
-            return _fetch_changes(con, "snapshot_id = $snapshot_id", {"snapshot_id": latest})
-        return _fetch_changes(con, "snapshot_id > $after", {"after": after_snapshot})
+        latest = con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
+        if latest is None:
+            return []
+        first = latest if after_snapshot is None else after_snapshot + 1
+        return _fetch_changes(con, first, latest)
 
 
 def history(db_path: Path, indicator: str, subject: str | None = None,
