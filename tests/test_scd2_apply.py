@@ -284,3 +284,13 @@ def test_changes_since_reads_the_view_snapshot_by_snapshot(warehouse):
     assert [c.snapshot_id for c in store.changes_since(warehouse.path, 2)] == [3, 3, 4]
     assert [c.snapshot_id for c in store.changes_since(warehouse.path, 4)] == []
     assert [c.change for c in store.changes_since(warehouse.path, None)] == ["removed"]
+
+
+def test_decimal_and_integer_values_are_stored_as_floats(warehouse):
+    from decimal import Decimal
+
+    warehouse.run(**{"001": [rd(Decimal("2.4"), "2023"), rd(3, "2024", indicator="basic_research_share")]})
+    warehouse.run(**{"001": [rd(2.4, "2023"), rd(3.0, "2024", indicator="basic_research_share")]})
+    assert warehouse.versions() == [("001.txt", "China", 1, 2.4, "2023", "measurement", CURRENT, 1, None)]
+    assert warehouse.versions("basic_research_share") == [
+        ("001.txt", "China", 1, 3.0, "2024", "measurement", CURRENT, 1, None)]

@@ -425,24 +425,29 @@ def _finish_run(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapsho
 
 def _records_table(records: list[NumberedRecord], content_hashes: dict[str, str],
                    reread: set[str]) -> pa.Table:
-    """The records as Arrow columns, built column by column (no dict per record)."""
-    plain = [numbered.record for numbered in records]
-    strays = {record.source_id for record in plain} - reread
+    """The records as Arrow columns, built column by column with C-level maps (no dict per record)."""
+    plain = list(map(attrgetter("record"), records))
+    source_ids = list(map(attrgetter("source_id"), plain))
+    strays = set(source_ids) - reread
     if strays:
         raise WarehouseError(f"records of sources not re-read this run: {sorted(strays)[:3]}; "
                              "list every source whose records are committed in reextracted_source_ids")
-    columns = {}
-    for name in RECORD_COLUMNS:
-        if name == "mention":
-            columns[name] = [numbered.mention for numbered in records]
-        elif name == "content_hash":
-            columns[name] = [content_hashes[record.source_id] for record in plain]
-        elif name in ("value", "value_precision"):  # a Decimal or numpy number is a float here
-            columns[name] = [None if (v := getattr(record, name)) is None else float(v) for record in plain]
+    arrays = []
+    for field in RECORD_SCHEMA:
+        if field.name == "source_id":
+            values = source_ids
+        elif field.name == "mention":
+            values = list(map(attrgetter("mention"), records))
+        elif field.name == "content_hash":
+            values = list(map(content_hashes.__getitem__, source_ids))
         else:
-            columns[name] = list(map(attrgetter(name), plain))
-    table = pa.table(columns, schema=RECORD_SCHEMA)
-    return table.append_column("position", pa.array(range(len(plain)), pa.int64()))
+            values = list(map(attrgetter(field.name), plain))
+        try:
+            arrays.append(pa.array(values, field.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # e.g. a Decimal value: a float here
+            arrays.append(pa.array([None if v is None else float(v) for v in values], field.type))
+    arrays.append(pa.array(range(len(plain)), pa.int64()))
+    return pa.Table.from_arrays(arrays, names=[*RECORD_COLUMNS, "position"])
 
 
 # --- retirement -----------------------------------------------------------------------
