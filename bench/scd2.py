@@ -1,22 +1,32 @@
 """SCD2 apply and as-of reads, measured (issue #5). Prints what it measured; asserts nothing.
 
-    uv run python bench/scd2.py                       # the full run: 1M versions, 1% changed, 10M as-of
+    uv run python bench/scd2.py            # the full run: 1M versions, 1% changed, 10M as-of, peers
     uv run python bench/scd2.py --versions 100000 --asof-versions 1000000 --skip-peers   # a quick look
 
 Four SCD2 applies on the same data, same machine, same run, each on its own copy of the
-same starting state, each in a fresh process:
+same starting state, each in a fresh process; only the apply step is timed:
 - ours: warehouse.store.commit_snapshot with a SnapshotInput for the re-read sources (the real
-  code path: documents, close, insert, guarantee checks, the snapshot's changes, the run row);
-- baseline: plain DuckDB, two statements in one transaction (close where the hash differs,
-  insert rows whose hash is new) over the same staged rows;
-- dlt: the `scd2` merge write disposition into DuckDB, merge_key = source_id;
-- dbt: a dbt-duckdb snapshot with the check strategy.
-dlt and dbt live in bench/.venv-peers (bench/requirements-peers.txt), created here when missing;
-their part runs there as a subprocess (bench/scd2_peers.py). Every result is one JSON line.
+  code path: records -> Arrow, documents and source_state, close + insert, guarantee checks,
+  the snapshot's changes, the run row, commit), from opening the file to closing it;
+- baseline: plain DuckDB, from the staged rows already in an Arrow table: hash, one update
+  (close current versions whose key's hash differs), one insert (keys left with no current
+  version), commit, also from opening the file to closing it;
+- dlt: the `scd2` merge write disposition into DuckDB (merge_key = source_id, our key + row
+  hash as the row version), the incremental load after an untimed initial load;
+- dbt: a dbt-duckdb snapshot with the check strategy on value/unit/period/kind, the re-read
+  rows as its source, after an untimed initial snapshot.
+Ours and the baseline alternate for --rounds rounds (the median is shown): this machine may be
+shared, and single timings vary. dlt and dbt live in bench/.venv-peers
+(bench/requirements-peers.txt), created here when missing; their part runs there as a
+subprocess (bench/scd2_peers.py). Every part prints one JSON line.
 
 The data: `--versions` current records, 10 per source; `--changed` of them change their value,
 one record per re-read source, and each re-read source restates all its records (so 1% changed
-means 10% of sources re-read, 100k staged rows of which 10k differ).
+means 10% of sources re-read: 100k staged rows of which 10k differ).
+
+Then the reads: a --asof-versions history (all records loaded, then daily snapshots each
+shifting --changed of them at random) built by SQL range(), read by store.history (as of a
+moment, and whole) and store.changes_since, each also as plain SQL on an open connection.
 """
 
 from __future__ import annotations
@@ -45,7 +55,6 @@ INDICATORS = 500
 SUBJECTS = ["China", "United States", "EU", "OECD", "COMAC"]
 BASE_AT = datetime(2024, 1, 1, tzinfo=timezone.utc)
 APPLY_AT = datetime(2025, 1, 1, tzinfo=timezone.utc)
-KEY = ["source_id", "indicator", "subject", "mention"]
 
 
 # --- the data ---------------------------------------------------------------------------
@@ -436,7 +445,8 @@ def part_asof(db_path: Path, repeat: int) -> dict:
         order by valid_from, source_id, subject, mention, version_id
     """, {"indicator": indicator, "as_of": middle_at}).fetchall())
     changes_query_only = timed(lambda: open_con.execute("""
-        select *
+        select snapshot_id, source_id, indicator, subject, change, old_value, new_value,
+               old_period, new_period, old_kind, new_kind, coalesce(new_unit, old_unit), cause
         from indicator_changes
         where snapshot_id > $after
         order by snapshot_id, source_id, indicator, subject, mention
@@ -615,7 +625,7 @@ def main() -> None:
         ("history_full", "store.history(db, 'ind_042'): one indicator, every version", None),
         ("all_as_of", "all indicators as of: count, distinct indicators, sum(value) of the versions valid then", 0.2),
         ("changes_since", f"store.changes_since(db, {asof['last_snapshot'] - 1}): the last snapshot's changes", 0.05),
-        ("changes_query_only", f"SQL only: select * from indicator_changes where snapshot_id > {asof['last_snapshot'] - 1}", 0.05),
+        ("changes_query_only", f"SQL only: the same select from indicator_changes where snapshot_id > {asof['last_snapshot'] - 1}", 0.05),
     ):
         m = asof[key]
         rows = f"{m['rows']:,} rows" if key != "all_as_of" else f"{m['valid_then']:,} versions valid, {m['indicators']} indicators"

@@ -26,7 +26,6 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 import duckdb  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-KEY = ["source_id", "indicator", "subject", "mention"]
 
 
 def bench_dlt(workdir: Path) -> dict:
