@@ -10,8 +10,8 @@ import hashlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import attrgetter
 from datetime import datetime, timedelta, timezone
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
