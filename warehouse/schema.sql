@@ -33,6 +33,9 @@ create table if not exists snapshots (
     cause              varchar not null       -- source, extractor (replay), retire
 );
 
+-- documents, document_archive and source_state carry no primary key: DuckDB keeps one as an ART
+-- index that every insert, upsert and checkpoint pays for (store.py keeps the keys unique by
+-- inserting only what is absent). Warehouses created with the keys keep them; both work.
 create table if not exists documents (
     source_id          varchar not null,
     content_hash       varchar not null,
@@ -40,19 +43,18 @@ create table if not exists documents (
     byte_size          bigint not null,
     raw_text           varchar not null,
     first_seen_at      timestamptz not null,
-    first_snapshot_id  integer not null,
-    primary key (source_id, content_hash)
+    first_snapshot_id  integer not null     -- unique: (source_id, content_hash)
 );
 
 -- Raw bytes of every document version, content-addressed, so any past state can be re-extracted.
 create table if not exists document_archive (
-    content_hash       varchar primary key,
+    content_hash       varchar not null,      -- unique
     raw_bytes          blob not null
 );
 
 -- What the tracker knows of each source now: its current content, fetch validators, retirement.
 create table if not exists source_state (
-    source_id          varchar primary key,
+    source_id          varchar not null,      -- unique
     location           varchar,               -- path or URL; null when only replayed
     content_hash       varchar,
     etag               varchar,
@@ -123,7 +125,9 @@ where valid_to is null;
 
 -- One row per change between consecutive snapshots. A key (source, indicator, subject,
 -- mention) opened in a snapshot that also closed it is shifted; opened alone is added;
--- closed alone is removed.
+-- closed alone is removed. Both halves are joins on the snapshot column, so a filter on
+-- snapshot_id reaches both sides of each join (zonemaps skip the rest of the table) instead
+-- of a NOT EXISTS that reads every version.
 create or replace view indicator_changes as
 select n.opened_snapshot as snapshot_id,
        n.valid_from as changed_at,
@@ -152,12 +156,12 @@ select o.closed_snapshot as snapshot_id,
        o.close_cause as cause,
        o.evidence
 from indicator_versions o
+left join indicator_versions n
+  on n.opened_snapshot = o.closed_snapshot
+ and n.source_id = o.source_id and n.indicator = o.indicator
+ and n.subject = o.subject and n.mention = o.mention
 where o.closed_snapshot is not null
-  and not exists (
-      select 1 from indicator_versions n
-      where n.opened_snapshot = o.closed_snapshot
-        and n.source_id = o.source_id and n.indicator = o.indicator
-        and n.subject = o.subject and n.mention = o.mention);
+  and n.version_id is null;
 
 -- Current disagreements between sources on the same indicator, subject, kind, unit and period.
 -- Values that agree once rounded to the coarser one's precision (2.64 vs 2.6) are 'consistent'.

@@ -6,25 +6,37 @@ closes it, because a DuckDB write connection locks the file against every other 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from tracker.diff import CurrentMention, NumberedRecord
 from tracker.models import Change, Document, Failure, ReportData, SourceState
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
+SCHEMA_MD5 = hashlib.md5(SCHEMA_SQL.encode("utf-8")).hexdigest()
 LOCK_RETRY_S = 0.05
-RECORD_COLUMNS = [
-    "source_id", "indicator", "subject", "mention", "label", "kind", "value", "unit", "period",
-    "topic", "value_text", "evidence", "char_start", "char_end", "value_precision", "content_hash",
-]
+# What versions a record: a change in value, unit, period or kind opens a new version.
+ROW_HASH_SQL = ("md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'), "
+                "coalesce(period, '-'), kind))")
+# The staged records as DuckDB reads them: Arrow columns, scanned without a copy.
+RECORD_SCHEMA = pa.schema([
+    ("source_id", pa.string()), ("indicator", pa.string()), ("subject", pa.string()),
+    ("mention", pa.int64()), ("label", pa.string()), ("kind", pa.string()), ("value", pa.float64()),
+    ("unit", pa.string()), ("period", pa.string()), ("topic", pa.string()),
+    ("value_text", pa.string()), ("evidence", pa.string()), ("char_start", pa.int64()),
+    ("char_end", pa.int64()), ("value_precision", pa.float64()), ("content_hash", pa.string()),
+])
+RECORD_COLUMNS = RECORD_SCHEMA.names
 
 
 class WarehouseError(Exception):
@@ -59,11 +71,26 @@ def connect(db_path: Path, read_only: bool = False, wait_s: float = 10.0) -> Ite
             time.sleep(LOCK_RETRY_S)
     try:
         if not read_only:
-            con.execute(SCHEMA_SQL)
+            _ensure_schema(con)
         con.execute("set timezone = 'UTC'")
         yield con
     finally:
         con.close()
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Run schema.sql unless this very text already ran on this file (its md5 is stamped), so a
+    write connection does not rewrite every view in the catalog each time it opens."""
+    try:
+        stamped = con.execute("select schema_md5 from warehouse_schema").fetchall()
+    except duckdb.CatalogException:
+        stamped = []
+    if stamped == [(SCHEMA_MD5,)]:
+        return
+    con.execute("begin transaction")
+    con.execute(SCHEMA_SQL)
+    con.execute("create or replace table warehouse_schema as select $md5 as schema_md5", {"md5": SCHEMA_MD5})
+    con.execute("commit")
 
 
 @contextmanager
@@ -159,7 +186,7 @@ class SnapshotInput:
     cause: str  # source, extractor
     read_documents: list[Document]  # every document read this run, changed or not
     reextracted_source_ids: list[str]  # sources whose records were re-derived this run
-    records: list[NumberedRecord]
+    records: list[NumberedRecord]  # every record of those sources, as they stand now
     failures: list[Failure]
     counts: dict[str, int]  # sources_new, sources_changed, sources_unchanged, sources_failed, sources_missing
     locations: dict[str, str]  # source_id -> path or URL
@@ -168,15 +195,15 @@ class SnapshotInput:
 def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[Change]]:
     """Apply one run in one transaction: a crash anywhere leaves the previous snapshot intact."""
     hashes = {doc.source_id: doc.content_hash for doc in snapshot.read_documents}
-    records = _records_frame(snapshot.records, hashes)
-    touched = pd.DataFrame({"source_id": pd.Series(snapshot.reextracted_source_ids, dtype="string")})
+    records = _records_table(snapshot.records, hashes, set(snapshot.reextracted_source_ids))
+    touched = pa.table({"source_id": pa.array(snapshot.reextracted_source_ids, pa.string())})
     with transaction(db_path) as con:
         snapshot_id, now = _open_snapshot(con, snapshot)
         _store_documents(con, snapshot, snapshot_id, now)
         con.register("staged_records", records)
         con.register("touched_sources", touched)
         _apply_versions(con, snapshot_id, now, snapshot.extractor_version, snapshot.cause)
-        _check_guarantees(con, snapshot_id)
+        _check_guarantees(con, snapshot_id, now)
         _store_failures(con, snapshot.run_id, now, snapshot.failures)
         changes = _changes_of(con, snapshot_id)
         _finish_run(con, snapshot, snapshot_id, changes)
@@ -205,66 +232,92 @@ def _open_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> t
 def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapshot_id: int, now: datetime) -> None:
     if not snapshot.read_documents:
         return
-    frame = pd.DataFrame([{
-        "source_id": doc.source_id, "content_hash": doc.content_hash, "media_type": doc.media_type,
-        "byte_size": len(doc.raw), "raw_text": doc.text, "raw_bytes": doc.raw,
-        "etag": doc.etag, "last_modified": doc.last_modified,
-        "location": snapshot.locations.get(doc.source_id),
-    } for doc in snapshot.read_documents])
+    docs = snapshot.read_documents
+    frame = pa.table({
+        "source_id": pa.array([doc.source_id for doc in docs], pa.string()),
+        "content_hash": pa.array([doc.content_hash for doc in docs], pa.string()),
+        "media_type": pa.array([doc.media_type for doc in docs], pa.string()),
+        "byte_size": pa.array([len(doc.raw) for doc in docs], pa.int64()),
+        "raw_text": pa.array([doc.text for doc in docs], pa.string()),
+        "raw_bytes": pa.array([doc.raw for doc in docs], pa.binary()),
+        "etag": pa.array([doc.etag for doc in docs], pa.string()),
+        "last_modified": pa.array([doc.last_modified for doc in docs], pa.string()),
+        "location": pa.array([snapshot.locations.get(doc.source_id) for doc in docs], pa.string()),
+    })
     con.register("read_documents", frame)
     con.execute(
         """
-        insert or ignore into documents
+        insert into documents
             (source_id, content_hash, media_type, byte_size, raw_text, first_seen_at, first_snapshot_id)
-        select source_id, content_hash, media_type, byte_size, raw_text, $now, $snapshot_id
-        from read_documents
+        select r.source_id, r.content_hash, r.media_type, r.byte_size, r.raw_text, $now, $snapshot_id
+        from read_documents r
+        anti join documents d
+          on d.source_id = r.source_id and d.content_hash = r.content_hash
         """, {"now": now, "snapshot_id": snapshot_id})
     con.execute(
         """
-        insert or ignore into document_archive (content_hash, raw_bytes)
-        select content_hash, any_value(raw_bytes)
-        from read_documents
-        group by content_hash
+        insert into document_archive (content_hash, raw_bytes)
+        select r.content_hash, any_value(r.raw_bytes)
+        from read_documents r
+        anti join document_archive a on a.content_hash = r.content_hash
+        group by r.content_hash
         """)
     con.execute(
         """
-        insert into source_state (source_id, location, content_hash, etag, last_modified, last_read_at)
-        select source_id, location, content_hash, etag, last_modified, $now
-        from read_documents
-        on conflict (source_id) do update set
-            location = coalesce(excluded.location, source_state.location),
-            content_hash = excluded.content_hash,
-            etag = excluded.etag,
-            last_modified = excluded.last_modified,
-            last_read_at = excluded.last_read_at,
+        update source_state as s
+        set location = coalesce(r.location, s.location),
+            content_hash = r.content_hash,
+            etag = r.etag,
+            last_modified = r.last_modified,
+            last_read_at = $now,
             retired_at = null
+        from read_documents r
+        where s.source_id = r.source_id
+        """, {"now": now})
+    con.execute(
+        """
+        insert into source_state (source_id, location, content_hash, etag, last_modified, last_read_at)
+        select r.source_id, r.location, r.content_hash, r.etag, r.last_modified, $now
+        from read_documents r
+        anti join source_state s on s.source_id = r.source_id
         """, {"now": now})
     con.unregister("read_documents")
 
 
 def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datetime,
                     extractor_version: str, cause: str) -> None:
-    """SCD2 as two set-based statements: close what is gone, insert what is new."""
+    """SCD2 as two set-based statements: close what is gone, insert what is new.
+
+    Both compare the staged records' keys and row hashes (a narrow table) with the current
+    versions of the re-read sources, read once (one scan of indicator_versions). The close finds
+    its rows by version_id; the insert takes the full staged rows of the new versions only.
+    """
     params = {"now": now, "snapshot_id": snapshot_id, "cause": cause}
     con.execute(
-        """
+        f"""
         create or replace temp table staged as
-        select *,
-               md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'),
-                             coalesce(period, '-'), kind)) as row_hash
+        select position, source_id, indicator, subject, mention, {ROW_HASH_SQL} as row_hash
         from staged_records
         """)
     con.execute(
         """
-        update indicator_versions as v
+        create or replace temp table reread_current as
+        select version_id, source_id, indicator, subject, mention, row_hash
+        from indicator_versions
+        where valid_to is null
+          and source_id in (select source_id from touched_sources)
+        """)
+    con.execute(
+        """
+        update indicator_versions
         set valid_to = $now, closed_snapshot = $snapshot_id, close_cause = $cause
-        where v.valid_to is null
-          and v.source_id in (select source_id from touched_sources)
-          and not exists (
-              select 1 from staged s
-              where s.source_id = v.source_id and s.indicator = v.indicator
-                and s.subject = v.subject and s.mention = v.mention
-                and s.row_hash = v.row_hash)
+        where version_id in (
+            select c.version_id
+            from reread_current c
+            anti join staged s
+              on s.source_id = c.source_id and s.indicator = c.indicator
+             and s.subject = c.subject and s.mention = c.mention
+             and s.row_hash = c.row_hash)
         """, params)
     con.execute(
         """
@@ -272,33 +325,40 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
             (source_id, indicator, subject, mention, label, kind, value, unit, period, topic,
              value_text, evidence, char_start, char_end, value_precision, content_hash, row_hash,
              extractor_version, valid_from, opened_snapshot, open_cause)
-        select s.source_id, s.indicator, s.subject, s.mention, s.label, s.kind, s.value, s.unit,
-               s.period, s.topic, s.value_text, s.evidence, s.char_start, s.char_end,
-               s.value_precision, s.content_hash, s.row_hash,
+        select r.source_id, r.indicator, r.subject, r.mention, r.label, r.kind, r.value, r.unit,
+               r.period, r.topic, r.value_text, r.evidence, r.char_start, r.char_end,
+               r.value_precision, r.content_hash, n.row_hash,
                $extractor_version, $now, $snapshot_id, $cause
-        from staged s
-        where not exists (
-            select 1 from indicator_versions v
-            where v.valid_to is null
-              and v.source_id = s.source_id and v.indicator = s.indicator
-              and v.subject = s.subject and v.mention = s.mention
-              and v.row_hash = s.row_hash)
+        from staged_records r
+        join (
+            select s.position, s.row_hash
+            from staged s
+            anti join reread_current c
+              on c.source_id = s.source_id and c.indicator = s.indicator
+             and c.subject = s.subject and c.mention = s.mention
+             and c.row_hash = s.row_hash
+        ) n on n.position = r.position
+        order by r.source_id, r.indicator, r.subject, r.mention
         """, {**params, "extractor_version": extractor_version})
     con.execute("drop table staged")
+    con.execute("drop table reread_current")
 
 
-def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
-    """Checked inside the transaction, on the sources this snapshot touched."""
-    duplicates = con.execute(
+def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datetime) -> None:
+    """Checked inside the transaction, on the sources this snapshot touched (the only ones that
+    can gain a version), in one pass over their versions grouped by key."""
+    duplicates, overlapping = con.execute(
         """
-        select count(*) from (
-            select source_id, indicator, subject, mention
+        select count(*) filter (where current_versions > 1),
+               coalesce(sum(live_versions - 1) filter (where opened_now > 0), 0)
+        from (
+            select count(*) filter (where valid_to is null) as current_versions,
+                   count(*) filter (where valid_to is null or valid_to > $now) as live_versions,
+                   count(*) filter (where opened_snapshot = $snapshot_id) as opened_now
             from indicator_versions
-            where valid_to is null
-              and source_id in (select source_id from touched_sources)
-            group by all
-            having count(*) > 1)
-        """).fetchall()[0][0]
+            where source_id in (select source_id from touched_sources)
+            group by source_id, indicator, subject, mention)
+        """, {"snapshot_id": snapshot_id, "now": now}).fetchall()[0]
     if duplicates:
         raise IntegrityViolation("one_current_version", duplicates)
     inverted = con.execute(
@@ -309,17 +369,7 @@ def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
         """, {"snapshot_id": snapshot_id}).fetchall()[0][0]
     if inverted:
         raise IntegrityViolation("valid_from_before_valid_to", inverted)
-    overlapping = con.execute(
-        """
-        select count(*)
-        from indicator_versions n
-        join indicator_versions o
-          on o.source_id = n.source_id and o.indicator = n.indicator
-         and o.subject = n.subject and o.mention = n.mention
-         and o.version_id <> n.version_id
-        where n.opened_snapshot = $snapshot_id
-          and (o.valid_to is null or o.valid_to > n.valid_from)
-        """, {"snapshot_id": snapshot_id}).fetchall()[0][0]
+    # A new version starts at $now: any other version of its key still valid after then overlaps it
     if overlapping:
         raise IntegrityViolation("no_overlap", overlapping)
 
@@ -373,16 +423,31 @@ def _finish_run(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapsho
          "failures": len(snapshot.failures)})
 
 
-def _records_frame(records: list[NumberedRecord], content_hashes: dict[str, str]) -> pd.DataFrame:
-    rows = [{**numbered.record.to_dict(), "mention": numbered.mention,
-             "content_hash": content_hashes[numbered.record.source_id]} for numbered in records]
-    frame = pd.DataFrame(rows, columns=RECORD_COLUMNS)
-    frame = frame.astype({"value": "float64", "value_precision": "float64", "mention": "int64",
-                          "char_start": "int64", "char_end": "int64"})
-    # object columns keep None as SQL null (pandas' string dtype would turn it into NA text)
-    for column in ("unit", "period"):
-        frame[column] = frame[column].astype("object")
-    return frame
+def _records_table(records: list[NumberedRecord], content_hashes: dict[str, str],
+                   reread: set[str]) -> pa.Table:
+    """The records as Arrow columns, built column by column with C-level maps (no dict per record)."""
+    plain = list(map(attrgetter("record"), records))
+    source_ids = list(map(attrgetter("source_id"), plain))
+    strays = set(source_ids) - reread
+    if strays:
+        raise WarehouseError(f"records of sources not re-read this run: {sorted(strays)[:3]}; "
+                             "list every source whose records are committed in reextracted_source_ids")
+    arrays = []
+    for field in RECORD_SCHEMA:
+        if field.name == "source_id":
+            values = source_ids
+        elif field.name == "mention":
+            values = list(map(attrgetter("mention"), records))
+        elif field.name == "content_hash":
+            values = list(map(content_hashes.__getitem__, source_ids))
+        else:
+            values = list(map(attrgetter(field.name), plain))
+        try:
+            arrays.append(pa.array(values, field.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # e.g. a Decimal value: a float here
+            arrays.append(pa.array([None if v is None else float(v) for v in values], field.type))
+    arrays.append(pa.array(range(len(plain)), pa.int64()))
+    return pa.Table.from_arrays(arrays, names=[*RECORD_COLUMNS, "position"])
 
 
 # --- retirement -----------------------------------------------------------------------
@@ -416,18 +481,19 @@ def retire_source(db_path: Path, source_id: str, run_id: str, extractor_version:
 
 
 def _changes_of(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> list[Change]:
-    return _fetch_changes(con, "snapshot_id = $snapshot_id", {"snapshot_id": snapshot_id})
+    return _fetch_changes(con, snapshot_id, snapshot_id)
 
 
-def _fetch_changes(con: duckdb.DuckDBPyConnection, where: str, params: dict) -> list[Change]:
+def _fetch_changes(con: duckdb.DuckDBPyConnection, first_snapshot: int, last_snapshot: int) -> list[Change]:
+    """indicator_changes for a range of snapshots: the filter reaches both sides of the view's joins."""
     rows = con.execute(
-        f"""
+        """
         select snapshot_id, source_id, indicator, subject, change, old_value, new_value,
                old_period, new_period, old_kind, new_kind, coalesce(new_unit, old_unit), cause
         from indicator_changes
-        where {where}
+        where snapshot_id between $first and $last
         order by snapshot_id, source_id, indicator, subject, mention
-        """, params).fetchall()
+        """, {"first": first_snapshot, "last": last_snapshot}).fetchall()
     return [Change(*row) for row in rows]
 
 
@@ -463,29 +529,36 @@ def snapshot_at(db_path: Path, moment: datetime) -> int:
 def changes_since(db_path: Path, after_snapshot: int | None) -> list[Change]:
     """Changes made after a snapshot; None means the changes the latest snapshot made."""
     with connect(db_path, read_only=True) as con:
-        if after_snapshot is None:
-            latest = con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
-            if latest is None:
-                return []
-            return _fetch_changes(con, "snapshot_id = $snapshot_id", {"snapshot_id": latest})
-        return _fetch_changes(con, "snapshot_id > $after", {"after": after_snapshot})
+        latest = con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
+        if latest is None:
+            return []
+        first = latest if after_snapshot is None else after_snapshot + 1
+        return _fetch_changes(con, first, latest)
 
 
 def history(db_path: Path, indicator: str, subject: str | None = None,
             as_of: datetime | None = None) -> list[dict]:
     """Every version of an indicator, oldest first; with as_of, the versions valid then."""
+    # Only the conditions asked for: a `$x is null or ...` guard would keep DuckDB from
+    # pushing them into the scan as filters.
+    where = ["indicator = $indicator"]
+    params: dict = {"indicator": indicator}
+    if subject is not None:
+        where.append("subject = $subject")
+        params["subject"] = subject
+    if as_of is not None:
+        where.append("valid_from <= $as_of and (valid_to is null or valid_to > $as_of)")
+        params["as_of"] = as_of
     with connect(db_path, read_only=True) as con:
         cursor = con.execute(
-            """
+            f"""
             select version_id, source_id, indicator, subject, mention, kind, value, unit, period,
                    value_text, evidence, valid_from, valid_to, opened_snapshot, closed_snapshot,
                    open_cause, close_cause, extractor_version
             from indicator_versions
-            where indicator = $indicator
-              and ($subject is null or subject = $subject)
-              and ($as_of is null or (valid_from <= $as_of and (valid_to is null or valid_to > $as_of)))
+            where {" and ".join(where)}
             order by valid_from, source_id, subject, mention, version_id
-            """, {"indicator": indicator, "subject": subject, "as_of": as_of})
+            """, params)
         return _dicts(cursor)
 
 
