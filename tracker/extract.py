@@ -639,7 +639,7 @@ def _is_standalone_count(sentence: str, start: int, end: int) -> bool:
     return True
 
 
-NEXT_WORDS_RE = re.compile(r"(?:\s+[\w-]+){1,3}")
+NEXT_WORDS_RE = re.compile(r"(?:\s+[\w-]+){1,2}")
 
 
 def _is_countable_words(sentence: str, start: int, end: int, catalog: Catalog) -> bool:
@@ -647,7 +647,12 @@ def _is_countable_words(sentence: str, start: int, end: int, catalog: Catalog) -
     if DETERMINER_BEFORE_RE.search(sentence, max(0, start - 12), start):
         return False
     following = NEXT_WORDS_RE.match(sentence, end)
-    return following is not None and catalog.counting_noun_pattern.search(following.group()) is not None
+    if following is None:
+        return False
+    words = following.group().split()
+    if sentence[start:end].lower() == "one":
+        words = words[:1]  # "one of", "one indicator of": a pronoun more often than a count
+    return any(catalog.counting_noun_pattern.fullmatch(w) for w in words)
 
 
 def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, bool]:
