@@ -121,6 +121,7 @@ _NAME_EXEMPT = frozenset(
 )
 NAME_NUMBER_RE = re.compile(r"([A-Z][\w’'.+&]*)[ \u00a0]$")
 HYPHEN_NAME_RE = re.compile(r"[A-Za-z]-$")
+AGE_BEFORE_RE = re.compile(r"[A-Z][a-z]+,\s$")
 REFERENCE_WORD_RE = re.compile(
     r"\b(?:figure|fig\.|table|chart|exhibit|chapter|section|article|page|p\.|no\.|vol\.|issue|phase|level|"
     r"version|step|box|annex|appendix|item|point|tier)\s$",
@@ -631,8 +632,10 @@ def _is_standalone_count(sentence: str, start: int, end: int) -> bool:
     if following.isalpha() or following in "+-–/" and following != "":
         return False  # "5G", "14th", "3D", "AI+", "2-3"
     before = sentence[max(0, start - 30):start]
-    if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(before):
-        return False  # "Jinan-1", "Figure 1"
+    if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(before) or before.endswith((":", "top ", "Top ")):
+        return False  # "Jinan-1", "Figure 1", "10:30", "top 10"
+    if AGE_BEFORE_RE.search(before) and sentence[end:end + 1] == ",":
+        return False  # "Pan Jianwei, 54, said": an age
     name = NAME_NUMBER_RE.search(before)
     if name and name.group(1).lower() not in _NAME_EXEMPT:
         return False  # "Long March 5", "Chang'e 6"
@@ -992,6 +995,10 @@ def _figure_indicator(
 
 def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]:
     """Up to three content words naming what a figure measures: after a count, else before it."""
+    if figure.unit == "rank":
+        ranked = [w for w in _content_words(text[figure.end:figure.end + 80].split(",")[0]) if w.lower() != "place"]
+        if ranked:
+            return ranked[:3]  # "second in the world for quantum patents": what is ranked follows
     after = _content_words(text[figure.end:figure.end + 60].split(",")[0], stop_at_break=True)
     if figure.unit == "count" and after:
         return after[:3]

@@ -141,12 +141,19 @@ def join_wrapped_lines(lines: list[str]) -> str:
         fits = len(line) + 1 + len(next_word) < full_width * WRAP_SLACK
         if not following or following.startswith("|"):
             current = _flush(paragraphs, current)
-        elif fits and line.endswith(SENTENCE_END_CHARS):
+        elif line.endswith(SENTENCE_END_CHARS) and (fits or _is_heading(following, full_width)):
             current = _flush(paragraphs, current)
         elif len(line) < full_width * HEADING_RATIO and not line.endswith((",", "-")):
             current = _flush(paragraphs, current)  # a heading or a label line
     _flush(paragraphs, current)
     return "\n".join(paragraphs) + "\n"
+
+
+def _is_heading(line: str, full_width: int) -> bool:
+    """A short capitalised line that does not end like a sentence."""
+    return (
+        len(line) < full_width * HEADING_RATIO and line[:1].isupper() and not line.endswith(SENTENCE_END_CHARS)
+    )
 
 
 def _flush(paragraphs: list[str], current: str) -> str:

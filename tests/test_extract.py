@@ -1,0 +1,256 @@
+"""Indicator extraction on our own articles of the genre: one test per hard case, full records asserted."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tracker.extract import EXTRACTOR_VERSION, extract_indicators
+from tracker.models import IndicatorRecord
+
+TEXTS = Path(__file__).parent / "texts"
+
+
+def read(name: str) -> str:
+    return (TEXTS / name).read_text(encoding="utf-8")
+
+
+def records_of(name: str) -> list[IndicatorRecord]:
+    return extract_indicators(read(name), name)
+
+
+def fields(record: IndicatorRecord) -> tuple:
+    """What a record claims: indicator, subject, kind, value, unit, period, topic, value_text."""
+    return (
+        record.indicator, record.subject, record.kind, record.value, record.unit,
+        record.period, record.topic, record.value_text,
+    )
+
+
+def stated(records: list[IndicatorRecord], value_text: str) -> list[tuple]:
+    return [fields(r) for r in records if r.value_text == value_text]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in TEXTS.glob("*.txt")))
+def test_offsets_locate_value_text_and_evidence_holds_it(name):
+    text = read(name)
+    records = extract_indicators(text, name)
+    assert records, "every test article states something"
+    for record in records:
+        assert text[record.char_start:record.char_end] == record.value_text
+        assert record.value_text in record.evidence and record.evidence in text
+        assert record.source_id == name
+        assert (record.value is None) == (record.unit is None)
+        assert re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)*", record.indicator)
+    assert [r.char_start for r in records] == sorted(r.char_start for r in records)
+
+
+def test_figures_listed_with_respectively_go_to_their_subjects_in_order():
+    records = records_of("rd_budget_news.txt")
+    assert stated(records, "3.5") == [
+        ("rd_intensity", "United States", "measurement", 3.5, "percent", "2022", "rd_funding", "3.5")
+    ]
+    assert stated(records, "3.4 percent") == [
+        ("rd_intensity", "Japan", "measurement", 3.4, "percent", "2022", "rd_funding", "3.4 percent")
+    ]
+
+
+def test_conversion_in_parentheses_is_the_same_indicator_in_both_currencies():
+    records = records_of("rd_budget_news.txt")
+    assert stated(records, "3.61 trillion yuan") == [
+        ("rd_spending_total", "China", "measurement", 3.61e12, "CNY", "2024", "rd_funding", "3.61 trillion yuan")
+    ]
+    assert stated(records, "$498 billion") == [
+        ("rd_spending_total", "China", "measurement", 498e9, "USD", "2024", "rd_funding", "$498 billion")
+    ]
+    conversion = next(r for r in records if r.unit == "USD")
+    assert conversion.value_precision == 1e9
+
+
+def test_bounds_are_kept_in_value_text_but_not_in_value():
+    records = records_of("rd_budget_news.txt")
+    assert stated(records, "nearly 60 percent") == [
+        ("government_sources_provided_share", "China", "measurement", 60.0, "percent", "2023", "general",
+         "nearly 60 percent")
+    ]
+    assert stated(records, "more than 8%") == [
+        ("basic_research_share", "China", "target", 8.0, "percent", "2030", "rd_funding", "more than 8%")
+    ]
+
+
+def test_level_before_a_target_in_one_sentence_stays_a_dateless_measurement():
+    records = records_of("rd_budget_news.txt")
+    assert stated(records, "nearly 7 percent") == [
+        ("basic_research_share", "China", "measurement", 7.0, "percent", None, "rd_funding", "nearly 7 percent")
+    ]
+
+
+def test_percentage_points_are_a_change_of_the_indicator():
+    records = records_of("rd_budget_news.txt")
+    assert stated(records, "0.12 percentage points") == [
+        ("rd_intensity_change", "China", "measurement", 0.12, "percent", "2024", "rd_funding",
+         "0.12 percentage points")
+    ]
+    assert stated(records, "8.3 percent") == [
+        ("rd_spending_total_growth", "China", "measurement", 8.3, "percent", "2024", "rd_funding", "8.3 percent")
+    ]
+
+
+def test_durations_in_months_are_converted_to_years():
+    records = records_of("space_quantum_brief.txt")
+    assert stated(records, "42 months") == [
+        ("engineers_took_years", "China", "measurement", 3.5, "years", None, "talent", "42 months")
+    ]
+
+
+def test_relative_dates_and_adjectival_years_are_not_durations():
+    text = "Two years later, the five-year plan raised chip output by 12% in 2021."
+    assert [(r.value, r.unit, r.value_text) for r in extract_indicators(text, "t")] == [(12.0, "percent", "12%")]
+
+
+def test_n_of_m_gives_two_counts():
+    records = records_of("chips_trade_page.txt")
+    assert stated(records, "37") == [
+        ("critical_technologies_tracked", "China", "measurement", 37.0, "count", None, "general", "37")
+    ]
+    assert stated(records, "44") == [
+        ("critical_technologies_tracked", "China", "measurement", 44.0, "count", None, "general", "44")
+    ]
+
+
+def test_ordinal_positions_are_ranks():
+    records = records_of("space_quantum_brief.txt")
+    assert stated(records, "second") == [
+        ("quantum_patents_rank", "China", "measurement", 2.0, "rank", None, "quantum", "second")
+    ]
+
+
+def test_spelled_numbers_count_things_the_catalog_counts():
+    space = records_of("space_quantum_brief.txt")
+    assert stated(space, "three") == [
+        ("satellites_launched", "China", "target", 3.0, "count", None, "space", "three")
+    ]
+    assert stated(space, "over a million") == [
+        ("users", "China", "measurement", 1e6, "count", None, "general", "over a million")
+    ]
+    budget = records_of("rd_budget_news.txt")
+    assert stated(budget, "a dozen") == [
+        ("national_laboratories", "China", "target", 12.0, "count", "2027", "rd_funding", "a dozen")
+    ]
+
+
+def test_spelled_numbers_without_a_countable_noun_are_not_counts():
+    text = "These two countries pursue the three goals of the digital economy; one indicator is trade."
+    assert extract_indicators(text, "t") == []
+
+
+def test_hypothetical_amounts_are_not_claims():
+    text = "A billion yuan spent on basic research might not move the economy."
+    assert extract_indicators(text, "t") == []
+
+
+def test_years_inside_names_are_neither_periods_nor_records():
+    records = records_of("space_quantum_brief.txt")
+    named = read("space_quantum_brief.txt").index("Made in China 2025")
+    assert [r for r in records if named <= r.char_start < named + 200 and r.value is None] == []
+    assert not any(r.value_text in ("2025", "2035", "14th") for r in records)
+
+
+def test_plan_period_in_parentheses_is_a_span():
+    text = "During the 14th Five-Year Plan period (2021-2025), China launched 200 satellites."
+    assert [fields(r) for r in extract_indicators(text, "t")] == [
+        ("satellites_launched", "China", "measurement", 200.0, "count", "2021-2025", "space", "200")
+    ]
+
+
+def test_dated_events_without_a_figure_are_milestones_and_deadlines_targets():
+    records = records_of("space_quantum_brief.txt")
+    assert stated(records, "in 2022") == [
+        ("tiangong_space_station_completion", "China", "milestone", None, None, "2022", "space", "in 2022"),
+        ("mars_sample_return_mission_approval", "China", "milestone", None, None, "2022", "space", "in 2022"),
+    ]
+    assert stated(records, "by 2030") == [
+        ("space_agency_intends_land", "China", "target", None, None, "2030", "space", "by 2030")
+    ]
+
+
+def test_projections_are_estimates():
+    space = records_of("space_quantum_brief.txt")
+    assert stated(space, "20 billion yuan") == [
+        ("quantum_market_size", "China", "estimate", 20e9, "CNY", "2030", "quantum", "20 billion yuan")
+    ]
+    chips = records_of("chips_trade_page.txt")
+    assert stated(chips, "40%") == [
+        ("domestic_chipmakers_supply_share", "China", "estimate", 40.0, "percent", "2027", "general", "40%")
+    ]
+
+
+def test_markdown_table_rows_give_dated_milestones_and_their_figures():
+    records = records_of("space_quantum_brief.txt")
+    assert stated(records, "2021") == [
+        ("integrated_space_ground_network_beijing", "China", "milestone", None, None, "2021", "space", "2021")
+    ]
+    assert stated(records, "4,600 km") == [
+        ("network_beijing_urumqi", "China", "measurement", 4600.0, "km", "2021", "space", "4,600 km")
+    ]
+    assert stated(records, "9,500 km") == [
+        ("partner_station_brazil", "China", "measurement", 9500.0, "km", "2024", "space", "9,500 km")
+    ]
+
+
+def test_page_boilerplate_footnotes_and_teasers_give_no_records():
+    text = read("chips_trade_page.txt")
+    records = extract_indicators(text, "chips_trade_page.txt")
+    body_start = text.index("China imported")
+    body_end = text.index("We use cookies")
+    assert all(body_start <= r.char_start < body_end for r in records)
+    assert [r.value_text for r in records] == [
+        "$385 billion", "10.8%", "roughly 23 percent", "70%", "7nm", "37", "44", "$7.5 billion", "40%",
+    ]
+
+
+def test_negated_figures_are_not_claims():
+    records = records_of("chips_trade_page.txt")
+    assert not any(r.unit == "nm" and r.value == 5.0 for r in records)
+
+
+def test_subjects_follow_the_owner_named_with_the_figure():
+    records = records_of("chips_trade_page.txt")
+    assert stated(records, "$7.5 billion") == [
+        ("largest_foundry_spent", "SMIC", "measurement", 7.5e9, "USD", "2023", "semiconductors", "$7.5 billion")
+    ]
+    space = records_of("space_quantum_brief.txt")
+    assert stated(space, "158") == [
+        ("space_launches", "United States", "measurement", 158.0, "count", "2024", "space", "158")
+    ]
+
+
+def test_figure_after_a_comparison_belongs_to_the_country_named_after_it():
+    text = "China's R&D intensity was 2.4% in 2020, on par with the EU but below 3.1% in the US."
+    assert [(r.subject, r.value, r.period) for r in extract_indicators(text, "t")] == [
+        ("China", 2.4, "2020"), ("United States", 3.1, "2020"),
+    ]
+
+
+def test_introduced_organisation_is_its_own_subject_and_state_bodies_are_china():
+    text = (
+        "The Center for Quantum Policy Research (CQPR) counted 412 quantum start-ups worldwide in 2024. "
+        "The Ministry of Industry and Information Technology (MIIT) approved 30 pilot zones in 2023."
+    )
+    assert [(r.subject, r.value, r.period) for r in extract_indicators(text, "t")] == [
+        ("CQPR", 412.0, "2024"), ("China", 30.0, "2023"),
+    ]
+
+
+def test_value_precision_is_the_size_of_the_last_stated_digit():
+    records = records_of("rd_budget_news.txt")
+    precision = {r.value_text: r.value_precision for r in records}
+    assert precision["3.61 trillion yuan"] == pytest.approx(1e10)
+    assert precision["2.68%"] == pytest.approx(0.01)
+    assert precision["about 77%"] == pytest.approx(1.0)
+
+
+def test_extractor_version_is_published():
+    assert re.fullmatch(r"\d+\.\d+\.\d+", EXTRACTOR_VERSION)
