@@ -204,7 +204,8 @@ RELEVANCE_RE = re.compile(
     r"compan|firm|enterprise|budget|fund|spend|GDP|export|import|trade|patent|talent|student|"
     r"chip|semiconductor|quantum|satellite|space|AI\b|telecom|aircraft|aviation|launch|orbit|rocket|"
     r"network|engineer|infrastructure|laborator|\blabs?\b|users|station|factor|plant|capacity|production|"
-    r"output|revenue|sales|profit|billion|million|yuan|dollar|percent|%",
+    r"output|revenue|sales|profit|robot|cent(?:er|re)|training|program|project|zone|park|pilot|model|"
+    r"device|product|vehicle|billion|million",
     re.IGNORECASE,
 )
 
@@ -759,8 +760,9 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     figures = _figures(text, masked, years, context.catalog)
     if not figures and not years:
         return []
-    if figures and not (RELEVANCE_RE.search(sentence.line_text) or sentence.is_table_row):
-        figures = []
+    if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.line_text)):
+        # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
+        figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
     clauses = _clauses(text)
     hits = indicator_hits(text, context.catalog)
