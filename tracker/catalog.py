@@ -21,6 +21,9 @@ class IndicatorEntry:
     units: tuple[str, ...]
     pattern: re.Pattern[str]  # all of the entry's wording, as one alternation
     ranges: dict[str, tuple[float, float]]
+    # Lower-cased words the wording cannot match without: a sentence holding
+    # none of them is skipped without running the pattern (speed).
+    literals: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,29 @@ def _alternation(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
 
+REGEX_ESCAPE_RE = re.compile(r"\\[A-Za-z]|\[[^\]]*\]|\{[^}]*\}")
+OPTIONAL_LETTER_RE = re.compile(r"[A-Za-z](?=[?*])")
+LITERAL_RE = re.compile(r"[A-Za-z&]{3,}")
+# Joining words and suffix fragments: every alternative also holds a word that
+# says more, so leaving these out keeps the filter safe and makes it selective.
+UNSELECTIVE_LITERALS = frozenset({"and", "for", "the", "from", "into", "ing", "ies", "ups", "about", "around"})
+
+
+def required_literals(patterns: list[str]) -> tuple[str, ...]:
+    """Every literal word (3+ letters) of the patterns, lower-cased.
+
+    Each alternative of a catalog pattern holds at least one such word, so a
+    text containing none of them cannot match; optional letters ("chips?")
+    are dropped so the literal is a true substring of any match.
+    """
+    literals = set()
+    for pattern in patterns:
+        plain = OPTIONAL_LETTER_RE.sub("", REGEX_ESCAPE_RE.sub(" ", pattern))
+        literals.update(word.lower() for word in LITERAL_RE.findall(plain))
+    literals -= UNSELECTIVE_LITERALS
+    return tuple(sorted(literals))
+
+
 def _indicator_entry(raw: dict) -> IndicatorEntry:
     return IndicatorEntry(
         key=raw["key"],
@@ -56,6 +82,7 @@ def _indicator_entry(raw: dict) -> IndicatorEntry:
         units=tuple(raw["units"]),
         pattern=re.compile(_alternation(raw["patterns"]), re.IGNORECASE),
         ranges={unit: (float(lo), float(hi)) for unit, (lo, hi) in raw.get("range", {}).items()},
+        literals=required_literals(raw["patterns"]),
     )
 
 
@@ -102,9 +129,11 @@ class IndicatorHit:
 def indicator_hits(sentence_context: str, catalog: Catalog | None = None) -> list[IndicatorHit]:
     """Every occurrence of every catalog entry's wording; computed once per sentence."""
     catalog = catalog or load_catalog()
+    lowered = sentence_context.lower()
     return [
         IndicatorHit(found.start(), found.end(), order, entry)
         for order, entry in enumerate(catalog.indicators)
+        if any(literal in lowered for literal in entry.literals)
         for found in entry.pattern.finditer(sentence_context)
     ]
 

@@ -348,7 +348,7 @@ def _is_boilerplate_line(line: str) -> bool:
     words = line.split()
     if len(words) <= 30 and BOILERPLATE_RE.search(line):
         return True
-    if HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", line).split()) <= 1:
+    if len(words) <= 12 and HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", line).split()) <= 1:
         return True  # a dateline or publication date, possibly with a label
     if len(words) <= 6 and not line.rstrip().endswith((".", "!", "?", ":")) and not VERB_HINT_RE.search(line):
         return True  # a short label without a verb: navigation, section tag, byline
