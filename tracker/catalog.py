@@ -9,6 +9,21 @@ from functools import lru_cache
 from pathlib import Path
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
+PATTERN_LETTER_RE = re.compile(r"(\\.|\(\?P[<=])|([A-Z])")
+
+
+def fold_case(text: str) -> str:
+    """`text` lower-cased with its length kept, so positions found in it index `text` too."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else "".join(c.lower()[0] for c in text)
+
+
+def compile_folded(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A case-insensitive pattern for text passed through fold_case.
+
+    Several times faster than re.IGNORECASE in CPython; escapes (\\S, \\W) are kept.
+    """
+    return re.compile(PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern), flags)
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,7 @@ def _indicator_entry(raw: dict) -> IndicatorEntry:
         label=raw["label"],
         topic=raw["topic"],
         units=tuple(raw["units"]),
-        pattern=re.compile(_alternation(raw["patterns"]), re.IGNORECASE),
+        pattern=compile_folded(_alternation(raw["patterns"])),
         ranges={unit: (float(lo), float(hi)) for unit, (lo, hi) in raw.get("range", {}).items()},
         literals=required_literals(raw["patterns"]),
     )
@@ -100,12 +115,10 @@ def parse_catalog(raw: dict) -> Catalog:
         indicators=tuple(_indicator_entry(e) for e in raw.get("indicator", [])),
         subjects=tuple(_subject_entry(s) for s in raw.get("subject", [])),
         topic_patterns=tuple(
-            (topic, re.compile(_alternation(words), re.IGNORECASE))
+            (topic, compile_folded(_alternation(words)))
             for topic, words in raw.get("topics", {}).items()
         ),
-        counting_noun_pattern=re.compile(
-            rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b", re.IGNORECASE
-        ),
+        counting_noun_pattern=compile_folded(rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b"),
     )
 
 
@@ -129,12 +142,12 @@ class IndicatorHit:
 def indicator_hits(sentence_context: str, catalog: Catalog | None = None) -> list[IndicatorHit]:
     """Every occurrence of every catalog entry's wording; computed once per sentence."""
     catalog = catalog or load_catalog()
-    lowered = sentence_context.lower()
+    folded = fold_case(sentence_context)
     return [
         IndicatorHit(found.start(), found.end(), order, entry)
         for order, entry in enumerate(catalog.indicators)
-        if any(literal in lowered for literal in entry.literals)
-        for found in entry.pattern.finditer(sentence_context)
+        if any(literal in folded for literal in entry.literals)
+        for found in entry.pattern.finditer(folded)
     ]
 
 
@@ -165,7 +178,8 @@ def plausible_range(key: str, unit: str, catalog: Catalog | None = None) -> tupl
 
 def topic_of(text: str, catalog: Catalog | None = None) -> str:
     """The first topic whose vocabulary occurs in `text`, else "general"."""
+    folded = fold_case(text)
     for topic, pattern in (catalog or load_catalog()).topic_patterns:
-        if pattern.search(text):
+        if pattern.search(folded):
             return topic
     return "general"

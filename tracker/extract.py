@@ -13,7 +13,15 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from tracker.catalog import Catalog, IndicatorEntry, indicator_hits, load_catalog, nearest_indicator, topic_of
+from tracker.catalog import (
+    Catalog,
+    compile_folded,
+    fold_case,
+    indicator_hits,
+    load_catalog,
+    nearest_indicator,
+    topic_of,
+)
 from tracker.models import IndicatorRecord
 
 EXTRACTOR_VERSION = "1.0.0"
@@ -63,7 +71,7 @@ _BOUND = (
 )
 
 # One figure: bound, currency, number (digits or words), scale, unit.
-FIGURE_RE = re.compile(
+FIGURE_RE = compile_folded(
     rf"""
     (?P<bound>\b(?:{_BOUND})\s+)?
     (?P<currency>US\$|\$|¥|€|\b(?:RMB|CNY|USD|EUR)\s?)?
@@ -81,7 +89,7 @@ FIGURE_RE = re.compile(
       | \s(?:of\s)?(?:yuan|renminbi|RMB|CNY|U\.?S\.?\s?dollars|dollars|USD|euros?|EUR)\b
     )?
     """,
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE,
 )
 YEAR_RE = re.compile(
     r"(?<![\w$¥€£.,/-])(?:FY\s?)?((?:19[5-9]|20\d)\d)"
@@ -89,13 +97,12 @@ YEAR_RE = re.compile(
     r"(?![\w%]|[.,]\d)"
 )
 BETWEEN_YEARS_RE = re.compile(r"\bbetween\s+((?:19[5-9]|20\d)\d)\s+and\s+((?:19[5-9]|20\d)\d)\b")
-RANK_RE = re.compile(
+RANK_RE = compile_folded(
     rf"\b(?:(?P<before>ranked|ranks|ranking|listed|placed|came|comes|finished|sits|sat|stands|stood)\s+(?:in\s+|at\s+)?(?:the\s+)?)?"
     rf"(?P<ordinal>{'|'.join(ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))"
     rf"(?P<after>[\s-](?:place|position|largest|biggest|highest|most)\b)?",
-    re.IGNORECASE,
 )
-FRACTION_RE = re.compile(rf"\b(?:{'|'.join(FRACTIONS)})(?=\s+of\b)", re.IGNORECASE)
+FRACTION_RE = compile_folded(rf"\b(?:{'|'.join(FRACTIONS)})(?=\s+of\b)")
 
 # --------------------------------------------------------------------------
 # masks: numbers that are not claims
@@ -122,66 +129,58 @@ _NAME_EXEMPT = frozenset(
 NAME_NUMBER_RE = re.compile(r"([A-Z][\w’'.+&]*)[ \u00a0]$")
 HYPHEN_NAME_RE = re.compile(r"[A-Za-z]-$")
 AGE_BEFORE_RE = re.compile(r"[A-Z][a-z]+,\s$")
-REFERENCE_WORD_RE = re.compile(
+REFERENCE_WORD_RE = compile_folded(
     r"\b(?:figure|fig\.|table|chart|exhibit|chapter|section|article|page|p\.|no\.|vol\.|issue|phase|level|"
     r"version|step|box|annex|appendix|item|point|tier)\s$",
-    re.IGNORECASE,
 )
 
 # --------------------------------------------------------------------------
 # sentence-level cues
 # --------------------------------------------------------------------------
 
-TARGET_CUE_RE = re.compile(
+TARGET_CUE_RE = compile_folded(
     r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning|"
     r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
     r"strives?\s+to|calls?\s+for|blueprint|roadmap|will\s+(?:raise|increase|boost|expand|reach|cut|"
     r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
-    re.IGNORECASE,
 )
-ESTIMATE_CUE_RE = re.compile(
+ESTIMATE_CUE_RE = compile_folded(
     r"\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
     r"predicted|predicts?|predictions?|anticipated|anticipates?|estimated?|estimates|could|would|"
     r"may\s+(?:reach|hit|exceed|grow|rise)|might|likely|set\s+to|on\s+track\s+to|poised\s+to|outlook|"
     r"scenario)\b",
-    re.IGNORECASE,
 )
-HEDGE_RE = re.compile(r"\b(?:at\s+least|perhaps|probably|maybe|roughly|around|about|some)\s+$", re.IGNORECASE)
-ATTRIBUTION_RE = re.compile(r"\b(?:says?|said|believes?|thinks?|argues?|reckons?)\b", re.IGNORECASE)
-FUTURE_CUE_RE = re.compile(
+HEDGE_RE = compile_folded(r"\b(?:at\s+least|perhaps|probably|maybe|roughly|around|about|some)\s+$")
+ATTRIBUTION_RE = compile_folded(r"\b(?:says?|said|believes?|thinks?|argues?|reckons?)\b")
+FUTURE_CUE_RE = compile_folded(
     r"\b(?:will|shall|plans?\s+to|planned\s+to|scheduled|slated|set\s+to|to\s+be\s+(?:launched|completed|built))\b",
-    re.IGNORECASE,
 )
-EVENT_CUE_RE = re.compile(
+EVENT_CUE_RE = compile_folded(
     r"\b(?:launch(?:ed|es)?|establish(?:ed|ment)|found(?:ed|ing)|complet(?:ed|ion)|approv(?:ed|al)|"
     r"announc(?:ed|ements?)|released?|publish(?:ed)?|unveil(?:ed)?|introduc(?:ed|tion)|began|started|"
     r"opened|delivered|signed|passed|adopted|enacted|issued|achieved|became|set\s+up|cut\s+off|"
     r"imposed|banned|blacklisted|added|entered|joined|debuted|deployed|built|created|formed|"
     r"inaugurated|certified|landed|docked|first\s+time|went\s+into|came\s+into|took\s+effect)\b",
-    re.IGNORECASE,
 )
-GROWTH_AFTER_RE = re.compile(
+GROWTH_AFTER_RE = compile_folded(
     r"\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|"
     r"decline|drop|fall|decrease|cut|reduction|year[- ]on[- ]year|from\s+(?:a|the)\s+(?:year|previous))",
-    re.IGNORECASE,
 )
-GROWTH_BEFORE_RE = re.compile(
+GROWTH_BEFORE_RE = compile_folded(
     r"\b(?:grew|grow|grows|growing|rose|rise|rises|rising|increased|increases|increasing|jumped|climbed|"
     r"surged|soared|fell|declined|dropped|decreased|expanded|up|down|growth\s+of|increase\s+of|rise\s+of)"
     r"(?:\s+by)?\s+$",
-    re.IGNORECASE,
 )
-RELATIVE_TIME_RE = re.compile(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b", re.IGNORECASE)
-NEXT_HORIZON_RE = re.compile(r"\b(?:next|coming)\s+$", re.IGNORECASE)
-HYPOTHETICAL_RE = re.compile(r"\b(?:might|would|if)\b", re.IGNORECASE)
-DETERMINER_BEFORE_RE = re.compile(
-    r"\b(?:the|these|those|its|their|our|his|her|top|first|last|all|both|each|every|which|other)\s+$", re.IGNORECASE
+RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
+NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
+HYPOTHETICAL_RE = compile_folded(r"\b(?:might|would|if)\b")
+DETERMINER_BEFORE_RE = compile_folded(
+    r"\b(?:the|these|those|its|their|our|his|her|top|first|last|all|both|each|every|which|other)\s+$"
 )
-RESPECTIVELY_RE = re.compile(r"\brespectively\b", re.IGNORECASE)
+RESPECTIVELY_RE = compile_folded(r"\brespectively\b")
 LIST_JOINER_RE = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and|or|to|-|–)\s*$")
-CONVERSION_JOINER_RE = re.compile(
+CONVERSION_JOINER_RE = compile_folded(
     r"^\s*\(\s*(?:(?:or|approximately|about|around|roughly|some|nearly|almost|equivalent\s+to|~)\s*)?$",
-    re.IGNORECASE,
 )
 AFTER_SUBJECT_RE = re.compile(r"^\s*\)?\s*(?:in|of|at|for)\s+(?:the\s+)?$")
 OBJECT_PREPOSITION_RE = re.compile(r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond)\s+(?:the\s+)?$")
@@ -190,59 +189,53 @@ OBJECT_PREPOSITION_RE = re.compile(r"\b(?:to|than|behind|into|toward|towards|aga
 CLAUSE_BREAK_RE = re.compile(
     r"(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s)"
 )
-SAME_YEAR_RE = re.compile(r"\b(?:the\s+)?same\s+(?:year|period)\b", re.IGNORECASE)
-NEGATION_BEFORE_RE = re.compile(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE)
-FRONTED_YEAR_RE = re.compile(r"^\W*(?:in|by|during|since|from|as\s+of)\s+(?:(?:early|late|mid)[\s-]+)?$", re.IGNORECASE)
+SAME_YEAR_RE = compile_folded(r"\b(?:the\s+)?same\s+(?:year|period)\b")
+NEGATION_BEFORE_RE = compile_folded(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$")
+FRONTED_YEAR_RE = compile_folded(r"^\W*(?:in|by|during|since|from|as\s+of)\s+(?:(?:early|late|mid)[\s-]+)?$")
 SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9¥$€])")
 ABBREVIATION_RE = re.compile(
     r"(?:\b[A-Z]\.|\b(?:U\.S|U\.K|U\.N|E\.U|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|No|Inc|Co|Ltd|Corp|St|vs|approx|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Fig)\.)$"
 )
 QUOTE_SPAN_RE = re.compile(r"“[^”]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.MULTILINE)
-RELEVANCE_RE = re.compile(
+RELEVANCE_RE = compile_folded(
     r"technolog|innovat|research|science|scien|econom|invest|market|industr|digital|data|"
     r"compan|firm|enterprise|budget|fund|spend|GDP|export|import|trade|patent|talent|student|"
     r"chip|semiconductor|quantum|satellite|space|AI\b|telecom|aircraft|aviation|launch|orbit|rocket|"
     r"network|engineer|infrastructure|laborator|\blabs?\b|users|station|factor|plant|capacity|production|"
     r"output|revenue|sales|profit|robot|cent(?:er|re)|training|program|project|zone|park|pilot|model|"
     r"device|product|vehicle|billion|million",
-    re.IGNORECASE,
 )
 
 # --------------------------------------------------------------------------
 # boilerplate: lines that are page furniture, not article content
 # --------------------------------------------------------------------------
 
-TAIL_MARKER_RE = re.compile(
+TAIL_MARKER_RE = compile_folded(
     r"(?:related|latest|more\s+(?:from|on|in|stories|news|articles)|recommended|read\s+(?:more|next|also)|"
     r"also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+like|further\s+reading|most\s+(?:read|popular)|"
     r"popular|trending|our\s+(?:programs|programmes|events|courses)|upcoming\s+events|discover\s+more)\b"
     r"[\w\s’'&-]{0,40}:?",
-    re.IGNORECASE,
 )
-BOILERPLATE_RE = re.compile(
+BOILERPLATE_RE = compile_folded(
     r"\b\d+\s?-?\s?min(?:ute)?s?\s+read\b|^\W*(?:last\s+)?(?:updated|modified|published|posted)\b|"
     r"\bcookies?\b|\bprivacy\s+policy\b|\ball\s+rights\s+reserved\b|©|\bsubscribe\b|\bsign\s+up\b|"
     r"\bnewsletter\b|^\W*share\b|^\W*(?:skip|jump)\s+to\b|\bclick\s+here\b|"
     r"^\W*(?:photo|image|credit|advertisement)s?\b|\blearn\s+more\b|\bfollow\s+us\b|"
     r"\bdownload\s+(?:the\s+)?(?:pdf|report|brief)\b",
-    re.IGNORECASE,
 )
-DATE_TOKEN_RE = re.compile(
+DATE_TOKEN_RE = compile_folded(
     rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
     r"\b(?:date|published|updated|posted|on|by|at|am|pm|GMT|UTC|location)\b|[\W_]+",
-    re.IGNORECASE,
 )
 HAS_DATE_RE = re.compile(rf"{_MONTHS}|\b(?:19|20)\d\d\b")
-VERB_HINT_RE = re.compile(
+VERB_HINT_RE = compile_folded(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|shall|should|"
     r"\w{3,}(?:ed|es|ing))\b|\b\w{3,}s\b",
-    re.IGNORECASE,
 )
 TABLE_SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}")
-EVENT_HEADER_RE = re.compile(
+EVENT_HEADER_RE = compile_folded(
     r"\b(?:achievement|milestone|event|mission|launch|development|description|what|breakthrough)s?\b",
-    re.IGNORECASE,
 )
 ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
@@ -305,8 +298,10 @@ class Sentence:
 
     start: int
     text: str
+    folded: str  # fold_case(text): what case-insensitive patterns read
     line_start: int
     line_text: str
+    folded_line: str
     table_header: str | None = None
     is_table_row: bool = False
 
@@ -344,23 +339,24 @@ def extract_indicators(text: str, source_id: str) -> list[IndicatorRecord]:
 LINE_RE = re.compile(r"[^\n]+")
 
 
-def _is_boilerplate_line(line: str) -> bool:
+def _is_boilerplate_line(line: str, folded: str) -> bool:
     words = line.split()
-    if len(words) <= 30 and BOILERPLATE_RE.search(line):
+    if len(words) <= 30 and BOILERPLATE_RE.search(folded):
         return True
-    if len(words) <= 12 and HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", line).split()) <= 1:
+    if len(words) <= 12 and HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", folded).split()) <= 1:
         return True  # a dateline or publication date, possibly with a label
-    if len(words) <= 6 and not line.rstrip().endswith((".", "!", "?", ":")) and not VERB_HINT_RE.search(line):
+    if len(words) <= 6 and not line.rstrip().endswith((".", "!", "?", ":")) and not VERB_HINT_RE.search(folded):
         return True  # a short label without a verb: navigation, section tag, byline
     return False
 
 
-def _is_tail_marker(line: str) -> bool:
-    return len(line.split()) <= 6 and TAIL_MARKER_RE.fullmatch(line.strip()) is not None
+def _is_tail_marker(folded: str) -> bool:
+    return len(folded.split()) <= 6 and TAIL_MARKER_RE.fullmatch(folded.strip()) is not None
 
 
 def _sentences(text: str):
     """Sentences and table rows of the article body, boilerplate dropped."""
+    folded_text = fold_case(text)
     body_chars = 0
     previous_table_line: str | None = None
     table_header: str | None = None
@@ -369,7 +365,8 @@ def _sentences(text: str):
         stripped = line.strip()
         if not stripped:
             continue
-        if body_chars >= 300 and _is_tail_marker(stripped):
+        folded_line = folded_text[line_match.start():line_match.end()]
+        if body_chars >= 300 and _is_tail_marker(folded_line):
             return  # related articles, adverts and teasers follow the article
         if stripped.startswith("|"):
             if TABLE_SEPARATOR_RE.match(stripped):
@@ -377,35 +374,38 @@ def _sentences(text: str):
                 continue
             previous_table_line = stripped
             if stripped != table_header:
-                yield Sentence(line_match.start(), line, line_match.start(), line, table_header, True)
+                yield Sentence(
+                    line_match.start(), line, folded_line, line_match.start(), line, folded_line, table_header, True
+                )
             continue
         previous_table_line = table_header = None
-        if _is_boilerplate_line(stripped):
+        if _is_boilerplate_line(stripped, folded_line.strip()):
             continue
         body_chars += len(stripped)
-        if not _could_hold_claim(line):
+        if not _could_hold_claim(folded_line):
             continue
-        yield from _split_sentences(line, line_match.start())
+        yield from _split_sentences(line, folded_line, line_match.start())
 
 
-HAS_CLAIM_MATERIAL_RE = re.compile(
-    rf"\d|\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b", re.IGNORECASE
+HAS_CLAIM_MATERIAL_RE = compile_folded(
+    rf"\d|\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b"
 )
 
 
-def _could_hold_claim(line: str) -> bool:
-    return HAS_CLAIM_MATERIAL_RE.search(line) is not None
+def _could_hold_claim(folded_line: str) -> bool:
+    return HAS_CLAIM_MATERIAL_RE.search(folded_line) is not None
 
 
-def _split_sentences(line: str, line_start: int):
+def _split_sentences(line: str, folded_line: str, line_start: int):
     start = 0
     for boundary in SENTENCE_BREAK_RE.finditer(line):
         if ABBREVIATION_RE.search(line, 0, boundary.start()):
             continue
-        yield Sentence(line_start + start, line[start:boundary.start()], line_start, line)
+        end = boundary.start()
+        yield Sentence(line_start + start, line[start:end], folded_line[start:end], line_start, line, folded_line)
         start = boundary.end()
     if line[start:].strip():
-        yield Sentence(line_start + start, line[start:], line_start, line)
+        yield Sentence(line_start + start, line[start:], folded_line[start:], line_start, line, folded_line)
 
 
 # --------------------------------------------------------------------------
@@ -499,7 +499,7 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _year_mentions(sentence: str, masked: list[tuple[int, int]]) -> list[YearMention]:
+def _year_mentions(sentence: str, folded: str, masked: list[tuple[int, int]]) -> list[YearMention]:
     years: list[YearMention] = []
     for found in BETWEEN_YEARS_RE.finditer(sentence):
         years.append(YearMention(found.start(), found.end(), f"{found.group(1)}-{found.group(2)}", "between"))
@@ -515,22 +515,21 @@ def _year_mentions(sentence: str, masked: list[tuple[int, int]]) -> list[YearMen
         if last:
             last = first[:2] + last if len(last) == 2 else last
             period = f"{first}-{last}" if last > first else first
-        preposition = _preposition_before(before)
+        preposition = _preposition_before(folded[max(0, found.start() - 40):found.start()])
         years.append(YearMention(found.start(), found.end(), period, preposition))
     return sorted(years, key=lambda y: y.start)
 
 
-PREPOSITION_BEFORE_RE = re.compile(
+PREPOSITION_BEFORE_RE = compile_folded(
     r"\b(as\s+far\s+back\s+as|in|by|since|from|for|until|till|before|after|during|through|of|"
     r"early|late|mid|end\s+of|start\s+of|beginning\s+of)\s+(?:(?:early|late|mid|the\s+end\s+of|"
     rf"{_MONTHS})[\s-]+)?(?:\d{{1,2}},?\s+)?$",
-    re.IGNORECASE,
 )
 
 
-def _preposition_before(before: str) -> str:
-    found = PREPOSITION_BEFORE_RE.search(before)
-    return re.sub(r"\s+", " ", found.group(1).lower()) if found else ""
+def _preposition_before(folded_before: str) -> str:
+    found = PREPOSITION_BEFORE_RE.search(folded_before)
+    return re.sub(r"\s+", " ", found.group(1)) if found else ""
 
 
 def _is_name_year(before: str, previous_word: str) -> bool:
@@ -556,20 +555,22 @@ def _number_value(figure: re.Match[str]) -> tuple[float, float] | None:
     return (float(total), 1.0) if total else None
 
 
-def _figures(sentence: str, masked: list[tuple[int, int]], years: list[YearMention], catalog: Catalog) -> list[Figure]:
+def _figures(
+    sentence: str, folded: str, masked: list[tuple[int, int]], years: list[YearMention], catalog: Catalog
+) -> list[Figure]:
     figures: list[Figure] = []
-    for found in FIGURE_RE.finditer(sentence):
-        figure = _figure_from_match(sentence, found, masked, years, catalog)
+    for found in FIGURE_RE.finditer(folded):
+        figure = _figure_from_match(sentence, folded, found, masked, years, catalog)
         if figure is not None:
             figures.append(figure)
-    figures += _rank_figures(sentence, masked, figures)
-    figures += _fraction_figures(sentence, figures)
+    figures += _rank_figures(folded, masked, figures)
+    figures += _fraction_figures(folded, figures)
     figures.sort(key=lambda f: f.start)
     return _lend_list_units(sentence, figures)
 
 
 def _figure_from_match(
-    sentence: str, found: re.Match[str], masked: list[tuple[int, int]], years: list[YearMention], catalog: Catalog
+    sentence: str, folded: str, found: re.Match[str], masked: list[tuple[int, int]], years: list[YearMention], catalog: Catalog
 ) -> Figure | None:
     number_start = found.start("digits") if found.group("digits") else found.start("words")
     number_end = found.end("digits") if found.group("digits") else found.end("words")
@@ -583,10 +584,10 @@ def _figure_from_match(
         if not currency_text and not scale_text and not unit_text:
             if _is_year_like(found.group("digits")):
                 return None  # a year in a name or a masked date, never a count
-            if not _is_standalone_count(sentence, number_start, end):
+            if not _is_standalone_count(sentence, folded, number_start, end):
                 return None
     elif not (currency_text or scale_text or unit_text):
-        if not _is_countable_words(sentence, number_start, end, catalog):
+        if not _is_countable_words(folded, number_start, end, catalog):
             return None
     number = _number_value(found)
     if number is None:
@@ -600,14 +601,14 @@ def _figure_from_match(
     if unit == "years":
         if unit_text.startswith("-") and not re.search(r"(?:low|high|record|lag|gap)$", unit_text):
             return None  # "five-year plan": an adjective, not a duration
-        if RELATIVE_TIME_RE.match(sentence, end):
+        if RELATIVE_TIME_RE.match(folded, end):
             return None  # "two years later": a relative date, not a claim
         factor = 1 / 12 if "month" in unit_text else 10.0 if "decade" in unit_text else 1.0
         value, precision = value * factor, precision * factor
     if found.group("words") and found.group("words").lower() in ("a", "an"):
-        if not found.group("bound") and HYPOTHETICAL_RE.search(sentence):
+        if not found.group("bound") and HYPOTHETICAL_RE.search(folded):
             return None  # "a billion yuan put toward X might ...": a hypothetical amount
-    if NEGATION_BEFORE_RE.search(sentence, max(0, number_start - 30), found.start()):
+    if NEGATION_BEFORE_RE.search(folded, max(0, number_start - 30), found.start()):
         return None  # "had not reached 5nm": a figure the text denies
     start = found.start("bound") if found.group("bound") else (
         found.start("currency") if found.group("currency") else number_start
@@ -627,13 +628,14 @@ def _is_year_like(digits: str) -> bool:
     return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
 
 
-def _is_standalone_count(sentence: str, start: int, end: int) -> bool:
+def _is_standalone_count(sentence: str, folded: str, start: int, end: int) -> bool:
     """A bare integer that counts something, not a model number, name, ordinal or reference."""
     following = sentence[end:end + 1]
     if following.isalpha() or following in "+-–/" and following != "":
         return False  # "5G", "14th", "3D", "AI+", "2-3"
     before = sentence[max(0, start - 30):start]
-    if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(before) or before.endswith((":", "top ", "Top ")):
+    folded_before = folded[max(0, start - 30):start]
+    if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(folded_before) or folded_before.endswith((":", "top ")):
         return False  # "Jinan-1", "Figure 1", "10:30", "top 10"
     if AGE_BEFORE_RE.search(before) and sentence[end:end + 1] == ",":
         return False  # "Pan Jianwei, 54, said": an age
@@ -646,15 +648,15 @@ def _is_standalone_count(sentence: str, start: int, end: int) -> bool:
 NEXT_WORDS_RE = re.compile(r"(?:\s+[\w-]+){1,2}")
 
 
-def _is_countable_words(sentence: str, start: int, end: int, catalog: Catalog) -> bool:
+def _is_countable_words(folded: str, start: int, end: int, catalog: Catalog) -> bool:
     """A spelled-out number counts only things the catalog can count, never "the three goals"."""
-    if DETERMINER_BEFORE_RE.search(sentence, max(0, start - 12), start):
+    if DETERMINER_BEFORE_RE.search(folded, max(0, start - 12), start):
         return False
-    following = NEXT_WORDS_RE.match(sentence, end)
+    following = NEXT_WORDS_RE.match(folded, end)
     if following is None:
         return False
     words = following.group().split()
-    if sentence[start:end].lower() == "one":
+    if folded[start:end] == "one":
         words = words[:1]  # "one of", "one indicator of": a pronoun more often than a count
     return any(catalog.counting_noun_pattern.fullmatch(w) for w in words)
 
@@ -679,9 +681,9 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
     return CURRENCY_CODES.get(currency, None), False
 
 
-def _rank_figures(sentence: str, masked: list[tuple[int, int]], figures: list[Figure]) -> list[Figure]:
+def _rank_figures(folded: str, masked: list[tuple[int, int]], figures: list[Figure]) -> list[Figure]:
     ranks = []
-    for found in RANK_RE.finditer(sentence):
+    for found in RANK_RE.finditer(folded):
         if not (found.group("before") or found.group("after")):
             continue
         if _overlaps(found.start(), found.end(), masked) or any(f.start <= found.start() < f.end for f in figures):
@@ -693,10 +695,10 @@ def _rank_figures(sentence: str, masked: list[tuple[int, int]], figures: list[Fi
     return ranks
 
 
-def _fraction_figures(sentence: str, figures: list[Figure]) -> list[Figure]:
+def _fraction_figures(folded: str, figures: list[Figure]) -> list[Figure]:
     return [
         Figure(m.start(), m.end(), FRACTIONS[m.group().lower()], "percent", None, m.start())
-        for m in FRACTION_RE.finditer(sentence)
+        for m in FRACTION_RE.finditer(folded)
         if not any(f.start <= m.start() < f.end for f in figures)
     ]
 
@@ -754,13 +756,13 @@ def _nothing_between(start: int, end: int, figures: list[Figure], figure: Figure
 
 
 def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[IndicatorRecord]:
-    text = sentence.text
+    text, folded = sentence.text, sentence.folded
     masked = _masked_spans(text)
-    years = _year_mentions(text, masked)
-    figures = _figures(text, masked, years, context.catalog)
+    years = _year_mentions(text, folded, masked)
+    figures = _figures(text, folded, masked, years, context.catalog)
     if not figures and not years:
         return []
-    if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.line_text)):
+    if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.folded_line)):
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
@@ -773,14 +775,14 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     records: list[IndicatorRecord] = []
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
-    respectively = _respectively_assignments(text, figures, subjects, years)
+    respectively = _respectively_assignments(folded, figures, subjects, years)
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
-    primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(text, figures[i - 1], f)]
+    primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
     for figure in figures:
         record = _figure_record(
             sentence, figure, primary, years, subjects, clauses, hits or header_hits, context, respectively
         )
-        if previous is not None and previous_figure is not None and _is_conversion(text, previous_figure, figure):
+        if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
             record = replace(
                 record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
                 kind=previous.kind, period=previous.period, topic=previous.topic,
@@ -791,26 +793,26 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     return records
 
 
-def _is_conversion(text: str, first: Figure, second: Figure) -> bool:
+def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
     """"¥398.12 billion ($55 billion)": the same amount in another currency."""
     currencies = ("CNY", "USD", "EUR")
     return (
         first.unit in currencies and second.unit in currencies and first.unit != second.unit
-        and CONVERSION_JOINER_RE.match(text[first.end:second.start]) is not None
+        and CONVERSION_JOINER_RE.match(folded[first.end:second.start]) is not None
     )
 
 
 def _respectively_assignments(
-    text: str, figures: list[Figure], subjects: list[SubjectMention], years: list[YearMention]
+    folded: str, figures: list[Figure], subjects: list[SubjectMention], years: list[YearMention]
 ) -> dict[int, tuple[str | None, str | None]]:
     """"China and the US spent 2.4% and 3.5% respectively": pair figures with subjects (or years) in order."""
-    found = RESPECTIVELY_RE.search(text)
+    found = RESPECTIVELY_RE.search(folded)
     if not found or len(figures) < 2:
         return {}
     listed = [f for f in figures if f.end <= found.start()]
     run: list[Figure] = listed[-1:]
     for figure in reversed(listed[:-1]):
-        if LIST_JOINER_RE.match(text[figure.end:run[0].start]):
+        if LIST_JOINER_RE.match(folded[figure.end:run[0].start]):
             run.insert(0, figure)
         else:
             break
@@ -851,9 +853,9 @@ def _figure_record(
     clause = _clause_of(figure.number_start, clauses)
     assigned_subject, assigned_period = respectively.get(figure.start, (None, None))
     subject = assigned_subject or _figure_subject(text, figure, subjects)
-    period = assigned_period or _figure_period(text, figure, figures, years, clause, clauses)
+    period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses)
     kind = _figure_kind(sentence, figure, figures, clause, years)
-    key, label, topic = _figure_indicator(text, figure, hits, clause.start, context.catalog)
+    key, label, topic = _figure_indicator(text, sentence.folded, figure, hits, clause.start, context.catalog)
     return _record(sentence, context, key, label, subject, kind, figure.value, figure.unit, period, topic,
                    figure.start, figure.end, figure.precision)
 
@@ -894,7 +896,7 @@ def _figure_subject(text: str, figure: Figure, subjects: list[SubjectMention]) -
 
 
 def _figure_period(
-    text: str,
+    folded: str,
     figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause]
 ) -> str | None:
     """The year that dates a figure.
@@ -903,7 +905,7 @@ def _figure_period(
     the last year before it while clauses join softly ("in 2023, ... but 3.5%");
     else a year fronting the sentence ("In 2024, ...").
     """
-    if SAME_YEAR_RE.search(text, clause.start, clause.end):
+    if SAME_YEAR_RE.search(folded, clause.start, clause.end):
         earlier = [y for y in years if y.end <= clause.start]
         if earlier:
             return earlier[-1].period
@@ -922,7 +924,7 @@ def _figure_period(
     before = [y for y in years if earliest <= y.start and y.end <= figure.start]
     if before:
         return before[-1].period
-    fronted = [y for y in years if y.end <= figure.start and FRONTED_YEAR_RE.match(text[:y.start])]
+    fronted = [y for y in years if y.end <= figure.start and FRONTED_YEAR_RE.match(folded[:y.start])]
     return fronted[0].period if fronted else None
 
 
@@ -932,7 +934,7 @@ def _figure_kind(
     """Target, estimate or measurement, from cues in its clause that no other figure stands nearer to."""
     if sentence.is_table_row:
         return "measurement"
-    text = sentence.text
+    text = sentence.folded
     clause_text = text[clause.start:clause.end]
 
     def applies(pattern: re.Pattern[str]) -> bool:
@@ -967,17 +969,17 @@ def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
     for quote in QUOTE_SPAN_RE.finditer(sentence.line_text):
         if quote.start() <= position < quote.end():
             return True
-    return ATTRIBUTION_RE.search(sentence.text) is not None
+    return ATTRIBUTION_RE.search(sentence.folded) is not None
 
 
 def _figure_indicator(
-    text: str, figure: Figure, hits: list, clause_start: int, catalog: Catalog
+    text: str, folded: str, figure: Figure, hits: list, clause_start: int, catalog: Catalog
 ) -> tuple[str, str, str]:
     """(key, label, topic): from the catalog when its wording is near, else derived from the words."""
     is_growth = figure.unit == "percent" and (
         figure.is_change
-        or GROWTH_AFTER_RE.match(text, figure.end) is not None
-        or GROWTH_BEFORE_RE.search(text, max(0, figure.start - 30), figure.start) is not None
+        or GROWTH_AFTER_RE.match(folded, figure.end) is not None
+        or GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start) is not None
     )
     suffix, label_suffix = ("_change", " (change, percentage points)") if figure.is_change else ("_growth", " growth")
     if is_growth:
@@ -1042,12 +1044,12 @@ def _event_records(
     context: DocumentContext,
 ) -> list[IndicatorRecord]:
     """Dated events without a figure: a milestone achieved, or a deadline ahead."""
-    text = sentence.text
+    text, folded = sentence.text, sentence.folded
     records = []
     for year in years:
         clause_bounds = _clause_of(year.start, clauses)
         clause_start, clause_end = clause_bounds.start, clause_bounds.end
-        clause = text[clause_start:clause_end]
+        clause = folded[clause_start:clause_end]
         row_event = sentence.is_table_row and _is_event_row(sentence, year)
         if not row_event and any(clause_start <= f.number_start < clause_end for f in figures):
             continue  # the year dates a figure in its clause
@@ -1063,9 +1065,9 @@ def _event_records(
             owners = [m for m in subjects if m.end <= anchor and not m.is_object]
         subject = owners[-1].name if owners else DEFAULT_SUBJECT
         start = year.start
-        prefix = re.search(r"\b(?:as\s+far\s+back\s+as|in|by|since|from|early|late|mid)\s+$", text[:year.start], re.IGNORECASE)
-        if prefix and kind != "milestone" or prefix and prefix.group().strip().lower() in ("in", "by", "as far back as", "late", "early", "mid"):
-            start = prefix.start()
+        prefix = EVENT_DATE_PREFIX_RE.search(folded, 0, year.start)
+        if prefix:
+            start = prefix.start()  # "in 2016", "by 2027": the words that date it
         key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
         records.append(_record(
             sentence, context, key, label, subject, kind,
@@ -1098,9 +1100,13 @@ def _event_key_and_label(
     return _key_and_label(before + ([noun] if noun else []), "dated_event")
 
 
+EVENT_DATE_PREFIX_RE = compile_folded(r"\b(?:as\s+far\s+back\s+as|in|by|since|from|early|late|mid)\s+$")
+HAD_RE = re.compile(r"\bhad\b")
+
+
 def _event_kind(clause: str, year: YearMention) -> str | None:
     if year.preposition == "by":
-        return "milestone" if re.search(r"\bhad\b", clause) else "target"
+        return "milestone" if HAD_RE.search(clause) else "target"
     if TARGET_CUE_RE.search(clause) or FUTURE_CUE_RE.search(clause):
         return "target"
     if ESTIMATE_CUE_RE.search(clause):
@@ -1116,5 +1122,5 @@ def _is_event_row(sentence: Sentence, year: YearMention) -> bool:
     first_cell_start = sentence.text.index("|") + 1 if "|" in sentence.text else 0
     in_first_cell = year.start < first_cell_start + len(sentence.text[first_cell_start:].split("|")[0]) + 1
     return bool(
-        cells and in_first_cell and sentence.table_header and EVENT_HEADER_RE.search(sentence.table_header)
+        cells and in_first_cell and sentence.table_header and EVENT_HEADER_RE.search(fold_case(sentence.table_header))
     )
