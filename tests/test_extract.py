@@ -254,3 +254,75 @@ def test_value_precision_is_the_size_of_the_last_stated_digit():
 
 def test_extractor_version_is_published():
     assert re.fullmatch(r"\d+\.\d+\.\d+", EXTRACTOR_VERSION)
+
+
+def test_table_year_columns_date_figures_and_row_labels_give_their_scale():
+    records = records_of("thinktank_talent_brief.txt")
+    assert stated(records, "2.28") == [
+        ("researchers", "China", "measurement", 2.28e6, "count", "2020", "talent", "2.28")
+    ]
+    assert stated(records, "1,679") == [
+        ("patents", "China", "measurement", 1679e3, "count", "2023", "general", "1,679")
+    ]
+
+
+def test_bracketed_footnotes_end_sentences_and_are_not_figures():
+    records = records_of("thinktank_talent_brief.txt")
+    assert stated(records, "about 40,000") == [
+        ("phd_graduates_compared", "United States", "measurement", 40000.0, "count", "2022", "talent",
+         "about 40,000")
+    ]
+    assert not any(r.value in (1.0, 2.0, 3.0, 4.0) and r.unit == "count" for r in records)
+
+
+def test_author_notes_after_the_article_give_no_records():
+    records = records_of("thinktank_talent_brief.txt")
+    assert not any("books" in r.evidence or "page 14" in r.evidence for r in records)
+
+
+def test_owner_named_after_the_figure_in_its_clause():
+    records = records_of("thinktank_talent_brief.txt")
+    assert stated(records, "18%") == [
+        ("ai_researchers_shows_share", "United States", "measurement", 18.0, "percent", None, "ai", "18%")
+    ]
+
+
+def test_wire_dateline_ages_and_model_names_are_not_figures():
+    records = records_of("ai_telecom_wire.txt")
+    texts = [r.value_text for r in records]
+    assert "12" not in texts and "47" not in texts
+    assert not any(r.value == 910e9 or r.value == 910.0 for r in records)
+    assert stated(records, "240,000") == [
+        ("ascend_accelerators_last", "Huawei", "measurement", 240000.0, "count", None, "general", "240,000")
+    ]
+
+
+def test_built_by_the_end_of_a_past_year_is_a_measurement_not_a_target():
+    records = records_of("ai_telecom_wire.txt")
+    assert stated(records, "more than 4.25 million") == [
+        ("base_stations_5g", "China", "measurement", 4.25e6, "count", "2024", "telecom", "more than 4.25 million")
+    ]
+
+
+def test_hedged_official_figures_are_measurements_and_horizons_are_not_durations():
+    records = records_of("ai_telecom_wire.txt")
+    assert stated(records, "about 60 per cent") == [
+        ("stations_end_accounting_share", "China", "measurement", 60.0, "percent", "2024", "telecom",
+         "about 60 per cent")
+    ]
+    assert not any(r.unit == "years" for r in records)  # "could double within two years"
+
+
+def test_currency_abbreviations_and_year_on_year_growth():
+    records = records_of("ai_telecom_wire.txt")
+    assert stated(records, "US$95.8bn") == [
+        ("semiconductor_exports", "China", "measurement", 95.8e9, "USD", "2025", "semiconductors", "US$95.8bn")
+    ]
+    assert stated(records, "20.3%") == [
+        ("semiconductor_exports_growth", "China", "measurement", 20.3, "percent", "2025", "semiconductors", "20.3%")
+    ]
+
+
+def test_hedged_figure_inside_a_quotation_is_an_estimate():
+    text = "“China is at least three years behind in lithography,” said one engineer at a chip equipment maker."
+    assert [(r.kind, r.value, r.unit) for r in extract_indicators(text, "t")] == [("estimate", 3.0, "years")]

@@ -79,7 +79,7 @@ FIGURE_RE = compile_folded(
         (?P<digits>(?<![\w.,/-])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.,/])\d+(?:\.\d+)?)
       | (?P<words>\b(?:{_SPELLED}|a\s+dozen|an?(?=\s+(?:hundred|thousand|million|billion|trillion)\b))\b)
     )
-    (?P<scale>\s?(?:hundred|thousand|million|billion|trillion)\b|(?<=\d)\s?(?:bn|mn|tn|m|k|b)\b)?
+    (?P<scale>\s?(?:hundred|thousand|million|billion|trillion)\b|(?P<scale_abbreviation>(?<=\d)\s?(?:bn|mn|tn|m|k|b)\b))?
     (?P<unit>
         \s?(?:%|percent\b|per\s?cent\b)
       | \s?percentage[\s-]points?\b
@@ -151,7 +151,6 @@ ESTIMATE_CUE_RE = compile_folded(
     r"scenario)\b",
 )
 HEDGE_RE = compile_folded(r"\b(?:at\s+least|perhaps|probably|maybe|roughly|around|about|some)\s+$")
-ATTRIBUTION_RE = compile_folded(r"\b(?:says?|said|believes?|thinks?|argues?|reckons?)\b")
 FUTURE_CUE_RE = compile_folded(
     r"\b(?:will|shall|plans?\s+to|planned\s+to|scheduled|slated|set\s+to|to\s+be\s+(?:launched|completed|built))\b",
 )
@@ -171,6 +170,8 @@ GROWTH_BEFORE_RE = compile_folded(
     r"surged|soared|fell|declined|dropped|decreased|expanded|up|down|growth\s+of|increase\s+of|rise\s+of)"
     r"(?:\s+by)?\s+$",
 )
+HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in)\s+$")
+CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR"})
 RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
 NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
 HYPOTHETICAL_RE = compile_folded(r"\b(?:might|would|if)\b")
@@ -182,8 +183,11 @@ LIST_JOINER_RE = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and|or|to|-|–)\s*$"
 CONVERSION_JOINER_RE = compile_folded(
     r"^\s*\(\s*(?:(?:or|approximately|about|around|roughly|some|nearly|almost|equivalent\s+to|~)\s*)?$",
 )
-AFTER_SUBJECT_RE = re.compile(r"^\s*\)?\s*(?:in|of|at|for)\s+(?:the\s+)?$")
-OBJECT_PREPOSITION_RE = re.compile(r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond)\s+(?:the\s+)?$")
+# "3.5% in the US", "47% completed their degrees in China": the owner named just after.
+AFTER_SUBJECT_RE = re.compile(r"^\s*\)?\s*(?:[a-z-]+\s+){0,4}?(?:in|of|at|for)\s+(?:the\s+)?$")
+OBJECT_PREPOSITION_RE = re.compile(
+    r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond|on)\s+(?:the\s+)?$"
+)
 # Clause breaks. A soft break ("—", ", but") keeps the sentence's time frame;
 # a hard one (";", ", while", ", and") may start a fact of its own.
 CLAUSE_BREAK_RE = re.compile(
@@ -192,7 +196,7 @@ CLAUSE_BREAK_RE = re.compile(
 SAME_YEAR_RE = compile_folded(r"\b(?:the\s+)?same\s+(?:year|period)\b")
 NEGATION_BEFORE_RE = compile_folded(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$")
 FRONTED_YEAR_RE = compile_folded(r"^\W*(?:in|by|during|since|from|as\s+of)\s+(?:(?:early|late|mid)[\s-]+)?$")
-SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9¥$€])")
+SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])(?:[\"”’)\]]|\[\d{1,3}\])*\s+(?=[\"“‘(\[]?[A-Z0-9¥$€])")
 ABBREVIATION_RE = re.compile(
     r"(?:\b[A-Z]\.|\b(?:U\.S|U\.K|U\.N|E\.U|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|No|Inc|Co|Ltd|Corp|St|vs|approx|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Fig)\.)$"
@@ -214,7 +218,8 @@ RELEVANCE_RE = compile_folded(
 TAIL_MARKER_RE = compile_folded(
     r"(?:related|latest|more\s+(?:from|on|in|stories|news|articles)|recommended|read\s+(?:more|next|also)|"
     r"also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+like|further\s+reading|most\s+(?:read|popular)|"
-    r"popular|trending|our\s+(?:programs|programmes|events|courses)|upcoming\s+events|discover\s+more)\b"
+    r"popular|trending|our\s+(?:programs|programmes|events|courses)|upcoming\s+events|discover\s+more|"
+    r"about\s+the\s+authors?|author\s+bios?)\b"
     r"[\w\s’'&-]{0,40}:?",
 )
 BOILERPLATE_RE = compile_folded(
@@ -598,11 +603,13 @@ def _figure_from_match(
     unit, is_change = _canonical_unit(currency_text, unit_text)
     if unit is None:
         return None
+    if found.group("scale_abbreviation") and unit not in CURRENCY_UNITS:
+        return None  # "910B", "5m": a model name or a distance, not "5 million" of something
     if unit == "years":
         if unit_text.startswith("-") and not re.search(r"(?:low|high|record|lag|gap)$", unit_text):
             return None  # "five-year plan": an adjective, not a duration
-        if RELATIVE_TIME_RE.match(folded, end):
-            return None  # "two years later": a relative date, not a claim
+        if RELATIVE_TIME_RE.match(folded, end) or HORIZON_BEFORE_RE.search(folded, max(0, found.start() - 10), found.start()):
+            return None  # "two years later", "within two years": a relative date, not a claim
         factor = 1 / 12 if "month" in unit_text else 10.0 if "decade" in unit_text else 1.0
         value, precision = value * factor, precision * factor
     if found.group("words") and found.group("words").lower() in ("a", "an"):
@@ -733,11 +740,17 @@ class Clause:
     joins_previous: bool  # began at a soft break, so earlier years still date it
 
 
+RELATIVE_CLAUSE_RE = re.compile(r",\s+(?:which|who)\b[^,;]*(?=,)")
+
+
 def _clauses(sentence: str) -> list[Clause]:
+    breaks = [(m.start(), m.group("soft") is not None) for m in CLAUSE_BREAK_RE.finditer(sentence)]
+    # ", which shipped X last year, plans to ...": the aside ends at its closing comma.
+    breaks += [(m.end(), False) for m in RELATIVE_CLAUSE_RE.finditer(sentence)]
     clauses, start, joins = [], 0, False
-    for found in CLAUSE_BREAK_RE.finditer(sentence):
-        clauses.append(Clause(start, found.start(), joins))
-        start, joins = found.start(), found.group("soft") is not None
+    for position, soft in sorted(breaks):
+        clauses.append(Clause(start, position, joins))
+        start, joins = position, soft
     clauses.append(Clause(start, len(sentence), joins))
     return clauses
 
@@ -762,6 +775,9 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     figures = _figures(text, folded, masked, years, context.catalog)
     if not figures and not years:
         return []
+    column_periods: dict[int, str] = {}
+    if sentence.is_table_row:
+        figures, column_periods = _table_row_figures(sentence, figures)
     if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.folded_line)):
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
@@ -782,6 +798,11 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         record = _figure_record(
             sentence, figure, primary, years, subjects, clauses, hits or header_hits, context, respectively
         )
+        if figure.start in column_periods:
+            record = replace(record, period=column_periods[figure.start])
+        if previous is not None and record.indicator.startswith(UNNAMED) and previous.unit == record.unit:
+            # "47% studied in China, while 18% did so in the US": a parallel figure, same indicator
+            record = replace(record, indicator=previous.indicator, label=previous.label, topic=previous.topic)
         if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
             record = replace(
                 record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
@@ -791,6 +812,49 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         previous, previous_figure = record, figure
     records += _event_records(sentence, figures, years, subjects, clauses, context)
     return records
+
+
+ROW_SCALE_RE = compile_folded(r"\b(thousand|million|billion|trillion)s?\b")
+ROW_PERCENT_RE = compile_folded(r"%|\bper\s?cent|\bshare\b")
+ROW_CURRENCY_RE = compile_folded(r"\b(yuan|rmb|cny|usd|us\$|dollars?|eur|euros?)\b|(\$|¥|€)")
+YEAR_CELL_RE = re.compile(r"\s*(?:FY\s?)?((?:19[5-9]|20\d)\d)(?:\s?[-–/]\s?((?:19[5-9]|20\d)\d))?\s*")
+
+
+def _cells(row: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell between the pipes of a markdown table row."""
+    pipes = [i for i, char in enumerate(row) if char == "|"]
+    return [(a + 1, b) for a, b in zip(pipes, pipes[1:])]
+
+
+def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[Figure], dict[int, str]]:
+    """Read a table row as its header says: a year column dates its figures, the row label gives their unit.
+
+    "| Researchers (millions) | 2.28 | 2.72 |" under "| Indicator | 2020 | 2023 |"
+    is 2.28 million in 2020 and 2.72 million in 2023.
+    """
+    cells = _cells(sentence.text)
+    header_cells = [sentence.table_header[a:b] for a, b in _cells(sentence.table_header or "")]
+    if not cells:
+        return figures, {}
+    label = sentence.folded[cells[0][0]:cells[0][1]]
+    scale = ROW_SCALE_RE.search(label)
+    currency = ROW_CURRENCY_RE.search(label)
+    adjusted, periods = [], {}
+    for figure in figures:
+        column = next((i for i, (a, b) in enumerate(cells) if a <= figure.start < b), None)
+        if figure.bare and column not in (None, 0):
+            factor = SCALES[scale.group(1)] if scale else 1.0
+            unit = "percent" if ROW_PERCENT_RE.search(label) else (
+                CURRENCY_CODES.get(currency.group(1) or currency.group(2), "count") if currency else "count"
+            )
+            figure = replace(figure, value=figure.value * factor, precision=(figure.precision or 1.0) * factor,
+                             unit=unit, scale=factor, bare=False)
+        if column is not None and column < len(header_cells):
+            year = YEAR_CELL_RE.fullmatch(header_cells[column])
+            if year:
+                periods[figure.start] = f"{year.group(1)}-{year.group(2)}" if year.group(2) else year.group(1)
+        adjusted.append(figure)
+    return adjusted, periods
 
 
 def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
@@ -952,24 +1016,24 @@ def _figure_kind(
     )
     if hedged and _is_attributed(sentence, figure):
         return "estimate"
-    if any(
+    if not HAD_RE.search(clause_text) and any(
         y.preposition == "by" and clause.start <= y.start < clause.end
         and _nothing_between(y.start, figure.number_start, figures, figure)
         for y in years
     ):
-        return "target"
+        return "target"  # "by 2030" is a deadline, unless "had built ... by the end of 2024"
     if figure.unit == "years" and NEXT_HORIZON_RE.search(text, max(0, figure.start - 15), figure.start):
         return "target"
     return "measurement"
 
 
 def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
-    """Inside a quotation, or in a sentence that says whose view it is."""
+    """Inside a quotation: someone's view, not the source's own report."""
     position = sentence.start - sentence.line_start + figure.start
     for quote in QUOTE_SPAN_RE.finditer(sentence.line_text):
         if quote.start() <= position < quote.end():
             return True
-    return ATTRIBUTION_RE.search(sentence.folded) is not None
+    return False
 
 
 def _figure_indicator(
@@ -990,7 +1054,7 @@ def _figure_indicator(
         entry = nearest_indicator(hits, figure.unit, figure.start)
         if entry is not None:
             return entry.key, entry.label, entry.topic
-    key, label = _key_and_label(_describing_words(text, figure, clause_start), "unnamed_figure")
+    key, label = _key_and_label(_describing_words(text, figure, clause_start), UNNAMED)
     unit_suffix = {"percent": "_share", "years": "_years", "rank": "_rank"}.get(figure.unit, "")
     if is_growth:
         return key + suffix, label + label_suffix, topic_of(text, catalog)
@@ -1012,6 +1076,7 @@ def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]
     return after[:3]
 
 
+UNNAMED = "unnamed_figure"
 CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when as than for on while and or".split())
 
 
