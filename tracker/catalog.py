@@ -51,12 +51,30 @@ class SubjectEntry:
 
 
 @dataclass(frozen=True)
+class MeasureUnit:
+    """A unit beyond the contract's base list ("GW", "tonnes"), with the wording that states it."""
+
+    name: str
+    pattern: re.Pattern[str]  # folded: matches text passed through fold_case
+
+
+@dataclass(frozen=True)
 class Catalog:
     version: str
     indicators: tuple[IndicatorEntry, ...]
     subjects: tuple[SubjectEntry, ...]
     topic_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     counting_noun_pattern: re.Pattern[str]
+    measure_units: tuple[MeasureUnit, ...] = ()
+
+    @property
+    def measure_alternation(self) -> str:
+        """All measure units' wording as one folded alternation, for the figure pattern."""
+        return "|".join(f"(?:{unit.pattern.pattern})" for unit in self.measure_units) or "(?!)"
+
+    def measure_unit(self, folded_text: str) -> str | None:
+        """The unit a measure's wording names ("gigawatts" -> "GW")."""
+        return next((u.name for u in self.measure_units if u.pattern.fullmatch(folded_text)), None)
 
     def entry(self, key: str) -> IndicatorEntry | None:
         return next((e for e in self.indicators if e.key == key), None)
@@ -119,6 +137,9 @@ def parse_catalog(raw: dict) -> Catalog:
             for topic, words in raw.get("topics", {}).items()
         ),
         counting_noun_pattern=compile_folded(rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b"),
+        measure_units=tuple(
+            MeasureUnit(unit["name"], compile_folded(_alternation(unit["aliases"]))) for unit in raw.get("unit", [])
+        ),
     )
 
 

@@ -76,7 +76,8 @@ FIGURE_RE = compile_folded(
     (?P<bound>\b(?:{_BOUND})\s+)?
     (?P<currency>US\$|\$|¥|€|\b(?:RMB|CNY|USD|EUR)\s?)?
     (?:
-        (?P<digits>(?<![\w.,/-])\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?<![\w.,/])\d+(?:\.\d+)?)
+        (?P<digits>(?:(?<=rmb|cny|usd|eur)|(?<![\w.,/#-]))\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
+                  |(?:(?<=rmb|cny|usd|eur)|(?<![\w.,/#]))\d+(?:\.\d+)?)
       | (?P<words>\b(?:{_SPELLED}|a\s+dozen|an?(?=\s+(?:hundred|thousand|million|billion|trillion)\b))\b)
     )
     (?P<scale>\s?(?:hundred|thousand|million|billion|trillion)\b|(?P<scale_abbreviation>(?<=\d)\s?(?:bn|mn|tn|m|k|b)\b))?
@@ -85,14 +86,15 @@ FIGURE_RE = compile_folded(
       | \s?percentage[\s-]points?\b
       | (?:-|\s)?(?:nm\b|nanomet(?:er|re)s?\b)
       | (?:-|\s)?(?:km\b|kilomet(?:er|re)s?\b)
-      | [-\s](?:years?|months?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
+      | [-\s](?:years?|months?|weeks?|days?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
       | \s(?:of\s)?(?:yuan|renminbi|RMB|CNY|U\.?S\.?\s?dollars|dollars|USD|euros?|EUR)\b
+      | (?:-|\s)?(?P<measure>{load_catalog().measure_alternation})\b
     )?
     """,
     re.VERBOSE,
 )
 YEAR_RE = re.compile(
-    r"(?<![\w$¥€£.,/-])(?:FY\s?)?((?:19[5-9]|20\d)\d)"
+    r"(?:(?<=mid-)|(?<=early-)|(?<=late-)|(?<![\w$¥€£.,/-]))(?:FY\s?)?((?:19[5-9]|20\d)\d)"
     r"(?:\s?(?:-|–|—|/|to|through|until)\s?((?:19[5-9]|20\d)\d|\d\d)(?![\d%]))?"
     r"(?![\w%]|[.,]\d)"
 )
@@ -170,6 +172,8 @@ GROWTH_BEFORE_RE = compile_folded(
     r"surged|soared|fell|declined|dropped|decreased|expanded|up|down|growth\s+of|increase\s+of|rise\s+of)"
     r"(?:\s+by)?\s+$",
 )
+DURATION_WORD_RE = re.compile(r"(year|month|week|day|decade)")
+DURATION_IN_YEARS = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25, "decade": 10.0}
 HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in)\s+$")
 CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR"})
 RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
@@ -600,7 +604,10 @@ def _figure_from_match(
     value, precision = number
     scale = SCALES.get(scale_text, 1.0)
     value, precision = value * scale, precision * scale
-    unit, is_change = _canonical_unit(currency_text, unit_text)
+    if found.group("measure"):
+        unit, is_change = catalog.measure_unit(found.group("measure")), False
+    else:
+        unit, is_change = _canonical_unit(currency_text, unit_text)
     if unit is None:
         return None
     if found.group("scale_abbreviation") and unit not in CURRENCY_UNITS:
@@ -610,7 +617,7 @@ def _figure_from_match(
             return None  # "five-year plan": an adjective, not a duration
         if RELATIVE_TIME_RE.match(folded, end) or HORIZON_BEFORE_RE.search(folded, max(0, found.start() - 10), found.start()):
             return None  # "two years later", "within two years": a relative date, not a claim
-        factor = 1 / 12 if "month" in unit_text else 10.0 if "decade" in unit_text else 1.0
+        factor = DURATION_IN_YEARS[DURATION_WORD_RE.search(unit_text).group(1)]
         value, precision = value * factor, precision * factor
     if found.group("words") and found.group("words").lower() in ("a", "an"):
         if not found.group("bound") and HYPOTHETICAL_RE.search(folded):
@@ -642,8 +649,8 @@ def _is_standalone_count(sentence: str, folded: str, start: int, end: int) -> bo
         return False  # "5G", "14th", "3D", "AI+", "2-3"
     before = sentence[max(0, start - 30):start]
     folded_before = folded[max(0, start - 30):start]
-    if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(folded_before) or folded_before.endswith((":", "top ")):
-        return False  # "Jinan-1", "Figure 1", "10:30", "top 10"
+    if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(folded_before) or folded_before.endswith((":", "top ", "per ")):
+        return False  # "Jinan-1", "Figure 1", "10:30", "top 10", "per 10,000 people"
     if AGE_BEFORE_RE.search(before) and sentence[end:end + 1] == ",":
         return False  # "Pan Jianwei, 54, said": an age
     name = NAME_NUMBER_RE.search(before)
@@ -681,7 +688,7 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
         return "nm", False
     if "km" in unit_text or "kilo" in unit_text:
         return "km", False
-    if "year" in unit_text or "month" in unit_text or "decade" in unit_text:
+    if DURATION_WORD_RE.search(unit_text):
         return "years", False
     currency = re.sub(r"^of\s", "", unit_text)
     currency = "usd" if "dollar" in currency else currency
