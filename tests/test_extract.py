@@ -326,3 +326,42 @@ def test_currency_abbreviations_and_year_on_year_growth():
 def test_hedged_figure_inside_a_quotation_is_an_estimate():
     text = "“China is at least three years behind in lithography,” said one engineer at a chip equipment maker."
     assert [(r.kind, r.value, r.unit) for r in extract_indicators(text, "t")] == [("estimate", 3.0, "years")]
+
+
+def test_baseline_after_up_from_is_a_measurement_beside_a_target():
+    records = records_of("industry_roundup.txt")
+    assert stated(records, "more than 1,000") == [
+        ("ai_models", "China", "target", 1000.0, "count", "2027", "ai", "more than 1,000")
+    ]
+    assert stated(records, "188") == [("ai_models", "China", "measurement", 188.0, "count", "2024", "ai", "188")]
+
+
+def test_a_goal_stated_before_two_figures_governs_both():
+    records = records_of("industry_roundup.txt")
+    assert [(r.kind, r.value, r.period) for r in records if r.unit == "CNY" and r.value >= 1e12] == [
+        ("target", 1e12, "2030"), ("target", 1e13, "2030"),
+    ]
+
+
+def test_growth_to_a_level_in_a_year_dates_both_figures():
+    records = records_of("industry_roundup.txt")
+    assert stated(records, "22.4%") == [
+        ("huawei_revenue_rose_growth", "Huawei", "measurement", 22.4, "percent", "2024", "general", "22.4%")
+    ]
+    assert stated(records, "862.1 billion yuan") == [
+        ("huawei_revenue_rose", "Huawei", "measurement", 862.1e9, "CNY", "2024", "general", "862.1 billion yuan")
+    ]
+
+
+def test_from_a_in_one_year_to_b_in_another_dates_each_figure():
+    records = records_of("industry_roundup.txt")
+    assert [(r.indicator, r.value, r.period) for r in records if r.indicator == "basic_research_share"] == [
+        ("basic_research_share", 5.0, "2015"), ("basic_research_share", 6.65, "2023"),
+    ]
+
+
+def test_catalog_measure_units_are_kept_and_days_become_years():
+    records = records_of("industry_roundup.txt")
+    assert [(r.value, r.unit, r.value_text) for r in records if r.unit in ("GW", "tonnes", "years")] == [
+        (2.1, "GW", "2.1 GW"), (14.0, "tonnes", "14 tonnes"), (pytest.approx(90 / 365.25), "years", "90 days"),
+    ]

@@ -143,7 +143,7 @@ REFERENCE_WORD_RE = compile_folded(
 TARGET_CUE_RE = compile_folded(
     r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning|"
     r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
-    r"strives?\s+to|calls?\s+for|blueprint|roadmap|will\s+(?:raise|increase|boost|expand|reach|cut|"
+    r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|will\s+(?:raise|increase|boost|expand|reach|cut|"
     r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
 )
 ESTIMATE_CUE_RE = compile_folded(
@@ -174,6 +174,9 @@ GROWTH_BEFORE_RE = compile_folded(
 )
 DURATION_WORD_RE = re.compile(r"(year|month|week|day|decade)")
 DURATION_IN_YEARS = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25, "decade": 10.0}
+HAD_RE = re.compile(r"\bhad\b")
+TO_JOINER_RE = re.compile(r"\s+to\s+")
+BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|against)\s+$")
 HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in)\s+$")
 CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR"})
 RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
@@ -212,7 +215,8 @@ RELEVANCE_RE = compile_folded(
     r"chip|semiconductor|quantum|satellite|space|AI\b|telecom|aircraft|aviation|launch|orbit|rocket|"
     r"network|engineer|infrastructure|laborator|\blabs?\b|users|station|factor|plant|capacity|production|"
     r"output|revenue|sales|profit|robot|cent(?:er|re)|training|program|project|zone|park|pilot|model|"
-    r"device|product|vehicle|billion|million",
+    r"device|product|vehicle|billion|million|order|deliver|sold|sell|ship|customer|employ|worker|job|"
+    r"consumer|cars?\b|phone|unit|invest|fab|foundr|university|universit|school|graduate",
 )
 
 # --------------------------------------------------------------------------
@@ -769,10 +773,35 @@ def _clause_of(position: int, clauses: list[Clause]) -> Clause:
     return clauses[-1]
 
 
-def _nothing_between(start: int, end: int, figures: list[Figure], figure: Figure) -> bool:
-    """No other figure lies between positions `start` and `end` (in either order)."""
+def _nothing_between(start: int, end: int, figures: list[Figure], figure: Figure, folded: str = "") -> bool:
+    """No other figure lies between positions `start` and `end` (in either order).
+
+    With `folded` given, a figure the first one runs "to" ("rose 22.4% to 862.1
+    billion yuan in 2024") does not separate them: both state one change.
+    """
     low, high = min(start, end), max(start, end)
-    return not any(f is not figure and low <= f.number_start < high for f in figures)
+    for other in figures:
+        if other is figure or not low <= other.number_start < high:
+            continue
+        if folded and other.start > figure.end and TO_JOINER_RE.fullmatch(folded, figure.end, other.start):
+            continue
+        return False
+    return True
+
+
+def _cue_applies(cue_start: int, figure: Figure, figures: list[Figure]) -> bool:
+    """A cue before a figure governs it; one after it only if no other figure stands nearer the cue.
+
+    "accounted for 7%, a share officials want to lift to 8% by 2030": "want"
+    and "by 2030" govern 8%, not 7%.
+    """
+    if cue_start < figure.start:
+        return True
+
+    def gap(other: Figure) -> int:
+        return other.start - cue_start if other.start >= cue_start else cue_start - other.end
+
+    return min(figures, key=gap) is figure
 
 
 def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[IndicatorRecord]:
@@ -982,10 +1011,15 @@ def _figure_period(
             return earlier[-1].period
     in_clause = [
         y for y in years
-        if clause.start <= y.start < clause.end and _nothing_between(y.start, figure.number_start, figures, figure)
+        if clause.start <= y.start < clause.end
+        and _nothing_between(y.start, figure.number_start, figures, figure, folded)
     ]
     if in_clause:
-        return min(in_clause, key=lambda y: min(abs(y.start - figure.end), abs(figure.start - y.end))).period
+        # Nearest wins; on a tie the year after ("from 5% in 2015 to 6.6% in 2023") dates the figure.
+        return min(
+            in_clause,
+            key=lambda y: y.start - figure.end - 0.5 if y.start >= figure.end else figure.start - y.end,
+        ).period
     earliest = clause.start
     for previous in reversed(clauses[: clauses.index(clause)]):
         if clauses[clauses.index(previous) + 1].joins_previous:
@@ -1009,11 +1043,10 @@ def _figure_kind(
     clause_text = text[clause.start:clause.end]
 
     def applies(pattern: re.Pattern[str]) -> bool:
-        return any(
-            _nothing_between(clause.start + cue.start(), figure.number_start, figures, figure)
-            for cue in pattern.finditer(clause_text)
-        )
+        return any(_cue_applies(clause.start + cue.start(), figure, figures) for cue in pattern.finditer(clause_text))
 
+    if BASELINE_BEFORE_RE.search(text, max(0, figure.start - 20), figure.start):
+        return "measurement"  # "up from 188 in 2024": the baseline a target is measured against
     if applies(TARGET_CUE_RE):
         return "target"
     if applies(ESTIMATE_CUE_RE):
@@ -1024,8 +1057,7 @@ def _figure_kind(
     if hedged and _is_attributed(sentence, figure):
         return "estimate"
     if not HAD_RE.search(clause_text) and any(
-        y.preposition == "by" and clause.start <= y.start < clause.end
-        and _nothing_between(y.start, figure.number_start, figures, figure)
+        y.preposition == "by" and clause.start <= y.start < clause.end and _cue_applies(y.start, figure, figures)
         for y in years
     ):
         return "target"  # "by 2030" is a deadline, unless "had built ... by the end of 2024"
@@ -1173,7 +1205,6 @@ def _event_key_and_label(
 
 
 EVENT_DATE_PREFIX_RE = compile_folded(r"\b(?:as\s+far\s+back\s+as|in|by|since|from|early|late|mid)\s+$")
-HAD_RE = re.compile(r"\bhad\b")
 
 
 def _event_kind(clause: str, year: YearMention) -> str | None:
