@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +66,10 @@ class Catalog:
     topic_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     counting_noun_pattern: re.Pattern[str]
     measure_units: tuple[MeasureUnit, ...] = ()
+    # Every entry's literal words in one pattern, and for each literal the
+    # entries one of whose literals it contains: one scan finds the candidates.
+    literal_pattern: re.Pattern[str] = re.compile(r"(?!)")
+    entries_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def measure_alternation(self) -> str:
@@ -128,9 +132,16 @@ def _subject_entry(raw: dict) -> SubjectEntry:
 
 def parse_catalog(raw: dict) -> Catalog:
     """Turn the TOML document into a Catalog with compiled patterns."""
+    indicators = tuple(_indicator_entry(e) for e in raw.get("indicator", []))
+    literals = sorted({literal for entry in indicators for literal in entry.literals}, key=len, reverse=True)
     return Catalog(
         version=str(raw.get("version", "0")),
-        indicators=tuple(_indicator_entry(e) for e in raw.get("indicator", [])),
+        indicators=indicators,
+        literal_pattern=re.compile("|".join(re.escape(literal) for literal in literals) or r"(?!)"),
+        entries_by_literal={
+            found: tuple(i for i, entry in enumerate(indicators) if any(lit in found for lit in entry.literals))
+            for found in literals
+        },
         subjects=tuple(_subject_entry(s) for s in raw.get("subject", [])),
         topic_patterns=tuple(
             (topic, compile_folded(_alternation(words)))
@@ -164,11 +175,13 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None) -> lis
     """Every occurrence of every catalog entry's wording; computed once per sentence."""
     catalog = catalog or load_catalog()
     folded = fold_case(sentence_context)
+    candidates = sorted({
+        order for word in set(catalog.literal_pattern.findall(folded)) for order in catalog.entries_by_literal[word]
+    })
     return [
-        IndicatorHit(found.start(), found.end(), order, entry)
-        for order, entry in enumerate(catalog.indicators)
-        if any(literal in folded for literal in entry.literals)
-        for found in entry.pattern.finditer(folded)
+        IndicatorHit(found.start(), found.end(), order, catalog.indicators[order])
+        for order in candidates
+        for found in catalog.indicators[order].pattern.finditer(folded)
     ]
 
 

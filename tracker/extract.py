@@ -73,6 +73,7 @@ _BOUND = (
 # One figure: bound, currency, number (digits or words), scale, unit.
 FIGURE_RE = compile_folded(
     rf"""
+    (?=\b|[$¥€])  # only where a word or a currency sign starts: skips the inside of words fast
     (?P<bound>\b(?:{_BOUND})\s+)?
     (?P<currency>US\$|\$|¥|€|\b(?:RMB|CNY|USD|EUR)\s?)?
     (?:
@@ -819,11 +820,9 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
     clauses = _clauses(text)
-    hits = indicator_hits(text, context.catalog)
-    if sentence.table_header:
-        header_hits = indicator_hits(sentence.table_header, context.catalog)
-    else:
-        header_hits = []
+    hits = indicator_hits(text, context.catalog) if figures else []
+    if figures and not hits and sentence.table_header:
+        hits = indicator_hits(sentence.table_header, context.catalog)  # the header names the columns
     records: list[IndicatorRecord] = []
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
@@ -832,7 +831,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
     for figure in figures:
         record = _figure_record(
-            sentence, figure, primary, years, subjects, clauses, hits or header_hits, context, respectively
+            sentence, figure, primary, years, subjects, clauses, hits, context, respectively
         )
         if figure.start in column_periods:
             record = replace(record, period=column_periods[figure.start])
