@@ -17,11 +17,11 @@ TEXTS = Path(__file__).resolve().parent.parent / "tests" / "texts"
 DOCUMENT_PARAGRAPHS = 40  # a long report's worth of paragraphs per document
 
 
-def build_corpus(target_mb: float, seed: int = 7) -> list[str]:
-    """Documents of shuffled paragraphs from the test articles, until the corpus reaches `target_mb`."""
+def build_corpus(target_mb: float, seed: int = 7, texts: Path = TEXTS) -> list[str]:
+    """Documents of shuffled paragraphs from the articles in `texts`, until the corpus reaches `target_mb`."""
     paragraphs = [
         paragraph
-        for path in sorted(TEXTS.glob("*.txt"))
+        for path in sorted(texts.glob("*.txt"))
         for paragraph in path.read_text(encoding="utf-8").split("\n\n")
         if paragraph.strip()
     ]
@@ -37,8 +37,9 @@ def build_corpus(target_mb: float, seed: int = 7) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20.0, help="corpus size in MB (default 20)")
+    parser.add_argument("--texts", type=Path, default=TEXTS, help="folder of .txt articles (default tests/texts)")
     args = parser.parse_args()
-    documents = build_corpus(args.mb)
+    documents = build_corpus(args.mb, texts=args.texts)
     size_mb = sum(len(d.encode("utf-8")) for d in documents) / 1_000_000
     extract_indicators(documents[0], "warm-up")  # catalog load and regex compilation are not throughput
     started_s, started_cpu_s = time.perf_counter(), time.process_time()

@@ -48,6 +48,7 @@ class SubjectEntry:
     name: str
     kind: str
     alias_pattern: re.Pattern[str]
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _subject_entry(raw: dict) -> SubjectEntry:
     # Case-sensitive on purpose: "US" the country is not "us" the pronoun.
     pattern = re.compile(rf"(?<![\w.])(?:{_alternation(raw['aliases'])})(?![\w])")
     name = raw["name"]
-    return SubjectEntry(name=name, kind=raw["kind"], alias_pattern=pattern)
+    return SubjectEntry(name=name, kind=raw["kind"], alias_pattern=pattern, aliases=tuple(raw["aliases"]))
 
 
 def parse_catalog(raw: dict) -> Catalog:
