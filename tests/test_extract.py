@@ -365,3 +365,13 @@ def test_catalog_measure_units_are_kept_and_days_become_years():
     assert [(r.value, r.unit, r.value_text) for r in records if r.unit in ("GW", "tonnes", "years")] == [
         (2.1, "GW", "2.1 GW"), (14.0, "tonnes", "14 tonnes"), (pytest.approx(90 / 365.25), "years", "90 days"),
     ]
+
+
+def test_an_acronym_for_a_term_is_not_an_organisation():
+    text = (
+        "Artificial Intelligence (AI) is a national priority. "
+        "China's AI industry reached 600 billion yuan in 2024."
+    )
+    assert [(r.subject, r.value, r.unit, r.period) for r in extract_indicators(text, "t")] == [
+        ("China", 600e9, "CNY", "2024")
+    ]

@@ -254,6 +254,12 @@ EVENT_HEADER_RE = compile_folded(
 ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
 )
+ORGANISATION_WORD_RE = re.compile(
+    r"\b(?:Institutes?|Institution|Association|Agency|Administration|Ministry|Commission|Council|Bureau|"
+    r"Corporation|Company|Group|Foundation|Academy|University|Cent(?:er|re)|Office|Organi[sz]ation|Bank|Forum|"
+    r"Federation|Laborator(?:y|ies)|Lab|Department|Authority|Committee|Congress|Society|Union|Alliance|"
+    r"Consortium|Network|Service|Board|School|College|Partners|Research|Intelligence\s+Unit)\b"
+)
 STATE_BODY_RE = re.compile(r"\b(?:Ministry|Commission|Administration|Bureau|State Council|Congress|Academy)\b")
 WORD_RE = re.compile(r"(?<![\w&])[A-Za-z][A-Za-z&’'-]*")
 POSSESSIVE_RE = re.compile(r"[’']s?$")
@@ -432,6 +438,8 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     organisations: dict[str, str] = {}
     for found in ORG_INTRO_RE.finditer(text):
         full_name, acronym = found.group(1).strip(), found.group(2)
+        if not ORGANISATION_WORD_RE.search(full_name):
+            continue  # "Artificial Intelligence (AI)": a term, not a body
         name = _organisation_subject(full_name, acronym)
         organisations[acronym] = name
         organisations[full_name] = name
