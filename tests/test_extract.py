@@ -375,3 +375,24 @@ def test_an_acronym_for_a_term_is_not_an_organisation():
     assert [(r.subject, r.value, r.unit, r.period) for r in extract_indicators(text, "t")] == [
         ("China", 600e9, "CNY", "2024")
     ]
+
+
+def test_brief_with_bullets_and_footnotes_section_gives_only_its_claims():
+    records = records_of("policy_brief_with_notes.txt")
+    assert [r.value_text for r in records] == [
+        "398 billion yuan", "10 percent", "68", "7-nanometre", "344 billion yuan", "$47.5 billion",
+        "40 percent", "26 percent", "39%", "105", "45", "31", "around 5%", "1.3 million", "1.2 million",
+        "300,000",
+    ]
+
+
+def test_a_possessive_before_a_year_dates_the_figure():
+    records = records_of("policy_brief_with_notes.txt")
+    assert stated(records, "398 billion yuan") == [
+        ("st_budget_central", "China", "measurement", 398e9, "CNY", "2025", "rd_funding", "398 billion yuan")
+    ]
+
+
+def test_numbered_list_markers_are_not_counts_but_sentence_openers_are_not_names():
+    text = "Chip output rose sharply.\n1. China made 30 chips in 2020.\n2) Another 12 labs opened. The Long March 5 flew."
+    assert [(r.value, r.value_text) for r in extract_indicators(text, "t")] == [(30.0, "30"), (12.0, "12")]

@@ -127,10 +127,11 @@ FOOTNOTE_RE = re.compile(
 _NAME_EXEMPT = frozenset(
     "in by over about around nearly almost some only just since for with at of to from and the "
     "all more less than until before after during between fy early late mid only roughly "
-    "approximately up".split()
+    "approximately up another these those its their our fewer exactly least most".split()
 )
 NAME_NUMBER_RE = re.compile(r"([A-Z][\w’'.+&]*)[ \u00a0]$")
 HYPHEN_NAME_RE = re.compile(r"[A-Za-z]-$")
+LIST_MARKER_RE = re.compile(r"(?<![^\n])\s*\d{1,2}[.)](?:\s|$)")
 AGE_BEFORE_RE = re.compile(r"[A-Z][a-z]+,\s$")
 REFERENCE_WORD_RE = compile_folded(
     r"\b(?:figure|fig\.|table|chart|exhibit|chapter|section|article|page|p\.|no\.|vol\.|issue|phase|level|"
@@ -161,7 +162,7 @@ EVENT_CUE_RE = compile_folded(
     r"\b(?:launch(?:ed|es)?|establish(?:ed|ment)|found(?:ed|ing)|complet(?:ed|ion)|approv(?:ed|al)|"
     r"announc(?:ed|ements?)|released?|publish(?:ed)?|unveil(?:ed)?|introduc(?:ed|tion)|began|started|"
     r"opened|delivered|signed|passed|adopted|enacted|issued|achieved|became|set\s+up|cut\s+off|"
-    r"imposed|banned|blacklisted|added|entered|joined|debuted|deployed|built|created|formed|"
+    r"imposed|banned|blacklisted|added|entered|joined|debuted|deployed|built|created|formed|proposed|"
     r"inaugurated|certified|landed|docked|first\s+time|went\s+into|came\s+into|took\s+effect)\b",
 )
 GROWTH_AFTER_RE = compile_folded(
@@ -228,7 +229,7 @@ TAIL_MARKER_RE = compile_folded(
     r"(?:related|latest|more\s+(?:from|on|in|stories|news|articles)|recommended|read\s+(?:more|next|also)|"
     r"also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+like|further\s+reading|most\s+(?:read|popular)|"
     r"popular|trending|our\s+(?:programs|programmes|events|courses)|upcoming\s+events|discover\s+more|"
-    r"about\s+the\s+authors?|author\s+bios?)\b"
+    r"about\s+the\s+authors?|author\s+bios?|foot\s?notes|end\s?notes|references|sources|bibliography)\b"
     r"[\w\s’'&-]{0,40}:?",
 )
 BOILERPLATE_RE = compile_folded(
@@ -565,6 +566,8 @@ def _is_name_year(before: str, previous_word: str) -> bool:
     """A year that is part of a name ("Made in China 2025", "Vision 2030") is not a period."""
     if not before.endswith((" ", "\u00a0")) or not previous_word[:1].isupper():
         return False
+    if before.rstrip().endswith(("'s", "’s")):
+        return False  # "Beijing's 2025 budget": whose year, not a name
     if previous_word.lower() in _NAME_EXEMPT or re.fullmatch(_MONTHS, previous_word):
         return False
     return before.rstrip().endswith(previous_word)
@@ -669,6 +672,8 @@ def _is_standalone_count(sentence: str, folded: str, start: int, end: int) -> bo
         return False  # "5G", "14th", "3D", "AI+", "2-3"
     before = sentence[max(0, start - 30):start]
     folded_before = folded[max(0, start - 30):start]
+    if LIST_MARKER_RE.match(sentence, start):
+        return False  # "2. CSIS, ...": a numbered list item
     if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(folded_before) or folded_before.endswith((":", "top ", "per ")):
         return False  # "Jinan-1", "Figure 1", "10:30", "top 10", "per 10,000 people"
     if AGE_BEFORE_RE.search(before) and sentence[end:end + 1] == ",":
