@@ -33,6 +33,187 @@ def stated(records: list[IndicatorRecord], value_text: str) -> list[tuple]:
     return [fields(r) for r in records if r.value_text == value_text]
 
 
+# One row per hard case: (article, value_text) and the full record stated there.
+HARD_CASES = [
+    pytest.param(
+        "rd_budget_news.txt", "3.5",
+        [("rd_intensity", "United States", "measurement", 3.5, "percent", "2022", "rd_funding", "3.5")],
+        id="figures_listed_with_respectively_go_to_their_subjects_in_order_1",
+    ),
+    pytest.param(
+        "rd_budget_news.txt", "3.4 percent",
+        [("rd_intensity", "Japan", "measurement", 3.4, "percent", "2022", "rd_funding", "3.4 percent")],
+        id="figures_listed_with_respectively_go_to_their_subjects_in_order_2",
+    ),
+    pytest.param(
+        "rd_budget_news.txt", "nearly 60 percent",
+        [("government_sources_provided_share", "China", "measurement", 60.0, "percent", "2023", "general", "nearly 60 percent")],
+        id="bounds_are_kept_in_value_text_but_not_in_value_1",
+    ),
+    pytest.param(
+        "rd_budget_news.txt", "more than 8%",
+        [("basic_research_share", "China", "target", 8.0, "percent", "2030", "rd_funding", "more than 8%")],
+        id="bounds_are_kept_in_value_text_but_not_in_value_2",
+    ),
+    pytest.param(
+        "rd_budget_news.txt", "nearly 7 percent",
+        [("basic_research_share", "China", "measurement", 7.0, "percent", None, "rd_funding", "nearly 7 percent")],
+        id="level_before_a_target_in_one_sentence_stays_a_dateless_measurement",
+    ),
+    pytest.param(
+        "rd_budget_news.txt", "0.12 percentage points",
+        [("rd_intensity_change", "China", "measurement", 0.12, "percent", "2024", "rd_funding", "0.12 percentage points")],
+        id="percentage_points_are_a_change_of_the_indicator_1",
+    ),
+    pytest.param(
+        "rd_budget_news.txt", "8.3 percent",
+        [("rd_spending_total_growth", "China", "measurement", 8.3, "percent", "2024", "rd_funding", "8.3 percent")],
+        id="percentage_points_are_a_change_of_the_indicator_2",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "42 months",
+        [("engineers_took_years", "China", "measurement", 3.5, "years", None, "talent", "42 months")],
+        id="durations_in_months_are_converted_to_years",
+    ),
+    pytest.param(
+        "chips_trade_page.txt", "37",
+        [("critical_technologies_tracked", "China", "measurement", 37.0, "count", None, "general", "37")],
+        id="n_of_m_gives_two_counts_1",
+    ),
+    pytest.param(
+        "chips_trade_page.txt", "44",
+        [("critical_technologies_tracked", "China", "measurement", 44.0, "count", None, "general", "44")],
+        id="n_of_m_gives_two_counts_2",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "second",
+        [("quantum_patents_rank", "China", "measurement", 2.0, "rank", None, "quantum", "second")],
+        id="ordinal_positions_are_ranks",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "three",
+        [("satellites_launched", "China", "target", 3.0, "count", None, "space", "three")],
+        id="spelled_numbers_count_things_the_catalog_counts_1",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "over a million",
+        [("users", "China", "measurement", 1e6, "count", None, "general", "over a million")],
+        id="spelled_numbers_count_things_the_catalog_counts_2",
+    ),
+    pytest.param(
+        "rd_budget_news.txt", "a dozen",
+        [("national_laboratories", "China", "target", 12.0, "count", "2027", "rd_funding", "a dozen")],
+        id="spelled_numbers_count_things_the_catalog_counts_3",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "in 2022",
+        [("tiangong_space_station_completion", "China", "milestone", None, None, "2022", "space", "in 2022"),
+         ("mars_sample_return_mission_approval", "China", "milestone", None, None, "2022", "space", "in 2022"), ],
+        id="dated_events_without_a_figure_are_milestones_and_deadlines_targets_1",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "by 2030",
+        [("space_agency_intends_land", "China", "target", None, None, "2030", "space", "by 2030")],
+        id="dated_events_without_a_figure_are_milestones_and_deadlines_targets_2",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "20 billion yuan",
+        [("quantum_market_size", "China", "estimate", 20e9, "CNY", "2030", "quantum", "20 billion yuan")],
+        id="projections_are_estimates_1",
+    ),
+    pytest.param(
+        "chips_trade_page.txt", "40%",
+        [("domestic_chipmakers_supply_share", "China", "estimate", 40.0, "percent", "2027", "general", "40%")],
+        id="projections_are_estimates_2",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "2021",
+        [("integrated_space_ground_network_beijing", "China", "milestone", None, None, "2021", "space", "2021")],
+        id="markdown_table_rows_give_dated_milestones_and_their_figures_1",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "4,600 km",
+        [("network_beijing_urumqi", "China", "measurement", 4600.0, "km", "2021", "space", "4,600 km")],
+        id="markdown_table_rows_give_dated_milestones_and_their_figures_2",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "9,500 km",
+        [("partner_station_brazil", "China", "measurement", 9500.0, "km", "2024", "space", "9,500 km")],
+        id="markdown_table_rows_give_dated_milestones_and_their_figures_3",
+    ),
+    pytest.param(
+        "chips_trade_page.txt", "$7.5 billion",
+        [("largest_foundry_spent", "SMIC", "measurement", 7.5e9, "USD", "2023", "semiconductors", "$7.5 billion")],
+        id="subjects_follow_the_owner_named_with_the_figure_1",
+    ),
+    pytest.param(
+        "space_quantum_brief.txt", "158",
+        [("space_launches", "United States", "measurement", 158.0, "count", "2024", "space", "158")],
+        id="subjects_follow_the_owner_named_with_the_figure_2",
+    ),
+    pytest.param(
+        "thinktank_talent_brief.txt", "2.28",
+        [("researchers", "China", "measurement", 2.28e6, "count", "2020", "talent", "2.28")],
+        id="table_year_columns_date_figures_and_row_labels_give_their_scale_1",
+    ),
+    pytest.param(
+        "thinktank_talent_brief.txt", "1,679",
+        [("patents", "China", "measurement", 1679e3, "count", "2023", "general", "1,679")],
+        id="table_year_columns_date_figures_and_row_labels_give_their_scale_2",
+    ),
+    pytest.param(
+        "thinktank_talent_brief.txt", "18%",
+        [("ai_researchers_shows_share", "United States", "measurement", 18.0, "percent", None, "ai", "18%")],
+        id="owner_named_after_the_figure_in_its_clause",
+    ),
+    pytest.param(
+        "ai_telecom_wire.txt", "more than 4.25 million",
+        [("base_stations_5g", "China", "measurement", 4.25e6, "count", "2024", "telecom", "more than 4.25 million")],
+        id="built_by_the_end_of_a_past_year_is_a_measurement_not_a_target",
+    ),
+    pytest.param(
+        "ai_telecom_wire.txt", "US$95.8bn",
+        [("semiconductor_exports", "China", "measurement", 95.8e9, "USD", "2025", "semiconductors", "US$95.8bn")],
+        id="currency_abbreviations_and_year_on_year_growth_1",
+    ),
+    pytest.param(
+        "ai_telecom_wire.txt", "20.3%",
+        [("semiconductor_exports_growth", "China", "measurement", 20.3, "percent", "2025", "semiconductors", "20.3%")],
+        id="currency_abbreviations_and_year_on_year_growth_2",
+    ),
+    pytest.param(
+        "industry_roundup.txt", "more than 1,000",
+        [("ai_models", "China", "target", 1000.0, "count", "2027", "ai", "more than 1,000")],
+        id="baseline_after_up_from_is_a_measurement_beside_a_target_1",
+    ),
+    pytest.param(
+        "industry_roundup.txt", "188",
+        [("ai_models", "China", "measurement", 188.0, "count", "2024", "ai", "188")],
+        id="baseline_after_up_from_is_a_measurement_beside_a_target_2",
+    ),
+    pytest.param(
+        "industry_roundup.txt", "22.4%",
+        [("huawei_revenue_rose_growth", "Huawei", "measurement", 22.4, "percent", "2024", "general", "22.4%")],
+        id="growth_to_a_level_in_a_year_dates_both_figures_1",
+    ),
+    pytest.param(
+        "industry_roundup.txt", "862.1 billion yuan",
+        [("huawei_revenue_rose", "Huawei", "measurement", 862.1e9, "CNY", "2024", "general", "862.1 billion yuan")],
+        id="growth_to_a_level_in_a_year_dates_both_figures_2",
+    ),
+    pytest.param(
+        "policy_brief_with_notes.txt", "398 billion yuan",
+        [("st_budget_central", "China", "measurement", 398e9, "CNY", "2025", "rd_funding", "398 billion yuan")],
+        id="a_possessive_before_a_year_dates_the_figure",
+    ),
+]
+
+
+@pytest.mark.parametrize(("article", "value_text", "expected"), HARD_CASES)
+def test_hard_case_gives_the_full_record(article, value_text, expected):
+    assert stated(records_of(article), value_text) == expected
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in TEXTS.glob("*.txt")))
 def test_offsets_locate_value_text_and_evidence_holds_it(name):
     text = read(name)
@@ -47,15 +228,6 @@ def test_offsets_locate_value_text_and_evidence_holds_it(name):
     assert [r.char_start for r in records] == sorted(r.char_start for r in records)
 
 
-def test_figures_listed_with_respectively_go_to_their_subjects_in_order():
-    records = records_of("rd_budget_news.txt")
-    assert stated(records, "3.5") == [
-        ("rd_intensity", "United States", "measurement", 3.5, "percent", "2022", "rd_funding", "3.5")
-    ]
-    assert stated(records, "3.4 percent") == [
-        ("rd_intensity", "Japan", "measurement", 3.4, "percent", "2022", "rd_funding", "3.4 percent")
-    ]
-
 
 def test_conversion_in_parentheses_is_the_same_indicator_in_both_currencies():
     records = records_of("rd_budget_news.txt")
@@ -69,76 +241,11 @@ def test_conversion_in_parentheses_is_the_same_indicator_in_both_currencies():
     assert conversion.value_precision == 1e9
 
 
-def test_bounds_are_kept_in_value_text_but_not_in_value():
-    records = records_of("rd_budget_news.txt")
-    assert stated(records, "nearly 60 percent") == [
-        ("government_sources_provided_share", "China", "measurement", 60.0, "percent", "2023", "general",
-         "nearly 60 percent")
-    ]
-    assert stated(records, "more than 8%") == [
-        ("basic_research_share", "China", "target", 8.0, "percent", "2030", "rd_funding", "more than 8%")
-    ]
-
-
-def test_level_before_a_target_in_one_sentence_stays_a_dateless_measurement():
-    records = records_of("rd_budget_news.txt")
-    assert stated(records, "nearly 7 percent") == [
-        ("basic_research_share", "China", "measurement", 7.0, "percent", None, "rd_funding", "nearly 7 percent")
-    ]
-
-
-def test_percentage_points_are_a_change_of_the_indicator():
-    records = records_of("rd_budget_news.txt")
-    assert stated(records, "0.12 percentage points") == [
-        ("rd_intensity_change", "China", "measurement", 0.12, "percent", "2024", "rd_funding",
-         "0.12 percentage points")
-    ]
-    assert stated(records, "8.3 percent") == [
-        ("rd_spending_total_growth", "China", "measurement", 8.3, "percent", "2024", "rd_funding", "8.3 percent")
-    ]
-
-
-def test_durations_in_months_are_converted_to_years():
-    records = records_of("space_quantum_brief.txt")
-    assert stated(records, "42 months") == [
-        ("engineers_took_years", "China", "measurement", 3.5, "years", None, "talent", "42 months")
-    ]
-
 
 def test_relative_dates_and_adjectival_years_are_not_durations():
     text = "Two years later, the five-year plan raised chip output by 12% in 2021."
     assert [(r.value, r.unit, r.value_text) for r in extract_indicators(text, "t")] == [(12.0, "percent", "12%")]
 
-
-def test_n_of_m_gives_two_counts():
-    records = records_of("chips_trade_page.txt")
-    assert stated(records, "37") == [
-        ("critical_technologies_tracked", "China", "measurement", 37.0, "count", None, "general", "37")
-    ]
-    assert stated(records, "44") == [
-        ("critical_technologies_tracked", "China", "measurement", 44.0, "count", None, "general", "44")
-    ]
-
-
-def test_ordinal_positions_are_ranks():
-    records = records_of("space_quantum_brief.txt")
-    assert stated(records, "second") == [
-        ("quantum_patents_rank", "China", "measurement", 2.0, "rank", None, "quantum", "second")
-    ]
-
-
-def test_spelled_numbers_count_things_the_catalog_counts():
-    space = records_of("space_quantum_brief.txt")
-    assert stated(space, "three") == [
-        ("satellites_launched", "China", "target", 3.0, "count", None, "space", "three")
-    ]
-    assert stated(space, "over a million") == [
-        ("users", "China", "measurement", 1e6, "count", None, "general", "over a million")
-    ]
-    budget = records_of("rd_budget_news.txt")
-    assert stated(budget, "a dozen") == [
-        ("national_laboratories", "China", "target", 12.0, "count", "2027", "rd_funding", "a dozen")
-    ]
 
 
 def test_spelled_numbers_without_a_countable_noun_are_not_counts():
@@ -146,9 +253,11 @@ def test_spelled_numbers_without_a_countable_noun_are_not_counts():
     assert extract_indicators(text, "t") == []
 
 
+
 def test_hypothetical_amounts_are_not_claims():
     text = "A billion yuan spent on basic research might not move the economy."
     assert extract_indicators(text, "t") == []
+
 
 
 def test_years_inside_names_are_neither_periods_nor_records():
@@ -158,46 +267,13 @@ def test_years_inside_names_are_neither_periods_nor_records():
     assert not any(r.value_text in ("2025", "2035", "14th") for r in records)
 
 
+
 def test_plan_period_in_parentheses_is_a_span():
     text = "During the 14th Five-Year Plan period (2021-2025), China launched 200 satellites."
     assert [fields(r) for r in extract_indicators(text, "t")] == [
         ("satellites_launched", "China", "measurement", 200.0, "count", "2021-2025", "space", "200")
     ]
 
-
-def test_dated_events_without_a_figure_are_milestones_and_deadlines_targets():
-    records = records_of("space_quantum_brief.txt")
-    assert stated(records, "in 2022") == [
-        ("tiangong_space_station_completion", "China", "milestone", None, None, "2022", "space", "in 2022"),
-        ("mars_sample_return_mission_approval", "China", "milestone", None, None, "2022", "space", "in 2022"),
-    ]
-    assert stated(records, "by 2030") == [
-        ("space_agency_intends_land", "China", "target", None, None, "2030", "space", "by 2030")
-    ]
-
-
-def test_projections_are_estimates():
-    space = records_of("space_quantum_brief.txt")
-    assert stated(space, "20 billion yuan") == [
-        ("quantum_market_size", "China", "estimate", 20e9, "CNY", "2030", "quantum", "20 billion yuan")
-    ]
-    chips = records_of("chips_trade_page.txt")
-    assert stated(chips, "40%") == [
-        ("domestic_chipmakers_supply_share", "China", "estimate", 40.0, "percent", "2027", "general", "40%")
-    ]
-
-
-def test_markdown_table_rows_give_dated_milestones_and_their_figures():
-    records = records_of("space_quantum_brief.txt")
-    assert stated(records, "2021") == [
-        ("integrated_space_ground_network_beijing", "China", "milestone", None, None, "2021", "space", "2021")
-    ]
-    assert stated(records, "4,600 km") == [
-        ("network_beijing_urumqi", "China", "measurement", 4600.0, "km", "2021", "space", "4,600 km")
-    ]
-    assert stated(records, "9,500 km") == [
-        ("partner_station_brazil", "China", "measurement", 9500.0, "km", "2024", "space", "9,500 km")
-    ]
 
 
 def test_page_boilerplate_footnotes_and_teasers_give_no_records():
@@ -211,27 +287,20 @@ def test_page_boilerplate_footnotes_and_teasers_give_no_records():
     ]
 
 
+
 def test_negated_figures_are_not_claims():
     records = records_of("chips_trade_page.txt")
     assert not any(r.unit == "nm" and r.value == 5.0 for r in records)
 
 
-def test_subjects_follow_the_owner_named_with_the_figure():
-    records = records_of("chips_trade_page.txt")
-    assert stated(records, "$7.5 billion") == [
-        ("largest_foundry_spent", "SMIC", "measurement", 7.5e9, "USD", "2023", "semiconductors", "$7.5 billion")
-    ]
-    space = records_of("space_quantum_brief.txt")
-    assert stated(space, "158") == [
-        ("space_launches", "United States", "measurement", 158.0, "count", "2024", "space", "158")
-    ]
-
 
 def test_figure_after_a_comparison_belongs_to_the_country_named_after_it():
     text = "China's R&D intensity was 2.4% in 2020, on par with the EU but below 3.1% in the US."
     assert [(r.subject, r.value, r.period) for r in extract_indicators(text, "t")] == [
-        ("China", 2.4, "2020"), ("United States", 3.1, "2020"),
+        ("China", 2.4, "2020"),
+         ("United States", 3.1, "2020"),
     ]
+
 
 
 def test_introduced_organisation_is_its_own_subject_and_state_bodies_are_china():
@@ -240,8 +309,10 @@ def test_introduced_organisation_is_its_own_subject_and_state_bodies_are_china()
         "The Ministry of Industry and Information Technology (MIIT) approved 30 pilot zones in 2023."
     )
     assert [(r.subject, r.value, r.period) for r in extract_indicators(text, "t")] == [
-        ("CQPR", 412.0, "2024"), ("China", 30.0, "2023"),
+        ("CQPR", 412.0, "2024"),
+         ("China", 30.0, "2023"),
     ]
+
 
 
 def test_value_precision_is_the_size_of_the_last_stated_digit():
@@ -252,18 +323,10 @@ def test_value_precision_is_the_size_of_the_last_stated_digit():
     assert precision["about 77%"] == pytest.approx(1.0)
 
 
+
 def test_extractor_version_is_published():
     assert re.fullmatch(r"\d+\.\d+\.\d+", EXTRACTOR_VERSION)
 
-
-def test_table_year_columns_date_figures_and_row_labels_give_their_scale():
-    records = records_of("thinktank_talent_brief.txt")
-    assert stated(records, "2.28") == [
-        ("researchers", "China", "measurement", 2.28e6, "count", "2020", "talent", "2.28")
-    ]
-    assert stated(records, "1,679") == [
-        ("patents", "China", "measurement", 1679e3, "count", "2023", "general", "1,679")
-    ]
 
 
 def test_bracketed_footnotes_end_sentences_and_are_not_figures():
@@ -275,16 +338,11 @@ def test_bracketed_footnotes_end_sentences_and_are_not_figures():
     assert not any(r.value in (1.0, 2.0, 3.0, 4.0) and r.unit == "count" for r in records)
 
 
+
 def test_author_notes_after_the_article_give_no_records():
     records = records_of("thinktank_talent_brief.txt")
     assert not any("books" in r.evidence or "page 14" in r.evidence for r in records)
 
-
-def test_owner_named_after_the_figure_in_its_clause():
-    records = records_of("thinktank_talent_brief.txt")
-    assert stated(records, "18%") == [
-        ("ai_researchers_shows_share", "United States", "measurement", 18.0, "percent", None, "ai", "18%")
-    ]
 
 
 def test_wire_dateline_ages_and_model_names_are_not_figures():
@@ -297,12 +355,6 @@ def test_wire_dateline_ages_and_model_names_are_not_figures():
     ]
 
 
-def test_built_by_the_end_of_a_past_year_is_a_measurement_not_a_target():
-    records = records_of("ai_telecom_wire.txt")
-    assert stated(records, "more than 4.25 million") == [
-        ("base_stations_5g", "China", "measurement", 4.25e6, "count", "2024", "telecom", "more than 4.25 million")
-    ]
-
 
 def test_hedged_official_figures_are_measurements_and_horizons_are_not_durations():
     records = records_of("ai_telecom_wire.txt")
@@ -313,58 +365,39 @@ def test_hedged_official_figures_are_measurements_and_horizons_are_not_durations
     assert not any(r.unit == "years" for r in records)  # "could double within two years"
 
 
-def test_currency_abbreviations_and_year_on_year_growth():
-    records = records_of("ai_telecom_wire.txt")
-    assert stated(records, "US$95.8bn") == [
-        ("semiconductor_exports", "China", "measurement", 95.8e9, "USD", "2025", "semiconductors", "US$95.8bn")
-    ]
-    assert stated(records, "20.3%") == [
-        ("semiconductor_exports_growth", "China", "measurement", 20.3, "percent", "2025", "semiconductors", "20.3%")
-    ]
-
 
 def test_hedged_figure_inside_a_quotation_is_an_estimate():
     text = "“China is at least three years behind in lithography,” said one engineer at a chip equipment maker."
     assert [(r.kind, r.value, r.unit) for r in extract_indicators(text, "t")] == [("estimate", 3.0, "years")]
 
 
-def test_baseline_after_up_from_is_a_measurement_beside_a_target():
-    records = records_of("industry_roundup.txt")
-    assert stated(records, "more than 1,000") == [
-        ("ai_models", "China", "target", 1000.0, "count", "2027", "ai", "more than 1,000")
-    ]
-    assert stated(records, "188") == [("ai_models", "China", "measurement", 188.0, "count", "2024", "ai", "188")]
-
 
 def test_a_goal_stated_before_two_figures_governs_both():
     records = records_of("industry_roundup.txt")
     assert [(r.kind, r.value, r.period) for r in records if r.unit == "CNY" and r.value >= 1e12] == [
-        ("target", 1e12, "2030"), ("target", 1e13, "2030"),
+        ("target", 1e12, "2030"),
+         ("target", 1e13, "2030"),
     ]
 
-
-def test_growth_to_a_level_in_a_year_dates_both_figures():
-    records = records_of("industry_roundup.txt")
-    assert stated(records, "22.4%") == [
-        ("huawei_revenue_rose_growth", "Huawei", "measurement", 22.4, "percent", "2024", "general", "22.4%")
-    ]
-    assert stated(records, "862.1 billion yuan") == [
-        ("huawei_revenue_rose", "Huawei", "measurement", 862.1e9, "CNY", "2024", "general", "862.1 billion yuan")
-    ]
 
 
 def test_from_a_in_one_year_to_b_in_another_dates_each_figure():
     records = records_of("industry_roundup.txt")
     assert [(r.indicator, r.value, r.period) for r in records if r.indicator == "basic_research_share"] == [
-        ("basic_research_share", 5.0, "2015"), ("basic_research_share", 6.65, "2023"),
+        ("basic_research_share", 5.0, "2015"),
+         ("basic_research_share", 6.65, "2023"),
     ]
+
 
 
 def test_catalog_measure_units_are_kept_and_days_become_years():
     records = records_of("industry_roundup.txt")
     assert [(r.value, r.unit, r.value_text) for r in records if r.unit in ("GW", "tonnes", "years")] == [
-        (2.1, "GW", "2.1 GW"), (14.0, "tonnes", "14 tonnes"), (pytest.approx(90 / 365.25), "years", "90 days"),
+        (2.1, "GW", "2.1 GW"),
+         (14.0, "tonnes", "14 tonnes"),
+         (pytest.approx(90 / 365.25), "years", "90 days"),
     ]
+
 
 
 def test_an_acronym_for_a_term_is_not_an_organisation():
@@ -377,6 +410,7 @@ def test_an_acronym_for_a_term_is_not_an_organisation():
     ]
 
 
+
 def test_brief_with_bullets_and_footnotes_section_gives_only_its_claims():
     records = records_of("policy_brief_with_notes.txt")
     assert [r.value_text for r in records] == [
@@ -386,13 +420,8 @@ def test_brief_with_bullets_and_footnotes_section_gives_only_its_claims():
     ]
 
 
-def test_a_possessive_before_a_year_dates_the_figure():
-    records = records_of("policy_brief_with_notes.txt")
-    assert stated(records, "398 billion yuan") == [
-        ("st_budget_central", "China", "measurement", 398e9, "CNY", "2025", "rd_funding", "398 billion yuan")
-    ]
-
 
 def test_numbered_list_markers_are_not_counts_but_sentence_openers_are_not_names():
     text = "Chip output rose sharply.\n1. China made 30 chips in 2020.\n2) Another 12 labs opened. The Long March 5 flew."
-    assert [(r.value, r.value_text) for r in extract_indicators(text, "t")] == [(30.0, "30"), (12.0, "12")]
+    assert [(r.value, r.value_text) for r in extract_indicators(text, "t")] == [(30.0, "30"),
+         (12.0, "12")]
