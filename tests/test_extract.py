@@ -425,3 +425,13 @@ def test_numbered_list_markers_are_not_counts_but_sentence_openers_are_not_names
     text = "Chip output rose sharply.\n1. China made 30 chips in 2020.\n2) Another 12 labs opened. The Long March 5 flew."
     assert [(r.value, r.value_text) for r in extract_indicators(text, "t")] == [(30.0, "30"),
          (12.0, "12")]
+
+
+def test_short_key_figure_bullets_are_content_but_page_labels_are_not():
+    text = (
+        "Key figures\n- R&D spending: 3.6 trillion yuan\n- R&D intensity: 2.68% of GDP\nPage 4 of 10\n"
+        "The ratio rose in 2024 as firms invested more in research and equipment."
+    )
+    assert [(r.indicator, r.value, r.unit) for r in extract_indicators(text, "t")] == [
+        ("rd_spending_total", 3.6e12, "CNY"), ("rd_intensity", 2.68, "percent"),
+    ]

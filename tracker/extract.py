@@ -243,6 +243,9 @@ DATE_TOKEN_RE = compile_folded(
     rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
     r"\b(?:date|published|updated|posted|on|by|at|am|pm|GMT|UTC|location)\b|[\W_]+",
 )
+UNIT_FIGURE_RE = re.compile(
+    r"\d\s?(?:%|percent|per\s?cent|bn\b|billion|million|trillion|km\b|nm\b|yuan|dollars|euros)|[$¥€]\s?\d"
+)
 HAS_DATE_RE = re.compile(rf"{_MONTHS}|\b(?:19|20)\d\d\b")
 VERB_HINT_RE = compile_folded(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|shall|should|"
@@ -366,8 +369,11 @@ def _is_boilerplate_line(line: str, folded: str) -> bool:
         return True
     if len(words) <= 12 and HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", folded).split()) <= 1:
         return True  # a dateline or publication date, possibly with a label
-    if len(words) <= 6 and not line.rstrip().endswith((".", "!", "?", ":")) and not VERB_HINT_RE.search(folded):
-        return True  # a short label without a verb: navigation, section tag, byline
+    if (
+        len(words) <= 6 and not line.rstrip().endswith((".", "!", "?", ":"))
+        and not VERB_HINT_RE.search(folded) and not UNIT_FIGURE_RE.search(folded)
+    ):
+        return True  # a short label without a verb: navigation, section tag, byline (not "R&D: 2.7% of GDP")
     return False
 
 
