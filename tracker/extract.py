@@ -163,7 +163,10 @@ EVENT_CUE_RE = compile_folded(
     r"announc(?:ed|ements?)|released?|publish(?:ed)?|unveil(?:ed)?|introduc(?:ed|tion)|began|started|"
     r"opened|delivered|signed|passed|adopted|enacted|issued|achieved|became|set\s+up|cut\s+off|"
     r"imposed|banned|blacklisted|added|entered|joined|debuted|deployed|built|created|formed|proposed|"
-    r"inaugurated|certified|landed|docked|first\s+time|went\s+into|came\s+into|took\s+effect)\b",
+    r"inaugurated|certified|landed|docked|first\s+time|went\s+into|came\s+into|took\s+effect|"
+    r"rolled\s+out|commissioned|broke\s+ground|demonstrated|sanctioned|restricted|acquired|merged|"
+    r"surpassed|overtook|implemented|ratified|held|hosted|flew|returned|tested|succeeded|"
+    r"maiden\s+flight|first\s+flight|entered\s+service|went\s+live|put\s+into\s+(?:operation|service))\b",
 )
 GROWTH_AFTER_RE = compile_folded(
     r"\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|"
