@@ -435,3 +435,11 @@ def test_short_key_figure_bullets_are_content_but_page_labels_are_not():
     assert [(r.indicator, r.value, r.unit) for r in extract_indicators(text, "t")] == [
         ("rd_spending_total", 3.6e12, "CNY"), ("rd_intensity", 2.68, "percent"),
     ]
+
+
+def test_time_frames_are_not_durations_and_pct_is_percent():
+    text = (
+        "Over the past five years, chip output rose 3.5 pct. "
+        "For the first time in 40 years, the firm exported 12 aircraft."
+    )
+    assert [(r.value, r.unit) for r in extract_indicators(text, "t")] == [(3.5, "percent"), (12.0, "count")]

@@ -83,7 +83,7 @@ FIGURE_RE = compile_folded(
     )
     (?P<scale>\s?(?:hundred|thousand|million|billion|trillion)\b|(?P<scale_abbreviation>(?<=\d)\s?(?:bn|mn|tn|m|k|b)\b))?
     (?P<unit>
-        \s?(?:%|percent\b|per\s?cent\b)
+        \s?(?:%|percent\b|per\s?cent\b|pct\b)
       | \s?percentage[\s-]points?\b
       | (?:-|\s)?(?:nm\b|nanomet(?:er|re)s?\b)
       | (?:-|\s)?(?:km\b|kilomet(?:er|re)s?\b)
@@ -147,7 +147,7 @@ REFERENCE_WORD_RE = compile_folded(
 TARGET_CUE_RE = compile_folded(
     r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning|"
     r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
-    r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|will\s+(?:raise|increase|boost|expand|reach|cut|"
+    r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|(?:scheduled|slated)\s+to|will\s+(?:raise|increase|boost|expand|reach|cut|"
     r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
 )
 ESTIMATE_CUE_RE = compile_folded(
@@ -184,7 +184,8 @@ DURATION_IN_YEARS = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 
 HAD_RE = re.compile(r"\bhad\b")
 TO_JOINER_RE = re.compile(r"\s+to\s+")
 BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|against)\s+$")
-HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in)\s+$")
+# "within two years", "in 40 years", "over the past five years": a time frame, not a claim.
+HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in|(?:the\s+)?(?:past|last|previous|recent))\s+$")
 CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR"})
 RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
 NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
@@ -649,7 +650,7 @@ def _figure_from_match(
     if unit == "years":
         if unit_text.startswith("-") and not re.search(r"(?:low|high|record|lag|gap)$", unit_text):
             return None  # "five-year plan": an adjective, not a duration
-        if RELATIVE_TIME_RE.match(folded, end) or HORIZON_BEFORE_RE.search(folded, max(0, found.start() - 10), found.start()):
+        if RELATIVE_TIME_RE.match(folded, end) or HORIZON_BEFORE_RE.search(folded, max(0, found.start() - 20), found.start()):
             return None  # "two years later", "within two years": a relative date, not a claim
         factor = DURATION_IN_YEARS[DURATION_WORD_RE.search(unit_text).group(1)]
         value, precision = value * factor, precision * factor
@@ -718,7 +719,7 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
         return "count", False
     if "percentage" in unit_text:
         return "percent", True
-    if unit_text in ("%",) or "cent" in unit_text:
+    if unit_text in ("%", "pct") or "cent" in unit_text:
         return "percent", False
     if "nm" in unit_text or "nano" in unit_text:
         return "nm", False
