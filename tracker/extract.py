@@ -614,7 +614,12 @@ def _figures(
 
 
 def _figure_from_match(
-    sentence: str, folded: str, found: re.Match[str], masked: list[tuple[int, int]], years: list[YearMention], catalog: Catalog
+    sentence: str,
+    folded: str,
+    found: re.Match[str],
+    masked: list[tuple[int, int]],
+    years: list[YearMention],
+    catalog: Catalog,
 ) -> Figure | None:
     number_start = found.start("digits") if found.group("digits") else found.start("words")
     number_end = found.end("digits") if found.group("digits") else found.end("words")
@@ -650,7 +655,9 @@ def _figure_from_match(
     if unit == "years":
         if unit_text.startswith("-") and not re.search(r"(?:low|high|record|lag|gap)$", unit_text):
             return None  # "five-year plan": an adjective, not a duration
-        if RELATIVE_TIME_RE.match(folded, end) or HORIZON_BEFORE_RE.search(folded, max(0, found.start() - 20), found.start()):
+        if RELATIVE_TIME_RE.match(folded, end) or HORIZON_BEFORE_RE.search(
+            folded, max(0, found.start() - 20), found.start()
+        ):
             return None  # "two years later", "within two years": a relative date, not a claim
         factor = DURATION_IN_YEARS[DURATION_WORD_RE.search(unit_text).group(1)]
         value, precision = value * factor, precision * factor
@@ -680,13 +687,18 @@ def _is_year_like(digits: str) -> bool:
 def _is_standalone_count(sentence: str, folded: str, start: int, end: int) -> bool:
     """A bare integer that counts something, not a model number, name, ordinal or reference."""
     following = sentence[end:end + 1]
-    if following.isalpha() or following in "+-–/" and following != "":
-        return False  # "5G", "14th", "3D", "AI+", "2-3"
+    if following in ("-", "–") and sentence[end + 1:end + 2].isdigit():
+        pass  # "2-3%": the low end of a range, which takes the range's unit
+    elif following.isalpha() or following in ("+", "-", "–", "/"):
+        return False  # "5G", "14th", "3D", "AI+", "5-year"
     before = sentence[max(0, start - 30):start]
     folded_before = folded[max(0, start - 30):start]
     if LIST_MARKER_RE.match(sentence, start):
         return False  # "2. CSIS, ...": a numbered list item
-    if HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(folded_before) or folded_before.endswith((":", "top ", "per ")):
+    if (
+        HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(folded_before)
+        or folded_before.endswith((":", "top ", "per "))
+    ):
         return False  # "Jinan-1", "Figure 1", "10:30", "top 10", "per 10,000 people"
     if AGE_BEFORE_RE.search(before) and sentence[end:end + 1] == ",":
         return False  # "Pan Jianwei, 54, said": an age
