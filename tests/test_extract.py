@@ -443,3 +443,12 @@ def test_time_frames_are_not_durations_and_pct_is_percent():
         "For the first time in 40 years, the firm exported 12 aircraft."
     )
     assert [(r.value, r.unit) for r in extract_indicators(text, "t")] == [(3.5, "percent"), (12.0, "count")]
+
+
+def test_republication_notes_and_event_adverts_are_boilerplate():
+    text = (
+        "China launched 67 rockets in 2024.\n"
+        "This article was first published on 3 March 2025 by Example Media.\n"
+        "Register now for our webinar on chip policy, 12 June 2025."
+    )
+    assert [(r.value, r.period, r.value_text) for r in extract_indicators(text, "t")] == [(67.0, "2024", "67")]

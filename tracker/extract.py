@@ -243,7 +243,8 @@ BOILERPLATE_RE = compile_folded(
     r"\bcookies?\b|\bprivacy\s+policy\b|\ball\s+rights\s+reserved\b|©|\bsubscribe\b|\bsign\s+up\b|"
     r"\bnewsletter\b|^\W*share\b|^\W*(?:skip|jump)\s+to\b|\bclick\s+here\b|"
     r"^\W*(?:photo|image|credit|advertisement)s?\b|\blearn\s+more\b|\bfollow\s+us\b|"
-    r"\bdownload\s+(?:the\s+)?(?:pdf|report|brief)\b",
+    r"\bdownload\s+(?:the\s+)?(?:pdf|report|brief)\b|\bregister\b|\bwebinar\b|\benrol|"
+    r"\bthis\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first)\b",
 )
 DATE_TOKEN_RE = compile_folded(
     rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
