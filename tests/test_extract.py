@@ -452,3 +452,22 @@ def test_republication_notes_and_event_adverts_are_boilerplate():
         "Register now for our webinar on chip policy, 12 June 2025."
     )
     assert [(r.value, r.period, r.value_text) for r in extract_indicators(text, "t")] == [(67.0, "2024", "67")]
+
+
+def test_a_figure_ending_a_sentence_is_not_a_footnote_marker():
+    records = records_of("aviation_feature.txt")
+    assert stated(records, "16") == [("aircraft_orders", "COMAC", "measurement", 16.0, "count", "2024", "aviation", "16")]
+    assert stated(records, "30") == [("aircraft_orders", "COMAC", "target", 30.0, "count", "2024", "aviation", "30")]
+
+
+def test_inline_related_teasers_and_timestamps_give_no_records():
+    records = records_of("aviation_feature.txt")
+    assert not any("Related" in r.evidence or "Published" in r.evidence for r in records)
+    assert not any(r.value == 2e12 for r in records)
+
+
+def test_certification_and_first_flight_are_dated_milestones():
+    records = records_of("aviation_feature.txt")
+    assert [(r.kind, r.period, r.value) for r in records if r.kind == "milestone"] == [
+        ("milestone", "2022", None), ("milestone", "2023", None),
+    ]

@@ -119,9 +119,12 @@ DAY_OF_MONTH_RE = re.compile(
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\s+{_MONTHS}\b)"
 )
 # A trailing reference marker: "priorities 1 .", "counterparts 4", "satellite 6 |".
+# A reference marker: spaced off before punctuation ("priorities 1 ."), or
+# closing a line or table cell after a word ("counterparts 4", "satellite 6 |").
+# "a target of 30." is a figure: no space before its full stop.
 FOOTNOTE_RE = re.compile(
-    r"(?=[ \t\[])(?:(?<=[^\s|])[ \t]+\d{1,2}(?:\s?,\s?\d{1,2})*(?=[ \t]*(?:[.:;,](?=\s|$)[ \t]*)?(?:\||$))"
-    r"|(?<=[^\s|])[ \t]+\d{1,2}(?=[ \t]+[.:;,](?:\s|$))"
+    r"(?=[ \t\[])(?:(?<=[^\s|])[ \t]+\d{1,2}(?=[ \t]+[.:;,](?:\s|$))"
+    r"|(?<=[A-Za-z)”\"’])[ \t]+\d{1,2}(?=[ \t]*(?:\||$))"
     r"|\[\d{1,3}\])",
     re.MULTILINE,
 )
@@ -168,7 +171,8 @@ EVENT_CUE_RE = compile_folded(
     r"inaugurated|certified|landed|docked|first\s+time|went\s+into|came\s+into|took\s+effect|"
     r"rolled\s+out|commissioned|broke\s+ground|demonstrated|sanctioned|restricted|acquired|merged|"
     r"surpassed|overtook|implemented|ratified|held|hosted|flew|returned|tested|succeeded|"
-    r"maiden\s+flight|first\s+flight|entered\s+service|went\s+live|put\s+into\s+(?:operation|service))\b",
+    r"received|obtained|won|secured|granted|awarded|maiden\s+flight|first\s+(?:\w+\s+)?flight|"
+    r"entered\s+service|went\s+live|put\s+into\s+(?:operation|service))\b",
 )
 GROWTH_AFTER_RE = compile_folded(
     r"\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|"
@@ -243,6 +247,7 @@ BOILERPLATE_RE = compile_folded(
     r"\bcookies?\b|\bprivacy\s+policy\b|\ball\s+rights\s+reserved\b|©|\bsubscribe\b|\bsign\s+up\b|"
     r"\bnewsletter\b|^\W*share\b|^\W*(?:skip|jump)\s+to\b|\bclick\s+here\b|"
     r"^\W*(?:photo|image|credit|advertisement)s?\b|\blearn\s+more\b|\bfollow\s+us\b|"
+    r"^\W*(?:related|read\s+more|read\s+next|see\s+also|also\s+read|recommended|watch|listen)\s*:|"
     r"\bdownload\s+(?:the\s+)?(?:pdf|report|brief)\b|\bregister\b|\bwebinar\b|\benrol|"
     r"\bthis\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first)\b",
 )
