@@ -95,13 +95,12 @@ def _html_text(raw: bytes) -> str:
 
 def _pdf_text(raw: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(raw))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise UnreadableDocument("binary", f"not a readable PDF ({exc.__class__.__name__})") from exc
+    except Exception as exc:  # pypdf raises many types on damaged or encrypted files
+        raise UnreadableDocument("binary", f"not a readable PDF ({exc.__class__.__name__}: {exc})") from exc
     lines = [line.strip() for page in pages for line in page.splitlines()]
     text = join_wrapped_lines(lines)
     if not text.strip():
