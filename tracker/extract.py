@@ -1274,9 +1274,8 @@ def _event_kind(clause: str, year: YearMention) -> str | None:
 
 def _is_event_row(sentence: Sentence, year: YearMention) -> bool:
     """A table row keyed by its year in a table of events ("| 2017 | First link | ... |")."""
-    cells = [c.strip() for c in sentence.text.strip().strip("|").split("|")]
-    first_cell_start = sentence.text.index("|") + 1 if "|" in sentence.text else 0
-    in_first_cell = year.start < first_cell_start + len(sentence.text[first_cell_start:].split("|")[0]) + 1
+    cells = _cells(sentence.text)
+    header = sentence.table_header
     return bool(
-        cells and in_first_cell and sentence.table_header and EVENT_HEADER_RE.search(fold_case(sentence.table_header))
+        cells and header and cells[0][0] <= year.start < cells[0][1] and EVENT_HEADER_RE.search(fold_case(header))
     )
