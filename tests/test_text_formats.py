@@ -119,3 +119,19 @@ def test_hyphenated_words_split_at_a_line_end_are_rejoined():
 )
 def test_media_type_comes_from_content_type_then_suffix(location, content_type, expected):
     assert media_type_for(location, content_type) == expected
+
+
+def test_table_rows_wrapped_by_the_page_width_are_rejoined():
+    lines = [
+        "| Year | Milestone | Reach |",
+        "|---|---|---|",
+        "| 2021 | Integrated space-ground network with ground stations in | Beijing to",
+        "Urumqi (4,600 km) |",
+        "The network was extended later.",
+    ]
+    assert join_wrapped_lines(lines).splitlines() == [
+        "| Year | Milestone | Reach |",
+        "|---|---|---|",
+        "| 2021 | Integrated space-ground network with ground stations in | Beijing to Urumqi (4,600 km) |",
+        "The network was extended later.",
+    ]

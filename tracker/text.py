@@ -127,9 +127,17 @@ def join_wrapped_lines(lines: list[str]) -> str:
         if not line:
             current = _flush(paragraphs, current)
             continue
+        if current.startswith("|") and not current.endswith("|"):
+            current = f"{current} {line}"  # a table row the page width wrapped
+            if current.endswith("|"):
+                current = _flush(paragraphs, current)
+            continue
         if line.startswith("|"):
             current = _flush(paragraphs, current)
-            paragraphs.append(line)
+            if line.endswith("|"):
+                paragraphs.append(line)
+            else:
+                current = line
             continue
         if current.endswith("-") and line[:1].islower():
             current = current[:-1] + line  # a word hyphenated at the line end
