@@ -471,3 +471,39 @@ def test_certification_and_first_flight_are_dated_milestones():
     assert [(r.kind, r.period, r.value) for r in records if r.kind == "milestone"] == [
         ("milestone", "2022", None), ("milestone", "2023", None),
     ]
+
+
+def test_growth_takes_the_indicator_of_its_own_clause():
+    records = records_of("statistics_release.txt")
+    assert stated(records, "22.2 percent") == [
+        ("chip_output_growth", "China", "measurement", 22.2, "percent", None, "semiconductors", "22.2 percent")
+    ]
+    assert stated(records, "38.7 percent") == [
+        ("electric_vehicles_growth", "China", "measurement", 38.7, "percent", None, "industry", "38.7 percent")
+    ]
+
+
+def test_growth_of_an_unknown_level_is_named_from_its_words_not_a_distant_entry():
+    records = records_of("statistics_release.txt")
+    assert stated(records, "8.9 percent") == [
+        ("manufacturing_sector_rose_growth", "China", "measurement", 8.9, "percent", "2024", "industry",
+         "8.9 percent")
+    ]
+
+
+def test_share_of_its_gdp_is_rd_intensity_and_plan_span_dates_the_target():
+    records = records_of("statistics_release.txt")
+    assert stated(records, "2.68 percent") == [
+        ("rd_intensity", "China", "measurement", 2.68, "percent", "2024", "rd_funding", "2.68 percent")
+    ]
+    assert stated(records, "over 8 percent") == [
+        ("basic_research_share", "China", "target", 8.0, "percent", "2026-2030", "rd_funding", "over 8 percent")
+    ]
+
+
+def test_sanction_counts_are_claims_and_their_years_date_them():
+    records = records_of("statistics_release.txt")
+    assert stated(records, "more than 600") == [
+        ("entities", "United States", "measurement", 600.0, "count", "2018", "general", "more than 600")
+    ]
+    assert not any(r.value is None for r in records)

@@ -186,13 +186,21 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None) -> lis
     ]
 
 
-def nearest_indicator(hits: list[IndicatorHit], unit: str | None, anchor: int) -> IndicatorEntry | None:
-    """The hit fitting `unit` nearest `anchor`; ties go to catalog order."""
+OUTSIDE_SPAN_PENALTY = 10_000  # a hit in another clause loses to any hit in the figure's own clause
+
+
+def nearest_indicator(
+    hits: list[IndicatorHit], units: str | tuple[str, ...] | None, anchor: int, span: tuple[int, int] | None = None
+) -> IndicatorEntry | None:
+    """The hit fitting `units` nearest `anchor`, preferring hits inside `span`; ties go to catalog order."""
+    wanted = (units,) if isinstance(units, str) else units
     best: tuple[int, int, IndicatorEntry] | None = None
     for hit in hits:
-        if unit is not None and unit not in hit.entry.units:
+        if wanted is not None and not any(unit in hit.entry.units for unit in wanted):
             continue
         distance = 0 if hit.start <= anchor < hit.end else min(abs(hit.start - anchor), abs(hit.end - anchor))
+        if span is not None and not span[0] <= hit.start < span[1]:
+            distance += OUTSIDE_SPAN_PENALTY
         if best is None or (distance, hit.order) < best[:2]:
             best = (distance, hit.order, hit.entry)
     return best[2] if best else None

@@ -179,8 +179,9 @@ GROWTH_AFTER_RE = compile_folded(
     r"decline|drop|fall|decrease|cut|reduction|year[- ]on[- ]year|from\s+(?:a|the)\s+(?:year|previous))",
 )
 GROWTH_BEFORE_RE = compile_folded(
-    r"\b(?:grew|grow|grows|growing|rose|rise|rises|rising|increased|increases|increasing|jumped|climbed|"
-    r"surged|soared|fell|declined|dropped|decreased|expanded|up|down|growth\s+of|increase\s+of|rise\s+of)"
+    r"\b(?:grew|grow|grows|growing|rose|rise|rises|rising|increased|increases|increasing|jumped|jumping|"
+    r"climbed|climbing|surged|surging|soared|soaring|fell|falling|declined|declining|dropped|dropping|"
+    r"decreased|expanded|expanding|up|down|growth\s+of|increase\s+of|rise\s+of)"
     r"(?:\s+by)?\s+$",
 )
 DURATION_WORD_RE = re.compile(r"(year|month|week|day|decade)")
@@ -191,6 +192,8 @@ BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|ag
 # "within two years", "in 40 years", "over the past five years": a time frame, not a claim.
 HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in|(?:the\s+)?(?:past|last|previous|recent))\s+$")
 CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR"})
+# A growth rate is the change of a level: money, a count or a share, never a distance or node size.
+LEVEL_UNITS = ("CNY", "USD", "EUR", "count", "percent")
 RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
 NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
 HYPOTHETICAL_RE = compile_folded(r"\b(?:might|would|if)\b")
@@ -228,7 +231,8 @@ RELEVANCE_RE = compile_folded(
     r"network|engineer|infrastructure|laborator|\blabs?\b|users|station|factor|plant|capacity|production|"
     r"output|revenue|sales|profit|robot|cent(?:er|re)|training|program|project|zone|park|pilot|model|"
     r"device|product|vehicle|billion|million|order|deliver|sold|sell|ship|customer|employ|worker|job|"
-    r"consumer|cars?\b|phone|unit|invest|fab|foundr|university|universit|school|graduate",
+    r"consumer|cars?\b|phone|unit|invest|fab|foundr|university|universit|school|graduate|entit|"
+    r"sanction|export|control|restrict|blacklist|list\b",
 )
 
 # --------------------------------------------------------------------------
@@ -867,6 +871,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     column_periods: dict[int, str] = {}
     if sentence.is_table_row:
         figures, column_periods = _table_row_figures(sentence, figures)
+    stated_figures = figures  # a year beside any figure dates that figure, kept or not
     if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.folded_line)):
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
@@ -898,7 +903,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
             )
         records.append(record)
         previous, previous_figure = record, figure
-    records += _event_records(sentence, figures, years, subjects, clauses, context, sentence_topic)
+    records += _event_records(sentence, stated_figures, years, subjects, clauses, context, sentence_topic)
     return records
 
 
@@ -1008,7 +1013,9 @@ def _figure_record(
     subject = assigned_subject or _figure_subject(text, figure, subjects)
     period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses)
     kind = _figure_kind(sentence, figure, figures, clause, years)
-    key, label, topic = _figure_indicator(text, sentence.folded, figure, hits, clause.start, sentence_topic)
+    key, label, topic = _figure_indicator(
+        text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic
+    )
     return _record(sentence, context, key, label, subject, kind, figure.value, figure.unit, period, topic,
                    figure.start, figure.end, figure.precision)
 
@@ -1129,7 +1136,7 @@ def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
 
 
 def _figure_indicator(
-    text: str, folded: str, figure: Figure, hits: list, clause_start: int, sentence_topic: str
+    text: str, folded: str, figure: Figure, hits: list, clause_span: tuple[int, int], sentence_topic: str
 ) -> tuple[str, str, str]:
     """(key, label, topic): from the catalog when its wording is near, else derived from the words."""
     is_growth = figure.unit == "percent" and (
@@ -1139,14 +1146,14 @@ def _figure_indicator(
     )
     suffix, label_suffix = ("_change", " (change, percentage points)") if figure.is_change else ("_growth", " growth")
     if is_growth:
-        entry = nearest_indicator(hits, None, figure.start)
+        entry = nearest_indicator(hits, LEVEL_UNITS, figure.start, clause_span)
         if entry is not None:
             return entry.key + suffix, entry.label + label_suffix, entry.topic
     else:
-        entry = nearest_indicator(hits, figure.unit, figure.start)
+        entry = nearest_indicator(hits, figure.unit, figure.start, clause_span)
         if entry is not None:
             return entry.key, entry.label, entry.topic
-    key, label = _key_and_label(_describing_words(text, figure, clause_start), UNNAMED)
+    key, label = _key_and_label(_describing_words(text, figure, clause_span[0]), UNNAMED)
     unit_suffix = {"percent": "_share", "years": "_years", "rank": "_rank"}.get(figure.unit, "")
     if is_growth:
         return key + suffix, label + label_suffix, sentence_topic
