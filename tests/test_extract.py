@@ -507,3 +507,17 @@ def test_sanction_counts_are_claims_and_their_years_date_them():
         ("entities", "United States", "measurement", 600.0, "count", "2018", "general", "more than 600")
     ]
     assert not any(r.value is None for r in records)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        pytest.param("Chip output grew faster than expected, rising 8% in 2024.", "measurement", id="than_expected"),
+        pytest.param("Huawei said it would invest $10 billion in chip plants.", "target", id="reported_plan"),
+        pytest.param("Output would reach 5 million units, analysts estimated.", "estimate", id="reported_estimate"),
+        pytest.param("The ministry plans to build 30 data centres by 2027.", "target", id="plan_with_deadline"),
+        pytest.param("Satellite launches could reach 100 next year.", "estimate", id="could"),
+    ],
+)
+def test_kind_follows_the_cue_that_governs_the_figure(sentence, kind):
+    assert [r.kind for r in extract_indicators(sentence, "t")] == [kind]

@@ -150,11 +150,11 @@ REFERENCE_WORD_RE = compile_folded(
 TARGET_CUE_RE = compile_folded(
     r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning|"
     r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
-    r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|(?:scheduled|slated)\s+to|will\s+(?:raise|increase|boost|expand|reach|cut|"
+    r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|(?:scheduled|slated)\s+to|would\s+(?:invest|spend|build|launch|allocate|deploy)|will\s+(?:raise|increase|boost|expand|reach|cut|"
     r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
 )
 ESTIMATE_CUE_RE = compile_folded(
-    r"\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
+    r"(?<!than\s)\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
     r"predicted|predicts?|predictions?|anticipated|anticipates?|estimated?|estimates|could|would|"
     r"may\s+(?:reach|hit|exceed|grow|rise)|might|likely|set\s+to|on\s+track\s+to|poised\s+to|outlook|"
     r"scenario)\b",
