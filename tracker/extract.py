@@ -10,6 +10,7 @@ genre's indicators are called lives in catalog.toml.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -877,7 +878,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
     clauses = _clauses(text)
-    sentence_topic = topic_of(text, context.catalog)
+    sentence_topic = _once(lambda: topic_of(text, context.catalog))  # only derived keys and events need it
     hits = indicator_hits(text, context.catalog) if figures else []
     if figures and not hits and sentence.table_header:
         hits = indicator_hits(sentence.table_header, context.catalog)  # the header names the columns
@@ -950,6 +951,18 @@ def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[
     return adjusted, periods
 
 
+def _once(compute: Callable[[], str]) -> Callable[[], str]:
+    """`compute`, called at most once: the first result is kept."""
+    kept: list[str] = []
+
+    def value() -> str:
+        if not kept:
+            kept.append(compute())
+        return kept[0]
+
+    return value
+
+
 def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
     """"¥398.12 billion ($55 billion)": the same amount in another currency."""
     currencies = ("CNY", "USD", "EUR")
@@ -1005,7 +1018,7 @@ def _figure_record(
     hits: list,
     context: DocumentContext,
     respectively: dict[int, tuple[str | None, str | None]],
-    sentence_topic: str,
+    sentence_topic: Callable[[], str],
 ) -> IndicatorRecord:
     text = sentence.text
     clause = _clause_of(figure.number_start, clauses)
@@ -1136,7 +1149,7 @@ def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
 
 
 def _figure_indicator(
-    text: str, folded: str, figure: Figure, hits: list, clause_span: tuple[int, int], sentence_topic: str
+    text: str, folded: str, figure: Figure, hits: list, clause_span: tuple[int, int], sentence_topic: Callable[[], str]
 ) -> tuple[str, str, str]:
     """(key, label, topic): from the catalog when its wording is near, else derived from the words."""
     is_growth = figure.unit == "percent" and (
@@ -1156,8 +1169,8 @@ def _figure_indicator(
     key, label = _key_and_label(_describing_words(text, figure, clause_span[0]), UNNAMED)
     unit_suffix = {"percent": "_share", "years": "_years", "rank": "_rank"}.get(figure.unit, "")
     if is_growth:
-        return key + suffix, label + label_suffix, sentence_topic
-    return key + unit_suffix, label, sentence_topic
+        return key + suffix, label + label_suffix, sentence_topic()
+    return key + unit_suffix, label, sentence_topic()
 
 
 def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]:
@@ -1206,7 +1219,7 @@ def _event_records(
     subjects: list[SubjectMention],
     clauses: list[Clause],
     context: DocumentContext,
-    sentence_topic: str,
+    sentence_topic: Callable[[], str],
 ) -> list[IndicatorRecord]:
     """Dated events without a figure: a milestone achieved, or a deadline ahead."""
     text, folded = sentence.text, sentence.folded
@@ -1236,7 +1249,7 @@ def _event_records(
         key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
         records.append(_record(
             sentence, context, key, label, subject, kind,
-            None, None, year.period, sentence_topic, start, year.end, None,
+            None, None, year.period, sentence_topic(), start, year.end, None,
         ))
     return records
 
