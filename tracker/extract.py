@@ -27,8 +27,7 @@ from tracker.models import IndicatorRecord
 
 EXTRACTOR_VERSION = "1.0.0"
 
-DEFAULT_SUBJECT = "China"
-WORLD_SUBJECT = "World"
+DEFAULT_SUBJECT = "China"  # the genre's default: a figure with no other owner named is China's
 
 # --------------------------------------------------------------------------
 # number vocabulary
@@ -104,7 +103,9 @@ YEAR_RE = re.compile(
 )
 BETWEEN_YEARS_RE = re.compile(r"\bbetween\s+((?:19[5-9]|20\d)\d)\s+and\s+((?:19[5-9]|20\d)\d)\b")
 RANK_RE = compile_folded(
-    rf"(?=[cefilnprst\d])\b(?:(?P<before>ranked|ranks|ranking|listed|placed|came|comes|finished|sits|sat|stands|stood)\s+(?:in\s+|at\s+)?(?:the\s+)?)?"
+    r"(?=[cefilnprst\d])\b"
+    r"(?:(?P<before>ranked|ranks|ranking|listed|placed|came|comes|finished|sits|sat|stands|stood)"
+    r"\s+(?:in\s+|at\s+)?(?:the\s+)?)?"
     rf"(?P<ordinal>{'|'.join(ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))"
     rf"(?P<after>[\s-](?:place|position|largest|biggest|highest|most)\b)?",
 )
@@ -119,7 +120,6 @@ DAY_OF_MONTH_RE = re.compile(
     rf"(?=[JFMASOND\d])(?:(?<![A-Za-z]){_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\s+{_MONTHS}\b)"
 )
-# A trailing reference marker: "priorities 1 .", "counterparts 4", "satellite 6 |".
 # A reference marker: spaced off before punctuation ("priorities 1 ."), or
 # closing a line or table cell after a word ("counterparts 4", "satellite 6 |").
 # "a target of 30." is a figure: no space before its full stop.
