@@ -521,3 +521,11 @@ def test_sanction_counts_are_claims_and_their_years_date_them():
 )
 def test_kind_follows_the_cue_that_governs_the_figure(sentence, kind):
     assert [r.kind for r in extract_indicators(sentence, "t")] == [kind]
+
+
+def test_a_country_abbreviation_can_end_a_sentence():
+    text = "Chinese spending on AI lags the U.S. The gap was 30% in 2023. U.S. firms spent $67 billion."
+    assert [(r.subject, r.value, r.period, r.evidence) for r in extract_indicators(text, "t")] == [
+        ("China", 30.0, "2023", "The gap was 30% in 2023."),
+        ("United States", 67e9, None, "U.S. firms spent $67 billion."),
+    ]

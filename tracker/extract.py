@@ -224,6 +224,11 @@ ABBREVIATION_RE = re.compile(
     r"(?:\b[A-Z]\.|\b(?:U\.S|U\.K|U\.N|E\.U|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|No|Inc|Co|Ltd|Corp|St|vs|approx|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Fig)\.)$"
 )
+COUNTRY_ABBREVIATION_RE = re.compile(r"\b(?:U\.S|U\.K|U\.N|E\.U)\.$")
+SENTENCE_OPENER_RE = re.compile(
+    r"(?:The|This|That|These|Those|It|Its|In|But|And|However|Meanwhile|China|Chinese|Beijing|Washington|"
+    r"A|An|As|At|By|For|On|Since|While|When|According|Yet|Still|Some|Many|Most|Such)\b"
+)
 QUOTE_SPAN_RE = re.compile(r"“[^”]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.MULTILINE)
 RELEVANCE_RE = compile_folded(
     r"technolog|innovat|research|science|scien|econom|invest|market|industr|digital|data|"
@@ -443,7 +448,11 @@ def _could_hold_claim(folded_line: str) -> bool:
 def _split_sentences(line: str, folded_line: str, line_start: int):
     start = 0
     for boundary in SENTENCE_BREAK_RE.finditer(line):
-        if ABBREVIATION_RE.search(line, 0, boundary.start()):
+        if ABBREVIATION_RE.search(line, 0, boundary.start()) and not (
+            # "... than the U.S. The gap ...": a country's abbreviation can end a sentence
+            COUNTRY_ABBREVIATION_RE.search(line, 0, boundary.start())
+            and SENTENCE_OPENER_RE.match(line, boundary.end())
+        ):
             continue
         end = boundary.start()
         yield Sentence(line_start + start, line[start:end], folded_line[start:end], line_start, line, folded_line)
