@@ -529,3 +529,11 @@ def test_a_country_abbreviation_can_end_a_sentence():
         ("China", 30.0, "2023", "The gap was 30% in 2023."),
         ("United States", 67e9, None, "U.S. firms spent $67 billion."),
     ]
+
+
+def test_other_currencies_keep_their_codes():
+    text = "TSMC earned NT$1.2 trillion ($37 billion) in 2024, while Japan pledged 3.9 trillion yen and Britain £1 billion for chips."
+    assert [(r.value, r.unit, r.value_text) for r in extract_indicators(text, "t")] == [
+        (1.2e12, "TWD", "NT$1.2 trillion"), (37e9, "USD", "$37 billion"),
+        (3.9e12, "JPY", "3.9 trillion yen"), (1e9, "GBP", "£1 billion"),
+    ]

@@ -50,6 +50,7 @@ CURRENCY_CODES = {
     "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
     "¥": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "renminbi": "CNY",
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "£": "GBP", "gbp": "GBP", "pounds": "GBP", "nt$": "TWD", "twd": "TWD", "yen": "JPY", "jpy": "JPY",
 }
 FRACTIONS = {
     "two-thirds": 200 / 3, "one-third": 100 / 3, "a third": 100 / 3, "three-quarters": 75.0,
@@ -73,12 +74,12 @@ _BOUND = (
 # One figure: bound, currency, number (digits or words), scale, unit.
 FIGURE_RE = compile_folded(
     rf"""
-    (?=\b|[$¥€])  # only where a word or a currency sign starts: skips the inside of words fast
+    (?=\b|[$¥€£])  # only where a word or a currency sign starts: skips the inside of words fast
     (?P<bound>\b(?:{_BOUND})\s+)?
-    (?P<currency>US\$|\$|¥|€|\b(?:RMB|CNY|USD|EUR)\s?)?
+    (?P<currency>US\$|NT\$|\$|¥|€|£|\b(?:RMB|CNY|USD|EUR|GBP|JPY|TWD)\s?)?
     (?:
-        (?P<digits>(?:(?<=rmb|cny|usd|eur)|(?<![\w.,/#-]))\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
-                  |(?:(?<=rmb|cny|usd|eur)|(?<![\w.,/#]))\d+(?:\.\d+)?)
+        (?P<digits>(?:(?<=rmb|cny|usd|eur|gbp|jpy|twd)|(?<![\w.,/#-]))\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
+                  |(?:(?<=rmb|cny|usd|eur|gbp|jpy|twd)|(?<![\w.,/#]))\d+(?:\.\d+)?)
       | (?P<words>\b(?:{_SPELLED}|a\s+dozen|an?(?=\s+(?:hundred|thousand|million|billion|trillion)\b))\b)
     )
     (?P<scale>\s?(?:hundred|thousand|million|billion|trillion)\b|(?P<scale_abbreviation>(?<=\d)\s?(?:bn|mn|tn|m|k|b)\b))?
@@ -88,7 +89,7 @@ FIGURE_RE = compile_folded(
       | (?:-|\s)?(?:nm\b|nanomet(?:er|re)s?\b)
       | (?:-|\s)?(?:km\b|kilomet(?:er|re)s?\b)
       | [-\s](?:years?|months?|weeks?|days?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
-      | \s(?:of\s)?(?:yuan|renminbi|RMB|CNY|U\.?S\.?\s?dollars|dollars|USD|euros?|EUR)\b
+      | \s(?:of\s)?(?:yuan|renminbi|RMB|CNY|U\.?S\.?\s?dollars|dollars|USD|euros?|EUR|yen|JPY|TWD|GBP)\b
       | (?:-|\s)?(?P<measure>{load_catalog().measure_alternation})\b
     )?
     """,
@@ -192,9 +193,9 @@ TO_JOINER_RE = re.compile(r"\s+to\s+")
 BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|against)\s+$")
 # "within two years", "in 40 years", "over the past five years": a time frame, not a claim.
 HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in|(?:the\s+)?(?:past|last|previous|recent))\s+$")
-CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR"})
+CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR", "GBP", "JPY", "TWD"})
 # A growth rate is the change of a level: money, a count or a share, never a distance or node size.
-LEVEL_UNITS = ("CNY", "USD", "EUR", "count", "percent")
+LEVEL_UNITS = ("CNY", "USD", "EUR", "GBP", "JPY", "TWD", "count", "percent")
 RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
 NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
 HYPOTHETICAL_RE = compile_folded(r"\b(?:might|would|if)\b")
@@ -974,9 +975,8 @@ def _once(compute: Callable[[], str]) -> Callable[[], str]:
 
 def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
     """"¥398.12 billion ($55 billion)": the same amount in another currency."""
-    currencies = ("CNY", "USD", "EUR")
     return (
-        first.unit in currencies and second.unit in currencies and first.unit != second.unit
+        first.unit in CURRENCY_UNITS and second.unit in CURRENCY_UNITS and first.unit != second.unit
         and CONVERSION_JOINER_RE.match(folded[first.end:second.start]) is not None
     )
 
