@@ -250,7 +250,8 @@ TAIL_MARKER_RE = compile_folded(
     r"(?:related|latest|more\s+(?:from|on|in|stories|news|articles)|recommended|read\s+(?:more|next|also)|"
     r"also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+like|further\s+reading|most\s+(?:read|popular)|"
     r"popular|trending|our\s+(?:programs|programmes|events|courses)|upcoming\s+events|discover\s+more|"
-    r"about\s+the\s+authors?|author\s+bios?|foot\s?notes|end\s?notes|references|sources|bibliography)\b"
+    r"about\s+the\s+authors?|about\s+us|author\s+bios?|foot\s?notes|end\s?notes|references|sources|"
+    r"bibliography)\b"
     r"[\w\s’'&-]{0,40}:?",
 )
 BOILERPLATE_RE = compile_folded(
