@@ -537,3 +537,18 @@ def test_other_currencies_keep_their_codes():
         (1.2e12, "TWD", "NT$1.2 trillion"), (37e9, "USD", "$37 billion"),
         (3.9e12, "JPY", "3.9 trillion yen"), (1e9, "GBP", "£1 billion"),
     ]
+
+
+def test_bullets_take_kind_and_year_from_the_line_that_introduces_them():
+    text = (
+        "The plan sets the following targets for 2027:\n"
+        "- R&D spending to grow by more than 7% a year;\n"
+        "- computing power to exceed 300 EFLOPS;\n"
+        "- 5G users to account for 85% of mobile subscribers.\n"
+        "In 2024 the industry employed 2 million people.\n"
+        "- Another bullet with 12 labs."
+    )
+    assert [(r.kind, r.value, r.unit, r.period) for r in extract_indicators(text, "t") if r.value is not None] == [
+        ("target", 7.0, "percent", "2027"), ("target", 300.0, "EFLOPS", "2027"), ("target", 85.0, "percent", "2027"),
+        ("measurement", 2e6, "count", "2024"), ("measurement", 12.0, "count", None),
+    ]

@@ -352,6 +352,7 @@ class Sentence:
     folded_line: str
     table_header: str | None = None
     is_table_row: bool = False
+    list_lead: str | None = None  # folded line ending in ":" that a bullet of this sentence's list hangs from
 
 
 @dataclass(frozen=True)
@@ -411,6 +412,7 @@ def _sentences(text: str):
     body_chars = 0
     previous_table_line: str | None = None
     table_header: str | None = None
+    list_lead: str | None = None
     for line_match in LINE_RE.finditer(text):
         line = line_match.group()
         stripped = line.strip()
@@ -433,11 +435,17 @@ def _sentences(text: str):
         if _is_boilerplate_line(stripped, folded_line.strip()):
             continue
         body_chars += len(stripped)
+        is_bullet = BULLET_RE.match(line) is not None
+        lead = list_lead if is_bullet else None
+        if not is_bullet:
+            # "The plan sets these targets for 2027:" governs the bullets below it
+            list_lead = folded_line.strip() if stripped.endswith(":") else None
         if not _could_hold_claim(folded_line):
             continue
-        yield from _split_sentences(line, folded_line, line_match.start())
+        yield from _split_sentences(line, folded_line, line_match.start(), lead)
 
 
+BULLET_RE = re.compile(r"\s*(?:[-•*–▪]|\d{1,2}[.)])\s+")
 HAS_CLAIM_MATERIAL_RE = compile_folded(
     rf"\d|\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b"
 )
@@ -447,7 +455,7 @@ def _could_hold_claim(folded_line: str) -> bool:
     return HAS_CLAIM_MATERIAL_RE.search(folded_line) is not None
 
 
-def _split_sentences(line: str, folded_line: str, line_start: int):
+def _split_sentences(line: str, folded_line: str, line_start: int, list_lead: str | None = None):
     start = 0
     for boundary in SENTENCE_BREAK_RE.finditer(line):
         if ABBREVIATION_RE.search(line, 0, boundary.start()) and not (
@@ -457,10 +465,15 @@ def _split_sentences(line: str, folded_line: str, line_start: int):
         ):
             continue
         end = boundary.start()
-        yield Sentence(line_start + start, line[start:end], folded_line[start:end], line_start, line, folded_line)
+        yield Sentence(
+            line_start + start, line[start:end], folded_line[start:end], line_start, line, folded_line,
+            list_lead=list_lead,
+        )
         start = boundary.end()
     if line[start:].strip():
-        yield Sentence(line_start + start, line[start:], folded_line[start:], line_start, line, folded_line)
+        yield Sentence(
+            line_start + start, line[start:], folded_line[start:], line_start, line, folded_line, list_lead=list_lead
+        )
 
 
 # --------------------------------------------------------------------------
@@ -1036,6 +1049,8 @@ def _figure_record(
     subject = assigned_subject or _figure_subject(text, figure, subjects)
     period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses)
     kind = _figure_kind(sentence, figure, figures, clause, years)
+    if sentence.list_lead is not None:
+        kind, period = _with_list_lead(sentence.list_lead, kind, period)
     key, label, topic = _figure_indicator(
         text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic
     )
@@ -1147,6 +1162,19 @@ def _figure_kind(
     if figure.unit == "years" and NEXT_HORIZON_RE.search(text, max(0, figure.start - 15), figure.start):
         return "target"
     return "measurement"
+
+
+def _with_list_lead(lead: str, kind: str, period: str | None) -> tuple[str, str | None]:
+    """A bullet's figure takes the kind and year its list's lead line states, unless it states its own."""
+    if kind == "measurement":
+        if TARGET_CUE_RE.search(lead) or re.search(r"\bby\s+(?:19|20)\d\d\b", lead):
+            kind = "target"
+        elif ESTIMATE_CUE_RE.search(lead):
+            kind = "estimate"
+    if period is None:
+        lead_years = {found.group(1) for found in YEAR_RE.finditer(lead) if not found.group(2)}
+        period = lead_years.pop() if len(lead_years) == 1 else None
+    return kind, period
 
 
 def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
