@@ -11,7 +11,7 @@ from tracker.extract import extract_indicators
 from tracker.text import UnreadableDocument, document_text, join_wrapped_lines, media_type_for
 
 TEXTS = Path(__file__).parent / "texts"
-ARTICLES = ["rd_budget_news.txt", "space_quantum_brief.txt", "chips_trade_page.txt"]
+ARTICLES = sorted(p.name for p in TEXTS.glob("*.txt"))
 
 
 def claims(text: str) -> list[tuple]:
