@@ -552,3 +552,8 @@ def test_bullets_take_kind_and_year_from_the_line_that_introduces_them():
         ("target", 7.0, "percent", "2027"), ("target", 300.0, "EFLOPS", "2027"), ("target", 85.0, "percent", "2027"),
         ("measurement", 2e6, "count", "2024"), ("measurement", 12.0, "count", None),
     ]
+
+
+def test_temperatures_clock_times_and_ages_are_not_counts():
+    text = "The chip plant, cooled to -196°C, opened at 9 am with 300 engineers aged 45 on average; its founder is 60 years old."
+    assert [(r.value, r.unit) for r in extract_indicators(text, "t")] == [(300.0, "count")]

@@ -139,6 +139,7 @@ _NAME_EXEMPT = frozenset(
 NAME_NUMBER_RE = re.compile(r"([A-Z][\w’'.+&]*)[ \u00a0]$")
 HYPHEN_NAME_RE = re.compile(r"[A-Za-z]-$")
 LIST_MARKER_RE = re.compile(r"(?<![^\n])\s*\d{1,2}[.)](?:\s|$)")
+CLOCK_OR_AGE_RE = re.compile(r"\s?(?:a\.?m\.?|p\.?m\.?|o'clock|years?\s+old|-year-old)\b")
 AGE_BEFORE_RE = re.compile(r"[A-Z][a-z]+,\s$")
 REFERENCE_WORD_RE = compile_folded(
     r"\b(?:figure|fig\.|table|chart|exhibit|chapter|section|article|page|p\.|no\.|vol\.|issue|phase|level|"
@@ -724,8 +725,10 @@ def _is_standalone_count(sentence: str, folded: str, start: int, end: int) -> bo
     following = sentence[end:end + 1]
     if following in ("-", "–") and sentence[end + 1:end + 2].isdigit():
         pass  # "2-3%": the low end of a range, which takes the range's unit
-    elif following.isalpha() or following in ("+", "-", "–", "/"):
-        return False  # "5G", "14th", "3D", "AI+", "5-year"
+    elif following.isalpha() or following in ("+", "-", "–", "/", "°", ":"):
+        return False  # "5G", "14th", "3D", "AI+", "5-year", "196°C", "9:30"
+    if CLOCK_OR_AGE_RE.match(folded, end) or folded[max(0, start - 5):start] in ("aged ", " age "):
+        return False  # "9 am", "aged 45"
     before = sentence[max(0, start - 30):start]
     folded_before = folded[max(0, start - 30):start]
     if LIST_MARKER_RE.match(sentence, start):
