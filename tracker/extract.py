@@ -190,6 +190,11 @@ GROWTH_BEFORE_RE = compile_folded(
 DURATION_WORD_RE = re.compile(r"(year|month|week|day|decade)")
 DURATION_IN_YEARS = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25, "decade": 10.0}
 HAD_RE = re.compile(r"\bhad\b")
+BY_YEAR_RE = re.compile(r"\bby\s+(?:19|20)\d\d\b")
+WHITESPACE_RE = re.compile(r"\s+")
+MONTH_RE = re.compile(_MONTHS)
+DURATION_NOUN_END_RE = re.compile(r"(?:low|high|record|lag|gap)$")
+NON_KEY_CHARS_RE = re.compile(r"[^a-z0-9]+")
 TO_JOINER_RE = re.compile(r"\s+to\s+")
 BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|against)\s+$")
 # "within two years", "in 40 years", "over the past five years": a time frame, not a claim.
@@ -607,7 +612,7 @@ PREPOSITION_BEFORE_RE = compile_folded(
 
 def _preposition_before(folded_before: str) -> str:
     found = PREPOSITION_BEFORE_RE.search(folded_before)
-    return re.sub(r"\s+", " ", found.group(1)) if found else ""
+    return WHITESPACE_RE.sub(" ", found.group(1)) if found else ""
 
 
 def _is_name_year(before: str, previous_word: str) -> bool:
@@ -616,7 +621,7 @@ def _is_name_year(before: str, previous_word: str) -> bool:
         return False
     if before.rstrip().endswith(("'s", "’s")):
         return False  # "Beijing's 2025 budget": whose year, not a name
-    if previous_word.lower() in _NAME_EXEMPT or re.fullmatch(_MONTHS, previous_word):
+    if previous_word.lower() in _NAME_EXEMPT or MONTH_RE.fullmatch(previous_word):
         return False
     return before.rstrip().endswith(previous_word)
 
@@ -689,7 +694,7 @@ def _figure_from_match(
     if found.group("scale_abbreviation") and unit not in CURRENCY_UNITS:
         return None  # "910B", "5m": a model name or a distance, not "5 million" of something
     if unit == "years":
-        if unit_text.startswith("-") and not re.search(r"(?:low|high|record|lag|gap)$", unit_text):
+        if unit_text.startswith("-") and not DURATION_NOUN_END_RE.search(unit_text):
             return None  # "five-year plan": an adjective, not a duration
         if RELATIVE_TIME_RE.match(folded, end) or HORIZON_BEFORE_RE.search(
             folded, max(0, found.start() - 20), found.start()
@@ -777,7 +782,7 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
         return "km", False
     if DURATION_WORD_RE.search(unit_text):
         return "years", False
-    currency = re.sub(r"^of\s", "", unit_text)
+    currency = unit_text.removeprefix("of ")
     currency = "usd" if "dollar" in currency else currency
     return CURRENCY_CODES.get(currency, None), False
 
@@ -790,7 +795,7 @@ def _rank_figures(folded: str, masked: list[tuple[int, int]], figures: list[Figu
         if _overlaps(found.start(), found.end(), masked) or any(f.start <= found.start() < f.end for f in figures):
             continue
         ordinal = found.group("ordinal").lower()
-        value = ORDINALS.get(ordinal) or int(re.sub(r"\D", "", ordinal))
+        value = ORDINALS.get(ordinal) or int(ordinal[:-2])  # "11th" -> 11
         start = found.start("ordinal")
         ranks.append(Figure(start, found.end(), float(value), "rank", 1.0, start))
     return ranks
@@ -1170,7 +1175,7 @@ def _figure_kind(
 def _with_list_lead(lead: str, kind: str, period: str | None) -> tuple[str, str | None]:
     """A bullet's figure takes the kind and year its list's lead line states, unless it states its own."""
     if kind == "measurement":
-        if TARGET_CUE_RE.search(lead) or re.search(r"\bby\s+(?:19|20)\d\d\b", lead):
+        if TARGET_CUE_RE.search(lead) or BY_YEAR_RE.search(lead):
             kind = "target"
         elif ESTIMATE_CUE_RE.search(lead):
             kind = "estimate"
@@ -1248,7 +1253,7 @@ def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
 
 def _key_and_label(words: list[str], fallback: str) -> tuple[str, str]:
     """A snake_case key and a readable label from the words that name a figure."""
-    key = "_".join(re.sub(r"[^a-z0-9]+", "_", w.lower().replace("&", "")).strip("_") for w in words)
+    key = "_".join(NON_KEY_CHARS_RE.sub("_", w.lower().replace("&", "")).strip("_") for w in words)
     label = " ".join(words)
     return (key or fallback), (label[:1].upper() + label[1:] if label else fallback.replace("_", " "))
 
