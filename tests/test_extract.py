@@ -415,7 +415,7 @@ def test_brief_with_bullets_and_footnotes_section_gives_only_its_claims():
     records = records_of("policy_brief_with_notes.txt")
     assert [r.value_text for r in records] == [
         "398 billion yuan", "10 percent", "68", "7-nanometre", "344 billion yuan", "$47.5 billion",
-        "40 percent", "26 percent", "39%", "105", "45", "31", "2023", "around 5%", "1.3 million", "1.2 million",
+        "40 percent", "26 percent", "39%", "105", "45", "31", "in September 2023", "around 5%", "1.3 million", "1.2 million",
         "300,000",
     ]
 

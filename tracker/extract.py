@@ -1323,7 +1323,9 @@ def _event_key_and_label(
     return _key_and_label(before + ([noun] if noun else []), "dated_event")
 
 
-EVENT_DATE_PREFIX_RE = compile_folded(r"\b(?:as\s+far\s+back\s+as|in|by|since|from|early|late|mid)\s+$")
+EVENT_DATE_PREFIX_RE = compile_folded(
+    rf"\b(?:as\s+far\s+back\s+as|in|by|since|from|early|late|mid)\s+(?:{_MONTHS}\.?\s+(?:\d{{1,2}},?\s+)?)?$"
+)
 
 
 def _event_kind(clause: str, year: YearMention) -> str | None:
