@@ -151,7 +151,7 @@ REFERENCE_WORD_RE = compile_folded(
 # --------------------------------------------------------------------------
 
 TARGET_CUE_RE = compile_folded(
-    r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning|"
+    r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning\s+to|"
     r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
     r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|(?:scheduled|slated)\s+to|would\s+(?:invest|spend|build|launch|allocate|deploy)|will\s+(?:raise|increase|boost|expand|reach|cut|"
     r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
