@@ -557,3 +557,28 @@ def test_bullets_take_kind_and_year_from_the_line_that_introduces_them():
 def test_temperatures_clock_times_and_ages_are_not_counts():
     text = "The chip plant, cooled to -196°C, opened at 9 am with 300 engineers aged 45 on average; its founder is 60 years old."
     assert [(r.value, r.unit) for r in extract_indicators(text, "t")] == [(300.0, "count")]
+
+
+def test_a_modal_governs_the_figure_after_it_not_the_one_before():
+    records = records_of("quantum_numbers.txt")
+    assert [(r.kind, r.value, r.unit) for r in records if r.period == "2020"] == [
+        ("measurement", 200.0, "seconds"), ("estimate", 2.5e9, "years"),
+    ]
+
+
+def test_worldwide_totals_belong_to_the_world_and_of_us_funding_to_the_us():
+    records = records_of("quantum_numbers.txt")
+    assert [(r.subject, r.kind, r.value, r.period) for r in records if r.unit == "USD"] == [
+        ("China", "estimate", 15e9, None), ("United States", "measurement", 1.3e9, None),
+        ("World", "measurement", 42e9, "2023"),
+    ]
+
+
+def test_relative_clause_dates_its_own_event_not_the_figures_after_it():
+    records = records_of("quantum_numbers.txt")
+    assert stated(records, "in 2017") == [
+        ("dated_event", "China", "milestone", None, None, "2017", "general", "in 2017")
+    ]
+    assert stated(records, "more than 2,000 kilometres") == [
+        ("stretches", "China", "measurement", 2000.0, "km", None, "general", "more than 2,000 kilometres")
+    ]

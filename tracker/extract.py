@@ -190,6 +190,11 @@ GROWTH_BEFORE_RE = compile_folded(
 DURATION_WORD_RE = re.compile(r"(year|month|week|day|decade)")
 DURATION_IN_YEARS = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25, "decade": 10.0}
 HAD_RE = re.compile(r"\bhad\b")
+# Modal and infinitive cues govern the figure after them, never one before.
+FORWARD_CUE_RE = re.compile(
+    r"(?:would|could|might|may|will|likely|set|poised|on|wants?|aims?|aiming|plans?|seeks?|intends?|strives?|"
+    r"expects?|is\s+to|scheduled|slated)\b"
+)
 BY_YEAR_RE = re.compile(r"\bby\s+(?:19|20)\d\d\b")
 WHITESPACE_RE = re.compile(r"\s+")
 MONTH_RE = re.compile(_MONTHS)
@@ -877,14 +882,17 @@ def _nothing_between(start: int, end: int, figures: list[Figure], figure: Figure
     return True
 
 
-def _cue_applies(cue_start: int, figure: Figure, figures: list[Figure]) -> bool:
+def _cue_applies(cue_start: int, figure: Figure, figures: list[Figure], forward_only: bool = False) -> bool:
     """A cue before a figure governs it; one after it only if no other figure stands nearer the cue.
 
     "accounted for 7%, a share officials want to lift to 8% by 2030": "want"
-    and "by 2030" govern 8%, not 7%.
+    and "by 2030" govern 8%, not 7%. A modal ("would", "could") governs only
+    what follows it: "in 200 seconds that would take 2.5 billion years".
     """
     if cue_start < figure.start:
         return True
+    if forward_only:
+        return False
 
     def gap(other: Figure) -> int:
         return other.start - cue_start if other.start >= cue_start else cue_start - other.end
@@ -1149,7 +1157,10 @@ def _figure_kind(
     clause_text = text[clause.start:clause.end]
 
     def applies(pattern: re.Pattern[str]) -> bool:
-        return any(_cue_applies(clause.start + cue.start(), figure, figures) for cue in pattern.finditer(clause_text))
+        return any(
+            _cue_applies(clause.start + cue.start(), figure, figures, FORWARD_CUE_RE.match(cue.group()) is not None)
+            for cue in pattern.finditer(clause_text)
+        )
 
     if BASELINE_BEFORE_RE.search(text, max(0, figure.start - 20), figure.start):
         return "measurement"  # "up from 188 in 2024": the baseline a target is measured against
