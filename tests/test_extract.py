@@ -577,7 +577,7 @@ def test_worldwide_totals_belong_to_the_world_and_of_us_funding_to_the_us():
 def test_relative_clause_dates_its_own_event_not_the_figures_after_it():
     records = records_of("quantum_numbers.txt")
     assert stated(records, "in 2017") == [
-        ("dated_event", "China", "milestone", None, None, "2017", "general", "in 2017")
+        ("beijing_shanghai_backbone_opening", "China", "milestone", None, None, "2017", "general", "in 2017")
     ]
     assert stated(records, "more than 2,000 kilometres") == [
         ("stretches", "China", "measurement", 2000.0, "km", None, "general", "more than 2,000 kilometres")

@@ -1315,7 +1315,7 @@ EVENT_NOUNS = {
     "launch": "launch", "establish": "establishment", "found": "founding", "complet": "completion",
     "approv": "approval", "announc": "announcement", "releas": "release", "publish": "publication",
     "unveil": "unveiling", "introduc": "introduction", "deliver": "delivery", "sign": "signing",
-    "pass": "passage", "adopt": "adoption", "enact": "enactment", "issu": "issuance",
+    "pass": "passage", "adopt": "adoption", "enact": "enactment", "issu": "issuance", "open": "opening",
 }
 
 
@@ -1329,6 +1329,8 @@ def _event_key_and_label(
     verb = cue.group().lower()
     noun = next((n for stem, n in EVENT_NOUNS.items() if verb.startswith(stem)), None)
     before = _content_words(text[clause_start:clause_start + cue.start()])[-3:]
+    if not before:
+        before = _content_words(text[:clause_start])[-3:]  # ", which opened in 2017": the thing it names
     if noun is None:
         before = (before + _content_words(text[clause_start + cue.end():clause_end])[:2])[-4:]
     return _key_and_label(before + ([noun] if noun else []), "dated_event")
