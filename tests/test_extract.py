@@ -582,3 +582,8 @@ def test_relative_clause_dates_its_own_event_not_the_figures_after_it():
     assert stated(records, "more than 2,000 kilometres") == [
         ("stretches", "China", "measurement", 2000.0, "km", None, "general", "more than 2,000 kilometres")
     ]
+
+
+def test_chart_labels_spilled_into_text_are_not_claims():
+    text = "Figure 2: R&D intensity, 2015-2024\n2.1% 2.2% 2.4% 2.6%\n2015 2018 2021 2024\nR&D intensity reached 2.6% in 2023."
+    assert [(r.value, r.period) for r in extract_indicators(text, "t")] == [(2.6, "2023")]

@@ -278,6 +278,7 @@ DATE_TOKEN_RE = compile_folded(
     rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
     r"\b(?:date|published|updated|posted|on|by|at|am|pm|GMT|UTC|location)\b|[\W_]+",
 )
+NUMERIC_TOKEN_RE = re.compile(r"[-+(]?[$¥€£]?\d[\d.,]*%?\)?")
 UNIT_FIGURE_RE = re.compile(
     r"\d\s?(?:%|percent|per\s?cent|bn\b|billion|million|trillion|km\b|nm\b|yuan|dollars|euros)|[$¥€]\s?\d"
 )
@@ -403,6 +404,8 @@ def _is_boilerplate_line(line: str, folded: str) -> bool:
     words = line.split()
     if len(words) <= 30 and BOILERPLATE_RE.search(folded):
         return True
+    if len(words) >= 3 and sum(NUMERIC_TOKEN_RE.fullmatch(w) is not None for w in words) >= 0.6 * len(words):
+        return True  # axis labels or a chart's data points a PDF spilled as text
     if len(words) <= 12 and HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", folded).split()) <= 1:
         return True  # a dateline or publication date, possibly with a label
     if (
