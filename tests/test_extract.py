@@ -587,3 +587,11 @@ def test_relative_clause_dates_its_own_event_not_the_figures_after_it():
 def test_chart_labels_spilled_into_text_are_not_claims():
     text = "Figure 2: R&D intensity, 2015-2024\n2.1% 2.2% 2.4% 2.6%\n2015 2018 2021 2024\nR&D intensity reached 2.6% in 2023."
     assert [(r.value, r.period) for r in extract_indicators(text, "t")] == [(2.6, "2023")]
+
+
+def test_text_without_full_stops_is_cut_into_bounded_pieces_with_exact_offsets():
+    text = " ".join(["China spent around 5% of its budget on about 300 labs in 2024 and"] * 200)
+    records = extract_indicators(text, "t")
+    assert len(records) == 400
+    assert all(text[r.char_start:r.char_end] == r.value_text for r in records)
+    assert max(len(r.evidence) for r in records) <= 3000

@@ -27,6 +27,10 @@ from tracker.models import IndicatorRecord
 
 EXTRACTOR_VERSION = "1.0.0"
 
+# Backward-looking checks read a bounded window, so a huge one-line document stays linear.
+LOOKBACK_CHARS = 20
+QUOTE_REACH_CHARS = 2000
+MAX_SENTENCE_CHARS = 3000
 DEFAULT_SUBJECT = "China"  # the genre's default: a figure with no other owner named is China's
 
 # --------------------------------------------------------------------------
@@ -241,7 +245,6 @@ SENTENCE_OPENER_RE = re.compile(
     r"(?:The|This|That|These|Those|It|Its|In|But|And|However|Meanwhile|China|Chinese|Beijing|Washington|"
     r"A|An|As|At|By|For|On|Since|While|When|According|Yet|Still|Some|Many|Most|Such)\b"
 )
-QUOTE_SPAN_RE = re.compile(r"“[^”]*(?:”|$)|\"[^\"\n]*(?:\"|$)", re.MULTILINE)
 RELEVANCE_RE = compile_folded(
     r"technolog|innovat|research|science|scien|econom|invest|market|industr|digital|data|"
     r"compan|firm|enterprise|budget|fund|spend|GDP|export|import|trade|patent|talent|student|"
@@ -472,22 +475,40 @@ def _could_hold_claim(folded_line: str) -> bool:
 def _split_sentences(line: str, folded_line: str, line_start: int, list_lead: str | None = None):
     start = 0
     for boundary in SENTENCE_BREAK_RE.finditer(line):
-        if ABBREVIATION_RE.search(line, 0, boundary.start()) and not (
+        # Anchored patterns read only the last few characters: linear time on very long lines.
+        tail_start = max(0, boundary.start() - LOOKBACK_CHARS)
+        if ABBREVIATION_RE.search(line, tail_start, boundary.start()) and not (
             # "... than the U.S. The gap ...": a country's abbreviation can end a sentence
-            COUNTRY_ABBREVIATION_RE.search(line, 0, boundary.start())
+            COUNTRY_ABBREVIATION_RE.search(line, tail_start, boundary.start())
             and SENTENCE_OPENER_RE.match(line, boundary.end())
         ):
             continue
-        end = boundary.start()
-        yield Sentence(
-            line_start + start, line[start:end], folded_line[start:end], line_start, line, folded_line,
-            list_lead=list_lead,
-        )
+        yield from _bounded_sentences(line, folded_line, line_start, start, boundary.start(), list_lead)
         start = boundary.end()
     if line[start:].strip():
+        yield from _bounded_sentences(line, folded_line, line_start, start, len(line), list_lead)
+
+
+def _bounded_sentences(
+    line: str, folded_line: str, line_start: int, start: int, end: int, list_lead: str | None
+):
+    """The sentence line[start:end], cut at spaces into pieces of at most MAX_SENTENCE_CHARS.
+
+    Text without full stops (a scraped blob) would otherwise make one huge
+    "sentence", and per-figure comparisons within a sentence grow with its square.
+    """
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = line.rfind(" ", start, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
         yield Sentence(
-            line_start + start, line[start:], folded_line[start:], line_start, line, folded_line, list_lead=list_lead
+            line_start + start, line[start:cut], folded_line[start:cut], line_start, line, folded_line,
+            list_lead=list_lead,
         )
+        start = cut
+    yield Sentence(
+        line_start + start, line[start:end], folded_line[start:end], line_start, line, folded_line,
+        list_lead=list_lead,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -569,7 +590,7 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
                 m for m in mentions if not any(o.start <= m.start < o.end for o in introduced)
             ] + introduced
     return sorted(
-        (replace(m, is_object=OBJECT_PREPOSITION_RE.search(sentence, 0, m.start) is not None)
+        (replace(m, is_object=OBJECT_PREPOSITION_RE.search(sentence, max(0, m.start - LOOKBACK_CHARS), m.start) is not None)
          for m in mentions),
         key=lambda m: m.start,
     )
@@ -1146,7 +1167,7 @@ def _figure_period(
     before = [y for y in years if earliest <= y.start and y.end <= figure.start]
     if before:
         return before[-1].period
-    fronted = [y for y in years if y.end <= figure.start and FRONTED_YEAR_RE.match(folded[:y.start])]
+    fronted = [y for y in years[:1] if y.end <= figure.start and FRONTED_YEAR_RE.match(folded[:y.start])]
     return fronted[0].period if fronted else None
 
 
@@ -1201,11 +1222,10 @@ def _with_list_lead(lead: str, kind: str, period: str | None) -> tuple[str, str 
 
 def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
     """Inside a quotation: someone's view, not the source's own report."""
-    position = sentence.start - sentence.line_start + figure.start
-    for quote in QUOTE_SPAN_RE.finditer(sentence.line_text):
-        if quote.start() <= position < quote.end():
-            return True
-    return False
+    line, position = sentence.line_text, sentence.start - sentence.line_start + figure.start
+    # Opened after the last close, or an odd number of straight quotes before it (within a paragraph's reach).
+    start = max(0, position - QUOTE_REACH_CHARS)
+    return line.rfind("“", start, position) > line.rfind("”", start, position) or line.count('"', start, position) % 2 == 1
 
 
 def _figure_indicator(
@@ -1303,7 +1323,7 @@ def _event_records(
             owners = [m for m in subjects if m.end <= anchor and not m.is_object]
         subject = owners[-1].name if owners else DEFAULT_SUBJECT
         start = year.start
-        prefix = EVENT_DATE_PREFIX_RE.search(folded, 0, year.start)
+        prefix = EVENT_DATE_PREFIX_RE.search(folded, max(0, year.start - 4 * LOOKBACK_CHARS), year.start)
         if prefix:
             start = prefix.start()  # "in 2016", "by 2027": the words that date it
         key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
