@@ -35,8 +35,12 @@ MEDIA_TYPE_BY_SUFFIX = {
 GENERIC_CONTENT_TYPES = ("application/octet-stream", "binary/octet-stream", "application/unknown", "")
 HTML_SNIFF_RE = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)
 SENTENCE_END_CHARS = (".", "!", "?", ":", "”", '"', "’", ";")
-# Typical short-line ratio below which a PDF line ends its paragraph.
-PARAGRAPH_END_RATIO = 0.8
+# A proportional font fits more or fewer characters on a line; count a word as
+# fitting only with this much room to spare.
+WRAP_SLACK = 0.95
+# Below this share of the typical width even an unpunctuated line is a heading:
+# wrapped lines inside a paragraph run close to full width.
+HEADING_RATIO = 0.7
 
 
 def media_type_for(path_or_url: str, content_type: str | None = None) -> str:
@@ -95,13 +99,12 @@ def _html_text(raw: bytes) -> str:
 
 def _pdf_text(raw: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(raw))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise UnreadableDocument("binary", f"not a readable PDF ({exc.__class__.__name__})") from exc
+    except Exception as exc:  # pypdf raises many types on damaged or encrypted files
+        raise UnreadableDocument("binary", f"not a readable PDF ({exc.__class__.__name__}: {exc})") from exc
     lines = [line.strip() for page in pages for line in page.splitlines()]
     text = join_wrapped_lines(lines)
     if not text.strip():
@@ -110,35 +113,58 @@ def _pdf_text(raw: bytes) -> str:
 
 
 def join_wrapped_lines(lines: list[str]) -> str:
-    """Rejoin lines a PDF wrapped: a line ends its paragraph when blank, short and finished, or a table row.
+    """Rejoin lines a PDF wrapped into paragraphs, table rows kept one a line.
 
-    "Short" is measured against the document's own typical line width, so the
+    A line ends its paragraph when the next line's first word would still have
+    fitted on it (so the break was the author's, not the typesetter's) and it
+    ends like a sentence, or when it is much shorter than a full line (a
+    heading). Widths are measured against the document's own full line, so the
     rule holds for any page size or font.
     """
     widths = sorted(len(line) for line in lines if line)
     if not widths:
         return ""
-    typical_width = widths[int(len(widths) * 0.8)] if len(widths) > 4 else widths[-1]
+    full_width = widths[int(len(widths) * 0.9)] if len(widths) > 4 else widths[-1]
     paragraphs: list[str] = []
     current = ""
-    for line in lines:
+    for index, line in enumerate(lines):
         if not line:
             current = _flush(paragraphs, current)
             continue
+        if current.startswith("|") and not current.endswith("|"):
+            current = f"{current} {line}"  # a table row the page width wrapped
+            if current.endswith("|"):
+                current = _flush(paragraphs, current)
+            continue
         if line.startswith("|"):
             current = _flush(paragraphs, current)
-            paragraphs.append(line)
+            if line.endswith("|"):
+                paragraphs.append(line)
+            else:
+                current = line
             continue
         if current.endswith("-") and line[:1].islower():
             current = current[:-1] + line  # a word hyphenated at the line end
         else:
             current = f"{current} {line}" if current else line
-        if len(line) < typical_width * PARAGRAPH_END_RATIO and line.endswith(SENTENCE_END_CHARS):
+        following = next((n for n in lines[index + 1:] if n), "")
+        next_word = following.split()[0] if following else ""
+        fits = len(line) + 1 + len(next_word) < full_width * WRAP_SLACK
+        if not following or following.startswith("|"):
             current = _flush(paragraphs, current)
-        elif len(line) < typical_width * 0.5 and not line.endswith((",", "-")):
+        elif line.endswith(SENTENCE_END_CHARS) and (fits or _is_heading(following, full_width)):
+            current = _flush(paragraphs, current)
+        elif len(line) < full_width * HEADING_RATIO and not line.endswith((",", "-")):
             current = _flush(paragraphs, current)  # a heading or a label line
     _flush(paragraphs, current)
     return "\n".join(paragraphs) + "\n"
+
+
+def _is_heading(line: str, full_width: int) -> bool:
+    """A short capitalised line that does not end like a sentence."""
+    return (
+        len(line) < full_width * HEADING_RATIO and line[:1].isupper() and not line.endswith(SENTENCE_END_CHARS)
+    )
 
 
 def _flush(paragraphs: list[str], current: str) -> str:
