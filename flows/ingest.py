@@ -131,8 +131,9 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     # Store in one transaction: a crash here leaves the previous snapshot intact
     snapshot = store.SnapshotInput(
         run_id=run_id, created_at=started_at, extractor_version=EXTRACTOR_VERSION, cause="source",
-        # Every document read, so an unchanged page's new ETag is kept for the next conditional GET
-        read_documents=documents, reextracted_source_ids=[doc.source_id for doc in reread],
+        # What was re-read, and unchanged pages whose new ETag the next conditional GET needs
+        read_documents=reread + diff.with_new_validators(unchanged, known),
+        reextracted_source_ids=[doc.source_id for doc in reread],
         records=numbered, failures=failures + rejected,
         counts={"sources_new": len(new), "sources_changed": len(changed),
                 "sources_unchanged": len(unchanged) + len(not_modified),

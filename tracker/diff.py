@@ -87,3 +87,13 @@ def classify_documents(documents: list, known: dict) -> tuple[list, list, list]:
         else:
             unchanged.append(document)
     return new, changed, unchanged
+
+
+def with_new_validators(documents: list, known: dict) -> list:
+    """Unchanged documents whose ETag or Last-Modified moved: kept so the next conditional GET sends them."""
+    moved = []
+    for document in documents:
+        state = known.get(document.source_id)
+        if state is not None and (document.etag, document.last_modified) != (state.etag, state.last_modified):
+            moved.append(document)
+    return moved
