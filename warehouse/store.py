@@ -6,21 +6,27 @@ closes it, because a DuckDB write connection locks the file against every other 
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
-import pandas as pd
 
 from tracker.diff import CurrentMention, NumberedRecord
 from tracker.models import Change, Document, Failure, SourceState
 
+if TYPE_CHECKING:  # pandas is imported where frames are built: a run that changes nothing never needs it
+    import pandas as pd
+
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 LOCK_RETRY_S = 0.05
+# Warehouse files (path, inode) this process has already brought up to schema.sql: each later
+# connection skips the statements, which rewrite the views and force a checkpoint on close.
+_SCHEMA_APPLIED: set[tuple[str, int]] = set()
 RECORD_COLUMNS = [
     "source_id", "indicator", "subject", "mention", "label", "kind", "value", "unit", "period",
     "topic", "value_text", "evidence", "char_start", "char_end", "value_precision", "content_hash",
@@ -59,11 +65,18 @@ def connect(db_path: Path, read_only: bool = False, wait_s: float = 10.0) -> Ite
             time.sleep(LOCK_RETRY_S)
     try:
         if not read_only:
-            con.execute(SCHEMA_SQL)
+            _apply_schema_once(con, db_path)
         con.execute("set timezone = 'UTC'")
         yield con
     finally:
         con.close()
+
+
+def _apply_schema_once(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    key = (str(db_path.resolve()), os.stat(db_path).st_ino)
+    if key not in _SCHEMA_APPLIED:
+        con.execute(SCHEMA_SQL)
+        _SCHEMA_APPLIED.add(key)
 
 
 @contextmanager
@@ -167,22 +180,29 @@ class SnapshotInput:
 
 def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[Change]]:
     """Apply one run in one transaction: a crash anywhere leaves the previous snapshot intact."""
-    hashes = {doc.source_id: doc.content_hash for doc in snapshot.read_documents}
-    records = _records_frame(snapshot.records, hashes)
-    touched = pd.DataFrame({"source_id": pd.Series(snapshot.reextracted_source_ids, dtype="string")})
     with transaction(db_path) as con:
         snapshot_id, now = _open_snapshot(con, snapshot)
         _store_documents(con, snapshot, snapshot_id, now)
-        con.register("staged_records", records)
-        con.register("touched_sources", touched)
-        _apply_versions(con, snapshot_id, now, snapshot.extractor_version, snapshot.cause)
-        _check_guarantees(con, snapshot_id)
+        if snapshot.reextracted_source_ids:  # nothing re-read: no version can open or close
+            _stage_records(con, snapshot)
+            _apply_versions(con, snapshot_id, now, snapshot.extractor_version, snapshot.cause)
+            _check_guarantees(con, snapshot_id)
+            con.unregister("staged_records")
+            con.unregister("touched_sources")
         _store_failures(con, snapshot.run_id, now, snapshot.failures)
         changes = _changes_of(con, snapshot_id)
         _finish_run(con, snapshot, snapshot_id, changes)
-        con.unregister("staged_records")
-        con.unregister("touched_sources")
     return snapshot_id, changes
+
+
+def _stage_records(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> None:
+    """The run's records and re-read sources as views `staged_records` and `touched_sources`."""
+    import pandas as pd
+
+    hashes = {doc.source_id: doc.content_hash for doc in snapshot.read_documents}
+    con.register("staged_records", _records_frame(snapshot.records, hashes))
+    con.register("touched_sources",
+                 pd.DataFrame({"source_id": pd.Series(snapshot.reextracted_source_ids, dtype="string")}))
 
 
 def _open_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> tuple[int, datetime]:
@@ -205,6 +225,8 @@ def _open_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> t
 def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapshot_id: int, now: datetime) -> None:
     if not snapshot.read_documents:
         return
+    import pandas as pd
+
     frame = pd.DataFrame([{
         "source_id": doc.source_id, "content_hash": doc.content_hash, "media_type": doc.media_type,
         "byte_size": len(doc.raw), "raw_text": doc.text, "raw_bytes": doc.raw,
@@ -327,6 +349,8 @@ def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
 def _store_failures(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, failures: list[Failure]) -> None:
     if not failures:
         return
+    import pandas as pd
+
     frame = pd.DataFrame([{
         "source_id": f.source_id, "indicator": f.indicator, "check_name": f.check,
         "reason": f.reason, "message": f.message, "offending_value": f.value,
@@ -374,6 +398,8 @@ def _finish_run(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapsho
 
 
 def _records_frame(records: list[NumberedRecord], content_hashes: dict[str, str]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [{**numbered.record.to_dict(), "mention": numbered.mention,
              "content_hash": content_hashes[numbered.record.source_id]} for numbered in records]
     frame = pd.DataFrame(rows, columns=RECORD_COLUMNS)
