@@ -3,7 +3,8 @@
 Writes a corpus of small generated documents (template sentences with figures, e.g. "R&D spending
 reached 2.4% of GDP in 2023.") into a temp folder, runs `tracker run` once to fill the warehouse,
 then times rounds of [empty flow, `tracker run` with nothing changed] on the same backend and prints
-both times and their difference per round, and the medians.
+both times and their difference per round, and the medians: wall clock, and CPU time (user + system
+of the run and the Prefect server it starts), which moves far less when other work shares the machine.
 
     uv run python bench/noop_rerun.py [--documents 10000] [--rounds 3]
 """
@@ -11,38 +12,12 @@ both times and their difference per round, and the medians.
 from __future__ import annotations
 
 import argparse
-import random
 import tempfile
 from pathlib import Path
 
-from common import bench_env, check_run, fmt_s, median, run_empty_flow, run_tracker
+from common import Timed, bench_env, check_run, fmt_s, median, run_empty_flow, run_tracker, write_corpus
 
 GOAL_S = 2.0
-SUBJECTS = ("China", "the United States", "the EU", "Japan", "South Korea", "Germany")
-TEMPLATES = (
-    "R&D spending in {subject} reached {pct}% of GDP in {year}.",
-    "The share of basic research rose to {pct}% of total R&D in {year}.",
-    "{subject} aims to raise R&D intensity to {pct}% by {target}.",
-    "Venture funding for AI start-ups grew {pct}% in {year}, the ministry said.",
-    "Semiconductor self-sufficiency stood at {pct}% in {year}, up from {pct2}% a year before.",
-    "Officials met in {year} to discuss the plan; no figures were published.",
-    "Quantum communication links now cover {km} km, according to the {year} report.",
-)
-
-
-def write_corpus(folder: Path, count: int, seed: int = 20261126) -> None:
-    """`count` small text documents, a few template sentences each, deterministic for a seed."""
-    rng = random.Random(seed)
-    folder.mkdir(parents=True)
-    for number in range(count):
-        sentences = []
-        for _ in range(rng.randint(2, 5)):
-            year = rng.randint(2005, 2025)
-            sentences.append(rng.choice(TEMPLATES).format(
-                subject=rng.choice(SUBJECTS), pct=round(rng.uniform(0.5, 9.5), 1), pct2=round(rng.uniform(0.5, 9.5), 1),
-                year=year, target=year + rng.randint(2, 10), km=rng.randint(100, 12000)))
-        (folder / f"{number:05d}_doc.txt").write_text(f"Document {number}\n\n" + " ".join(sentences) + "\n",
-                                                      encoding="utf-8")
 
 
 def main() -> None:
@@ -59,19 +34,25 @@ def main() -> None:
         fill = check_run(run_tracker(db, env, "--seeds", corpus), "first run (fills the warehouse)")
         print(f"first run over {args.documents} new documents: {fill.seconds:.2f} s "
               f"({fill.stdout.splitlines()[1].strip() if len(fill.stdout.splitlines()) > 1 else '?'})", flush=True)
-        empty, rerun = [], []
+        empty: list[Timed] = []
+        rerun: list[Timed] = []
         for round_no in range(1, args.rounds + 1):
-            empty.append(run_empty_flow(env).seconds)
+            empty.append(run_empty_flow(env))
             timed = check_run(run_tracker(db, env, "--seeds", corpus), "no-change rerun")
             if f"{args.documents} unchanged" not in timed.stdout:
                 raise RuntimeError(f"the rerun was expected to find every document unchanged:\n{timed.stdout}")
-            rerun.append(timed.seconds)
-            print(f"round {round_no}: empty flow {empty[-1]:.2f} s, no-change rerun {rerun[-1]:.2f} s, "
-                  f"beyond Prefect {rerun[-1] - empty[-1]:+.2f} s", flush=True)
-    beyond = [r - e for r, e in zip(rerun, empty)]
-    print(f"empty flow        : median {median(empty):.2f} s  [{fmt_s(empty)}]")
-    print(f"no-change rerun   : median {median(rerun):.2f} s  [{fmt_s(rerun)}]")
-    print(f"beyond Prefect    : median {median(beyond):+.2f} s  [{fmt_s(beyond)}] (goal <= {GOAL_S:g} s)")
+            rerun.append(timed)
+            print(f"round {round_no}: empty flow {empty[-1].seconds:.2f} s (cpu {empty[-1].cpu_s:.2f}), "
+                  f"no-change rerun {timed.seconds:.2f} s (cpu {timed.cpu_s:.2f}), "
+                  f"beyond Prefect {timed.seconds - empty[-1].seconds:+.2f} s (cpu {timed.cpu_s - empty[-1].cpu_s:+.2f})",
+                  flush=True)
+    for label, runs in (("empty flow", empty), ("no-change rerun", rerun)):
+        wall, cpu = [t.seconds for t in runs], [t.cpu_s for t in runs]
+        print(f"{label:16}: wall median {median(wall):.2f} s [{fmt_s(wall)}]; cpu median {median(cpu):.2f} s [{fmt_s(cpu)}]")
+    wall = [r.seconds - e.seconds for r, e in zip(rerun, empty)]
+    cpu = [r.cpu_s - e.cpu_s for r, e in zip(rerun, empty)]
+    print(f"{'beyond Prefect':16}: wall median {median(wall):+.2f} s [{fmt_s(wall)}]; "
+          f"cpu median {median(cpu):+.2f} s [{fmt_s(cpu)}] (goal <= {GOAL_S:g} s)")
 
 
 if __name__ == "__main__":
