@@ -14,8 +14,8 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
-from schemas.indicator import validate_records
 from tracker import alerts, catalog, diff, fetch, report, sources, summary as run_summary
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION, extract_indicators
@@ -58,6 +58,8 @@ def extract(documents: list[Document]) -> list[IndicatorRecord]:
 
 @task(cache_policy=NO_CACHE)
 def validate(records: list[IndicatorRecord], documents: list[Document]) -> tuple[list[IndicatorRecord], list[Failure]]:
+    from schemas.indicator import validate_records  # pandas + pandera: loaded only when a run has records
+
     texts = {doc.source_id: doc.text for doc in documents}
     return validate_records(records, texts, catalog.validation_range, catalog.known_units())
 
@@ -101,7 +103,7 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
             store.fail_run(db_path, run_id, f"{type(exc).__name__}: {exc}")
             raise
         # Alert as a step of its own; state hooks are not guaranteed to run
-        send_alerts(db_path, summary, settings.alert_webhook)
+        send_alerts(db_path, quote(summary), settings.alert_webhook)
     create_markdown_artifact(key=SUMMARY_ARTIFACT_KEY, markdown=run_summary.summary_markdown(summary),
                              description="What this tracker run changed and what failed")
     create_table_artifact(key=FAILURES_ARTIFACT_KEY, table=run_summary.failure_rows(summary),
@@ -113,20 +115,24 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
 
 
 def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, crashed_runs) -> RunSummary:
+    # Lists of sources, documents and records go to tasks quote()d: Prefect would otherwise walk
+    # every item of every argument looking for futures, about 1 s per task for 10,000 documents.
     # Read: a source we cannot read or fetch becomes a failure row, not an exception
     listed, failures = list_sources(seeds_dir, sources_file)
     known = known_sources(db_path)
     local = [s for s in listed if not s.is_remote]
     remote = [s for s in listed if s.is_remote]
-    documents, read_failures = read_local(local, settings.max_document_bytes)
-    fetched = fetch_remote(remote, known, fetch.fetch_policy(settings))
+    documents, read_failures = read_local(quote(local), settings.max_document_bytes)
+    fetched = fetch_remote(quote(remote), quote(known), fetch.fetch_policy(settings))
     documents, failures, not_modified = sources.sort_fetched(documents, failures + read_failures, fetched)
     # Keep what changed since the last snapshot
     new, changed, unchanged = diff.classify_documents(documents, known)
     reread = new + changed
-    # Extract, then validate lazily so a bad record costs only itself
-    valid, rejected = validate(extract(reread), reread)
-    numbered = number_mentions(db_path, valid, reread)
+    # Extract, then validate lazily so a bad record costs only itself; a run that re-read nothing skips both
+    valid, rejected, numbered = [], [], []
+    if reread:
+        valid, rejected = validate(quote(extract(quote(reread))), quote(reread))
+        numbered = number_mentions(db_path, quote(valid), quote(reread))
     missing = sources.missing_sources(known, listed)
     # Store in one transaction: a crash here leaves the previous snapshot intact
     snapshot = store.SnapshotInput(
@@ -139,7 +145,7 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
                 "sources_unchanged": len(unchanged) + len(not_modified),
                 "sources_failed": len({f.source_id for f in failures}), "sources_missing": len(missing)},
         locations={s.source_id: s.location for s in listed})
-    snapshot_id, changes = commit_snapshot(db_path, snapshot)
+    snapshot_id, changes = commit_snapshot(db_path, quote(snapshot))
     return RunSummary(
         run_id=run_id, snapshot_id=snapshot_id, sources_new=len(new), sources_changed=len(changed),
         sources_unchanged=len(unchanged) + len(not_modified), sources_failed=len({f.source_id for f in failures}),

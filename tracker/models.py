@@ -37,7 +37,9 @@ class IndicatorRecord:
     value_precision: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Every field is a scalar, so a shallow copy equals asdict() (which deep-copies) at a
+        # fraction of the cost: records are turned into rows twice per run, 30,000 in a large one.
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)

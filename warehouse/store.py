@@ -7,6 +7,7 @@ closes it, because a DuckDB write connection locks the file against every other 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from tracker.diff import CurrentMention, NumberedRecord
@@ -24,6 +24,8 @@ from tracker.models import Change, Document, Failure, ReportData, SourceState
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 SCHEMA_MD5 = hashlib.md5(SCHEMA_SQL.encode("utf-8")).hexdigest()
+# Warehouse files (path, inode) this process has found up to date with schema.sql.
+_SCHEMA_APPLIED: set[tuple[str, int]] = set()
 LOCK_RETRY_S = 0.05
 # What versions a record: a change in value, unit, period or kind opens a new version.
 ROW_HASH_SQL = ("md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'), "
@@ -71,26 +73,29 @@ def connect(db_path: Path, read_only: bool = False, wait_s: float = 10.0) -> Ite
             time.sleep(LOCK_RETRY_S)
     try:
         if not read_only:
-            _ensure_schema(con)
+            _ensure_schema(con, db_path)
         con.execute("set timezone = 'UTC'")
         yield con
     finally:
         con.close()
 
 
-def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def _ensure_schema(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     """Run schema.sql unless this very text already ran on this file (its md5 is stamped), so a
     write connection does not rewrite every view in the catalog each time it opens."""
+    applied_key = (str(db_path.resolve()), os.stat(db_path).st_ino)
+    if applied_key in _SCHEMA_APPLIED:  # checked by this process already: skip even the select
+        return
     try:
         stamped = con.execute("select schema_md5 from warehouse_schema").fetchall()
     except duckdb.CatalogException:
         stamped = []
-    if stamped == [(SCHEMA_MD5,)]:
-        return
-    con.execute("begin transaction")
-    con.execute(SCHEMA_SQL)
-    con.execute("create or replace table warehouse_schema as select $md5 as schema_md5", {"md5": SCHEMA_MD5})
-    con.execute("commit")
+    if stamped != [(SCHEMA_MD5,)]:
+        con.execute("begin transaction")
+        con.execute(SCHEMA_SQL)
+        con.execute("create or replace table warehouse_schema as select $md5 as schema_md5", {"md5": SCHEMA_MD5})
+        con.execute("commit")
+    _SCHEMA_APPLIED.add(applied_key)
 
 
 @contextmanager
@@ -194,21 +199,22 @@ class SnapshotInput:
 
 def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[Change]]:
     """Apply one run in one transaction: a crash anywhere leaves the previous snapshot intact."""
-    hashes = {doc.source_id: doc.content_hash for doc in snapshot.read_documents}
-    records = _records_table(snapshot.records, hashes, set(snapshot.reextracted_source_ids))
-    touched = pa.table({"source_id": pa.array(snapshot.reextracted_source_ids, pa.string())})
     with transaction(db_path) as con:
         snapshot_id, now = _open_snapshot(con, snapshot)
         _store_documents(con, snapshot, snapshot_id, now)
-        con.register("staged_records", records)
-        con.register("touched_sources", touched)
-        _apply_versions(con, snapshot_id, now, snapshot.extractor_version, snapshot.cause)
-        _check_guarantees(con, snapshot_id, now)
+        if snapshot.reextracted_source_ids:  # nothing re-read: no version can open or close
+            hashes = {doc.source_id: doc.content_hash for doc in snapshot.read_documents}
+            con.register("staged_records", _records_table(snapshot.records, hashes,
+                                                          set(snapshot.reextracted_source_ids)))
+            con.register("touched_sources",
+                         pa.table({"source_id": pa.array(snapshot.reextracted_source_ids, pa.string())}))
+            _apply_versions(con, snapshot_id, now, snapshot.extractor_version, snapshot.cause)
+            _check_guarantees(con, snapshot_id, now)
+            con.unregister("staged_records")
+            con.unregister("touched_sources")
         _store_failures(con, snapshot.run_id, now, snapshot.failures)
         changes = _changes_of(con, snapshot_id)
         _finish_run(con, snapshot, snapshot_id, changes)
-        con.unregister("staged_records")
-        con.unregister("touched_sources")
     return snapshot_id, changes
 
 
@@ -377,10 +383,14 @@ def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: dat
 def _store_failures(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, failures: list[Failure]) -> None:
     if not failures:
         return
-    frame = pd.DataFrame([{
-        "source_id": f.source_id, "indicator": f.indicator, "check_name": f.check,
-        "reason": f.reason, "message": f.message, "offending_value": f.value,
-    } for f in failures])
+    frame = pa.table({
+        "source_id": pa.array([f.source_id for f in failures], pa.string()),
+        "indicator": pa.array([f.indicator for f in failures], pa.string()),
+        "check_name": pa.array([f.check for f in failures], pa.string()),
+        "reason": pa.array([f.reason for f in failures], pa.string()),
+        "message": pa.array([f.message for f in failures], pa.string()),
+        "offending_value": pa.array([f.value for f in failures], pa.string()),
+    })
     con.register("run_failures", frame)
     con.execute(
         """
