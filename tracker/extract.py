@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from bisect import bisect_right
 from functools import lru_cache
 
 from tracker.catalog import (
@@ -356,15 +357,31 @@ class SubjectMention:
 
 
 @dataclass(frozen=True)
-class Sentence:
-    """A sentence (or table row) with its place in the document and its surroundings."""
+class Paragraph:
+    """Lines of the document read as one: hard line wraps joined, whitespace runs made one space.
 
-    start: int
+    `text` is what the rules read; `raw_position` maps an index into it back to
+    the document, so record offsets still index the document's own characters.
+    """
+
+    text: str
+    folded: str
+    segment_starts: tuple[int, ...]  # index in `text` where each verbatim copy of the document starts
+    raw_starts: tuple[int, ...]  # where that copy starts in the document
+
+    def raw_position(self, position: int) -> int:
+        segment = bisect_right(self.segment_starts, position) - 1
+        return self.raw_starts[segment] + position - self.segment_starts[segment]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or table row) with its place in its paragraph and its surroundings."""
+
+    start: int  # offset in paragraph.text
     text: str
     folded: str  # fold_case(text): what case-insensitive patterns read
-    line_start: int
-    line_text: str
-    folded_line: str
+    paragraph: Paragraph
     table_header: str | None = None
     is_table_row: bool = False
     list_lead: str | None = None  # folded line ending in ":" that a bullet of this sentence's list hangs from
@@ -373,6 +390,7 @@ class Sentence:
 @dataclass(frozen=True)
 class DocumentContext:
     source_id: str
+    text: str  # the document as given: record offsets index it
     catalog: Catalog
     organisations: dict[str, str]  # alias as written -> subject name
     organisation_re: re.Pattern[str] | None
@@ -425,17 +443,12 @@ def _is_tail_marker(folded: str) -> bool:
 
 def _sentences(text: str):
     """Sentences and table rows of the article body, boilerplate dropped."""
-    folded_text = fold_case(text)
     body_chars = 0
     previous_table_line: str | None = None
     table_header: str | None = None
     list_lead: str | None = None
-    for line_match in LINE_RE.finditer(text):
-        line = line_match.group()
-        stripped = line.strip()
-        if not stripped:
-            continue
-        folded_line = folded_text[line_match.start():line_match.end()]
+    for paragraph in _paragraphs(text):
+        stripped, folded_line = paragraph.text, paragraph.folded
         if body_chars >= 300 and _is_tail_marker(folded_line):
             return  # related articles, adverts and teasers follow the article
         if stripped.startswith("|"):
@@ -444,22 +457,151 @@ def _sentences(text: str):
                 continue
             previous_table_line = stripped
             if stripped != table_header:
-                yield Sentence(
-                    line_match.start(), line, folded_line, line_match.start(), line, folded_line, table_header, True
-                )
+                yield Sentence(0, stripped, folded_line, paragraph, table_header, True)
             continue
         previous_table_line = table_header = None
-        if _is_boilerplate_line(stripped, folded_line.strip()):
+        if _is_boilerplate_line(stripped, folded_line):
             continue
         body_chars += len(stripped)
-        is_bullet = BULLET_RE.match(line) is not None
+        is_bullet = BULLET_RE.match(stripped) is not None
         lead = list_lead if is_bullet else None
         if not is_bullet:
             # "The plan sets these targets for 2027:" governs the bullets below it
-            list_lead = folded_line.strip() if stripped.endswith(":") else None
+            list_lead = folded_line if stripped.endswith(":") else None
         if not _could_hold_claim(folded_line):
             continue
-        yield from _split_sentences(line, folded_line, line_match.start(), lead)
+        yield from _split_sentences(paragraph, lead)
+
+
+# --------------------------------------------------------------------------
+# paragraphs: a sentence may span the document's hard line breaks
+# --------------------------------------------------------------------------
+
+LINE_RE = re.compile(r"[^\n]+")
+# Whitespace that is not a single space: read as one space.
+ODD_WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
+ENDS_SENTENCE_RE = re.compile(r"[.!?:;][\"”’)\]]*$|[\"”]$")
+# A line cut mid-clause: after a comma, a joining word, or a verb that introduces a figure.
+ENDS_MID_CLAUSE_RE = re.compile(
+    r"(?:,|\b(?:the|a|an|of|and|or|but|to|in|on|at|by|for|with|from|than|as|that|which|who|its|their|his|her|"
+    r"per|about|over|under|nearly|almost|some|around|roughly|more|less|is|are|was|were|be|been|has|have|had|"
+    r"will|would|could|can|may|reached|reach|rose|fell|hit|totalled|totaled|exceeded|spent|worth|cost|"
+    r"invested|grew|increased|decreased|dropped|climbed|stood|accounted|amounted|into|between|up|down|"
+    r"nearly|this|these|those|our|such|than|while|when|where|if|so|not|also|only))$"
+)
+HYPHEN_WRAP_RE = re.compile(r"[A-Za-z]-$")
+# A document is hard-wrapped when many of its prose lines end near one width.
+MAX_WRAP_WIDTH = 160
+WRAPPED_SHARE = 0.25
+FULL_LINE_RATIO = 0.8
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int  # first non-space character in the document
+    text: str  # stripped
+    indented: bool
+
+
+def _lines(text: str) -> list[_Line | None]:
+    """The document's lines, stripped; None for a blank line (a paragraph break)."""
+    lines: list[_Line | None] = []
+    for found in LINE_RE.finditer(text):
+        line = found.group()
+        stripped = line.strip()
+        if not stripped:
+            lines.append(None)
+            continue
+        lead = len(line) - len(line.lstrip())
+        lines.append(_Line(found.start() + lead, stripped, lead > 0))
+    return lines
+
+
+def _wrap_width(lines: list[_Line | None]) -> int | None:
+    """The width a hard-wrapped document was filled to, or None when its lines are not wrapped."""
+    widths = [len(line.text) for line in lines if line is not None and not line.text.startswith("|")]
+    if len(widths) < 3:
+        return None
+    width = max(widths)
+    if width > MAX_WRAP_WIDTH:
+        return None
+    # Wrapped lines run near full width and mostly end mid-sentence; a list of short sentences does not.
+    cut = sum(
+        len(line.text) >= FULL_LINE_RATIO * width and not ENDS_SENTENCE_RE.search(line.text)
+        for line in lines if line is not None and not line.text.startswith("|")
+    )
+    return width if cut >= 3 and cut >= WRAPPED_SHARE * len(widths) else None
+
+
+def _continues(line: _Line, following: _Line, in_bullet: bool, wrap_width: int | None) -> bool:
+    """Whether the break between two lines is a hard wrap inside a paragraph, not the author's break.
+
+    Table rows and bullets always start afresh, and a short heading or label
+    stays apart from the sentence below it. A wrapped line shows itself by what
+    follows (a lower-case word, an indented continuation of a bullet), by how it
+    ends (mid-clause), or, in a hard-wrapped document, by being full: the next
+    word would not have fitted on it.
+    """
+    text, next_text = line.text, following.text
+    if text.startswith("|") or next_text.startswith("|") or BULLET_RE.match(next_text):
+        return False
+    if next_text[0].islower() or (in_bullet and following.indented):
+        return True
+    if ENDS_MID_CLAUSE_RE.search(text) or HYPHEN_WRAP_RE.search(text):
+        return True
+    if wrap_width is None:
+        return False
+    next_word = next_text.split(None, 1)[0]
+    if len(text) + 1 + len(next_word) > wrap_width:
+        return True  # the wrapper broke here because the next word did not fit
+    return not ENDS_SENTENCE_RE.search(text) and len(text) >= FULL_LINE_RATIO * wrap_width
+
+
+def _paragraphs(text: str):
+    """The document's paragraphs: runs of lines joined where a hard wrap broke a sentence."""
+    lines = _lines(text)
+    wrap_width = _wrap_width(lines)
+    group: list[_Line] = []
+    for index, line in enumerate(lines):
+        if line is None:
+            continue
+        group.append(line)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if following is None or not _continues(line, following, BULLET_RE.match(group[0].text) is not None, wrap_width):
+            yield _paragraph(group)
+            group = []
+
+
+def _paragraph(lines: list[_Line]) -> Paragraph:
+    """One paragraph from its lines: joined by one space (none after a hyphen), whitespace runs one space."""
+    pieces: list[str] = []
+    segment_starts: list[int] = []
+    raw_starts: list[int] = []
+    length = 0
+    for index, line in enumerate(lines):
+        if index and not HYPHEN_WRAP_RE.search(lines[index - 1].text):
+            previous = lines[index - 1]
+            pieces.append(" ")
+            segment_starts.append(length)
+            raw_starts.append(previous.start + len(previous.text))  # the line break itself
+            length += 1
+        position = 0
+        for odd in ODD_WHITESPACE_RE.finditer(line.text):
+            pieces.append(line.text[position:odd.start()])
+            segment_starts.append(length)
+            raw_starts.append(line.start + position)
+            length += odd.start() - position
+            pieces.append(" ")
+            segment_starts.append(length)
+            raw_starts.append(line.start + odd.start())
+            length += 1
+            position = odd.end()
+        pieces.append(line.text[position:])
+        segment_starts.append(length)
+        raw_starts.append(line.start + position)
+        length += len(line.text) - position
+    joined = "".join(pieces)
+    return Paragraph(joined, fold_case(joined), tuple(segment_starts), tuple(raw_starts))
 
 
 BULLET_RE = re.compile(r"\s*(?:[-•*–▪]|\d{1,2}[.)])\s+")
@@ -472,7 +614,8 @@ def _could_hold_claim(folded_line: str) -> bool:
     return HAS_CLAIM_MATERIAL_RE.search(folded_line) is not None
 
 
-def _split_sentences(line: str, folded_line: str, line_start: int, list_lead: str | None = None):
+def _split_sentences(paragraph: Paragraph, list_lead: str | None = None):
+    line = paragraph.text
     start = 0
     for boundary in SENTENCE_BREAK_RE.finditer(line):
         # Anchored patterns read only the last few characters: linear time on very long lines.
@@ -483,32 +626,25 @@ def _split_sentences(line: str, folded_line: str, line_start: int, list_lead: st
             and SENTENCE_OPENER_RE.match(line, boundary.end())
         ):
             continue
-        yield from _bounded_sentences(line, folded_line, line_start, start, boundary.start(), list_lead)
+        yield from _bounded_sentences(paragraph, start, boundary.start(), list_lead)
         start = boundary.end()
     if line[start:].strip():
-        yield from _bounded_sentences(line, folded_line, line_start, start, len(line), list_lead)
+        yield from _bounded_sentences(paragraph, start, len(line), list_lead)
 
 
-def _bounded_sentences(
-    line: str, folded_line: str, line_start: int, start: int, end: int, list_lead: str | None
-):
-    """The sentence line[start:end], cut at spaces into pieces of at most MAX_SENTENCE_CHARS.
+def _bounded_sentences(paragraph: Paragraph, start: int, end: int, list_lead: str | None):
+    """The sentence paragraph.text[start:end], cut at spaces into pieces of at most MAX_SENTENCE_CHARS.
 
     Text without full stops (a scraped blob) would otherwise make one huge
     "sentence", and per-figure comparisons within a sentence grow with its square.
     """
+    line, folded_line = paragraph.text, paragraph.folded
     while end - start > MAX_SENTENCE_CHARS:
         cut = line.rfind(" ", start, start + MAX_SENTENCE_CHARS)
         cut = cut if cut > start else start + MAX_SENTENCE_CHARS
-        yield Sentence(
-            line_start + start, line[start:cut], folded_line[start:cut], line_start, line, folded_line,
-            list_lead=list_lead,
-        )
+        yield Sentence(start, line[start:cut], folded_line[start:cut], paragraph, list_lead=list_lead)
         start = cut
-    yield Sentence(
-        line_start + start, line[start:end], folded_line[start:end], line_start, line, folded_line,
-        list_lead=list_lead,
-    )
+    yield Sentence(start, line[start:end], folded_line[start:end], paragraph, list_lead=list_lead)
 
 
 # --------------------------------------------------------------------------
@@ -520,7 +656,7 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     catalog = load_catalog()
     organisations: dict[str, str] = {}
     for found in ORG_INTRO_RE.finditer(text):
-        full_name, acronym = found.group(1).strip(), found.group(2)
+        full_name, acronym = WHITESPACE_RE.sub(" ", found.group(1)).strip(), found.group(2)
         if not ORGANISATION_WORD_RE.search(full_name):
             continue  # "Artificial Intelligence (AI)": a term, not a body
         name = _organisation_subject(full_name, acronym)
@@ -530,7 +666,7 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     if organisations:
         alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
-    return DocumentContext(source_id, catalog, organisations, pattern)
+    return DocumentContext(source_id, text, catalog, organisations, pattern)
 
 
 def _organisation_subject(full_name: str, acronym: str) -> str:
@@ -937,7 +1073,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     if sentence.is_table_row:
         figures, column_periods = _table_row_figures(sentence, figures)
     stated_figures = figures  # a year beside any figure dates that figure, kept or not
-    if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.folded_line)):
+    if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.paragraph.folded)):
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
@@ -1103,7 +1239,9 @@ def _record(
     value: float | None, unit: str | None, period: str | None, topic: str, start: int, end: int,
     precision: float | None,
 ) -> IndicatorRecord:
-    absolute_start = sentence.start + start
+    paragraph = sentence.paragraph
+    raw_start = paragraph.raw_position(sentence.start + start)
+    raw_end = paragraph.raw_position(sentence.start + end - 1) + 1
     return IndicatorRecord(
         source_id=context.source_id,
         indicator=key,
@@ -1114,10 +1252,10 @@ def _record(
         unit=unit,
         period=period,
         topic=topic,
-        value_text=sentence.text[start:end],
+        value_text=context.text[raw_start:raw_end],
         evidence=sentence.text.strip(),
-        char_start=absolute_start,
-        char_end=sentence.start + end,
+        char_start=raw_start,
+        char_end=raw_end,
         value_precision=precision,
     )
 
@@ -1222,7 +1360,7 @@ def _with_list_lead(lead: str, kind: str, period: str | None) -> tuple[str, str 
 
 def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
     """Inside a quotation: someone's view, not the source's own report."""
-    line, position = sentence.line_text, sentence.start - sentence.line_start + figure.start
+    line, position = sentence.paragraph.text, sentence.start + figure.start
     # Opened after the last close, or an odd number of straight quotes before it (within a paragraph's reach).
     start = max(0, position - QUOTE_REACH_CHARS)
     return line.rfind("“", start, position) > line.rfind("”", start, position) or line.count('"', start, position) % 2 == 1
