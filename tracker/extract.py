@@ -26,7 +26,7 @@ from tracker.catalog import (
 )
 from tracker.models import IndicatorRecord
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 # Backward-looking checks read a bounded window, so a huge one-line document stays linear.
 LOOKBACK_CHARS = 20
@@ -418,8 +418,6 @@ def extract_indicators(text: str, source_id: str) -> list[IndicatorRecord]:
 # document structure: lines, boilerplate, tables, sentences
 # --------------------------------------------------------------------------
 
-LINE_RE = re.compile(r"[^\n]+")
-
 
 def _is_boilerplate_line(line: str, folded: str) -> bool:
     words = line.split()
@@ -478,6 +476,7 @@ def _sentences(text: str):
 # --------------------------------------------------------------------------
 
 LINE_RE = re.compile(r"[^\n]+")
+ANY_LINE_RE = re.compile(r"^.*$", re.MULTILINE)  # blank lines too: they end paragraphs
 # Whitespace that is not a single space: read as one space.
 ODD_WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
 ENDS_SENTENCE_RE = re.compile(r"[.!?:;][\"”’)\]]*$|[\"”]$")
@@ -506,7 +505,7 @@ class _Line:
 def _lines(text: str) -> list[_Line | None]:
     """The document's lines, stripped; None for a blank line (a paragraph break)."""
     lines: list[_Line | None] = []
-    for found in LINE_RE.finditer(text):
+    for found in ANY_LINE_RE.finditer(text):
         line = found.group()
         stripped = line.strip()
         if not stripped:
@@ -551,6 +550,8 @@ def _continues(line: _Line, following: _Line, in_bullet: bool, wrap_width: int |
         return True
     if wrap_width is None:
         return False
+    if len(next_text) < FULL_LINE_RATIO * wrap_width and not ENDS_SENTENCE_RE.search(next_text):
+        return False  # a short unpunctuated line is a heading or a list item of its own, not a wrap's tail
     next_word = next_text.split(None, 1)[0]
     if len(text) + 1 + len(next_word) > wrap_width:
         return True  # the wrapper broke here because the next word did not fit
