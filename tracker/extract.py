@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from bisect import bisect_right
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from tracker.catalog import (
     Catalog,
@@ -269,19 +269,23 @@ TAIL_MARKER_RE = compile_folded(
     r"bibliography)\b"
     r"[\w\s’'&-]{0,40}:?",
 )
+# Page furniture: a line that opens with a label, or holds a phrase only furniture uses. One
+# leading \b makes the engine try the alternatives only where a word starts (several times faster).
+BOILERPLATE_OPENING_RE = compile_folded(
+    r"\W*(?:(?:last\s+)?(?:updated|modified|published|posted)\b|share\b|(?:skip|jump)\s+to\b|"
+    r"(?:photo|image|credit|advertisement)s?\b|"
+    r"(?:related|read\s+more|read\s+next|see\s+also|also\s+read|recommended|watch|listen)\s*:)",
+)
 BOILERPLATE_RE = compile_folded(
-    r"\b\d+\s?-?\s?min(?:ute)?s?\s+read\b|^\W*(?:last\s+)?(?:updated|modified|published|posted)\b|"
-    r"\bcookies?\b|\bprivacy\s+policy\b|\ball\s+rights\s+reserved\b|©|\bsubscribe\b|\bsign\s+up\b|"
-    r"\bnewsletter\b|^\W*share\b|^\W*(?:skip|jump)\s+to\b|\bclick\s+here\b|"
-    r"^\W*(?:photo|image|credit|advertisement)s?\b|\blearn\s+more\b|\bfollow\s+us\b|"
-    r"^\W*(?:related|read\s+more|read\s+next|see\s+also|also\s+read|recommended|watch|listen)\s*:|"
-    r"\bdownload\s+(?:the\s+)?(?:pdf|report|brief)\b|\bregister\b|\bwebinar\b|\benrol|"
-    r"\bthis\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first)\b",
+    r"©|\b(?:(?:\d+\s?-?\s?min(?:ute)?s?\s+read|cookies?|privacy\s+policy|all\s+rights\s+reserved|subscribe|"
+    r"sign\s+up|newsletter|click\s+here|learn\s+more|follow\s+us|download\s+(?:the\s+)?(?:pdf|report|brief)|"
+    r"register|webinar|this\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first))\b|enrol)",
 )
 DATE_TOKEN_RE = compile_folded(
     rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
     r"\b(?:date|published|updated|posted|on|by|at|am|pm|GMT|UTC|location)\b|[\W_]+",
 )
+DIGIT_RUN_RE = re.compile(r"\d+")
 NUMERIC_TOKEN_RE = re.compile(r"[-+(]?[$¥€£]?\d[\d.,]*%?\)?")
 UNIT_FIGURE_RE = re.compile(
     r"\d\s?(?:%|percent|per\s?cent|bn\b|billion|million|trillion|km\b|nm\b|yuan|dollars|euros)|[$¥€]\s?\d"
@@ -369,6 +373,11 @@ class Paragraph:
     segment_starts: tuple[int, ...]  # index in `text` where each verbatim copy of the document starts
     raw_starts: tuple[int, ...]  # where that copy starts in the document
 
+    @cached_property
+    def is_relevant(self) -> bool:
+        """Whether it speaks the genre's vocabulary: bare counts elsewhere are the usual junk."""
+        return RELEVANCE_RE.search(self.folded) is not None
+
     def raw_position(self, position: int) -> int:
         segment = bisect_right(self.segment_starts, position) - 1
         return self.raw_starts[segment] + position - self.segment_starts[segment]
@@ -421,9 +430,12 @@ def extract_indicators(text: str, source_id: str) -> list[IndicatorRecord]:
 
 def _is_boilerplate_line(line: str, folded: str) -> bool:
     words = line.split()
-    if len(words) <= 30 and BOILERPLATE_RE.search(folded):
+    if len(words) <= 30 and (BOILERPLATE_OPENING_RE.match(folded) or BOILERPLATE_RE.search(folded)):
         return True
-    if len(words) >= 3 and sum(NUMERIC_TOKEN_RE.fullmatch(w) is not None for w in words) >= 0.6 * len(words):
+    if (
+        len(words) >= 3 and len(DIGIT_RUN_RE.findall(line)) >= 0.6 * len(words)  # each numeric token holds a digit
+        and sum(NUMERIC_TOKEN_RE.fullmatch(w) is not None for w in words) >= 0.6 * len(words)
+    ):
         return True  # axis labels or a chart's data points a PDF spilled as text
     if len(words) <= 12 and HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", folded).split()) <= 1:
         return True  # a dateline or publication date, possibly with a label
@@ -1074,13 +1086,13 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     if sentence.is_table_row:
         figures, column_periods = _table_row_figures(sentence, figures)
     stated_figures = figures  # a year beside any figure dates that figure, kept or not
-    if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.paragraph.folded)):
+    if not (sentence.is_table_row or sentence.paragraph.is_relevant):
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
     clauses = _clauses(text)
-    sentence_topic = _once(lambda: topic_of(text, context.catalog))  # only derived keys and events need it
-    hits = indicator_hits(text, context.catalog) if figures else []
+    sentence_topic = _once(lambda: topic_of(text, context.catalog, folded))  # only derived keys and events need it
+    hits = indicator_hits(text, context.catalog, folded) if figures else []
     if figures and not hits and sentence.table_header:
         hits = indicator_hits(sentence.table_header, context.catalog)  # the header names the columns
     records: list[IndicatorRecord] = []
