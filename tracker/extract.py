@@ -395,6 +395,21 @@ class Sentence:
     is_table_row: bool = False
     list_lead: str | None = None  # folded line ending in ":" that a bullet of this sentence's list hangs from
 
+    # Cues found once per sentence, not once per figure: (start, end, governs only what follows).
+    @cached_property
+    def target_cues(self) -> tuple[tuple[int, int, bool], ...]:
+        return _cues(TARGET_CUE_RE, self.folded)
+
+    @cached_property
+    def estimate_cues(self) -> tuple[tuple[int, int, bool], ...]:
+        return _cues(ESTIMATE_CUE_RE, self.folded)
+
+
+def _cues(pattern: re.Pattern[str], folded: str) -> tuple[tuple[int, int, bool], ...]:
+    return tuple(
+        (cue.start(), cue.end(), FORWARD_CUE_RE.match(cue.group()) is not None) for cue in pattern.finditer(folded)
+    )
+
 
 @dataclass(frozen=True)
 class DocumentContext:
@@ -501,6 +516,7 @@ ENDS_MID_CLAUSE_RE = re.compile(
     r"nearly|this|these|those|our|such|than|while|when|where|if|so|not|also|only))$"
 )
 HYPHEN_WRAP_RE = re.compile(r"[A-Za-z]-$")
+TAIL_CHARS = 20  # longer than any word ENDS_MID_CLAUSE_RE ends on
 # A document is hard-wrapped when many of its prose lines end near one width.
 MAX_WRAP_WIDTH = 160
 WRAPPED_SHARE = 0.25
@@ -558,7 +574,8 @@ def _continues(line: _Line, following: _Line, in_bullet: bool, wrap_width: int |
         return False
     if next_text[0].islower() or (in_bullet and following.indented):
         return True
-    if ENDS_MID_CLAUSE_RE.search(text) or HYPHEN_WRAP_RE.search(text):
+    tail = max(0, len(text) - TAIL_CHARS)  # `$`-anchored patterns: read the end only
+    if ENDS_MID_CLAUSE_RE.search(text, tail) or HYPHEN_WRAP_RE.search(text, tail):
         return True
     if wrap_width is None:
         return False
@@ -567,7 +584,7 @@ def _continues(line: _Line, following: _Line, in_bullet: bool, wrap_width: int |
     next_word = next_text.split(None, 1)[0]
     if len(text) + 1 + len(next_word) > wrap_width:
         return True  # the wrapper broke here because the next word did not fit
-    return not ENDS_SENTENCE_RE.search(text) and len(text) >= FULL_LINE_RATIO * wrap_width
+    return not ENDS_SENTENCE_RE.search(text, tail) and len(text) >= FULL_LINE_RATIO * wrap_width
 
 
 def _paragraphs(text: str):
@@ -1331,17 +1348,18 @@ def _figure_kind(
     text = sentence.folded
     clause_text = text[clause.start:clause.end]
 
-    def applies(pattern: re.Pattern[str]) -> bool:
+    def applies(cues: tuple[tuple[int, int, bool], ...]) -> bool:
         return any(
-            _cue_applies(clause.start + cue.start(), figure, figures, FORWARD_CUE_RE.match(cue.group()) is not None)
-            for cue in pattern.finditer(clause_text)
+            _cue_applies(start, figure, figures, forward_only)
+            for start, end, forward_only in cues
+            if clause.start <= start and end <= clause.end
         )
 
     if BASELINE_BEFORE_RE.search(text, max(0, figure.start - 20), figure.start):
         return "measurement"  # "up from 188 in 2024": the baseline a target is measured against
-    if applies(TARGET_CUE_RE):
+    if applies(sentence.target_cues):
         return "target"
-    if applies(ESTIMATE_CUE_RE):
+    if applies(sentence.estimate_cues):
         return "estimate"
     hedged = HEDGE_RE.search(text[max(0, figure.start - 15):figure.start] + " ") or HEDGE_RE.search(
         text, max(0, figure.start - 15), figure.number_start
@@ -1427,7 +1445,9 @@ def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
     """The words of `fragment` that name something, possessives and hyphens trimmed."""
     words = []
     for word in WORD_RE.findall(fragment):
-        word = POSSESSIVE_RE.sub("", word).strip("-")
+        if word[-1] in "s’'":
+            word = POSSESSIVE_RE.sub("", word)
+        word = word.strip("-")
         lowered = word.lower()
         if stop_at_break and words and lowered in CONTENT_BREAK_WORDS:
             break
