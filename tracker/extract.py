@@ -756,10 +756,14 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
                 m for m in mentions if not any(o.start <= m.start < o.end for o in introduced)
             ] + introduced
     return sorted(
-        (replace(m, is_object=OBJECT_PREPOSITION_RE.search(sentence, max(0, m.start - LOOKBACK_CHARS), m.start) is not None)
-         for m in mentions),
+        (SubjectMention(m.start, m.end, m.name, _is_object_at(sentence, m.start)) for m in mentions),
         key=lambda m: m.start,
     )
+
+
+def _is_object_at(sentence: str, start: int) -> bool:
+    """Compared with ("to China", "than the US"), not the owner of a figure."""
+    return OBJECT_PREPOSITION_RE.search(sentence, max(0, start - LOOKBACK_CHARS), start) is not None
 
 
 # --------------------------------------------------------------------------
@@ -785,8 +789,7 @@ def _year_mentions(sentence: str, folded: str, masked: list[tuple[int, int]]) ->
         if _overlaps(found.start(), found.end(), masked) or any(y.start <= found.start() < y.end for y in years):
             continue
         before = sentence[max(0, found.start() - 40):found.start()]
-        previous_word = WORD_RE.findall(before[-20:])[-1:] or [""]
-        if _is_name_year(before, previous_word[0]):
+        if before.endswith((" ", "\u00a0")) and _is_name_year(before, (WORD_RE.findall(before[-20:])[-1:] or [""])[0]):
             continue
         first, last = found.group(1), found.group(2)
         period = first
