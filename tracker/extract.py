@@ -1,7 +1,8 @@
 """Indicator extraction: plain text in, indicator records out (CONTRACT.md section 1).
 
-The extractor reads a document line by line, drops page boilerplate, splits
-prose into sentences and clauses, and turns every figure (money, percent,
+The extractor reads a document paragraph by paragraph (hard-wrapped lines
+joined back, so line wrapping and whitespace never change a record), drops
+page boilerplate, splits prose into sentences and clauses, and turns every figure (money, percent,
 distance, node size, duration, count, rank) and every dated event without a
 figure into one `IndicatorRecord`. Rules are general to the genre; what the
 genre's indicators are called lives in catalog.toml.
@@ -502,8 +503,7 @@ def _sentences(text: str):
 # paragraphs: a sentence may span the document's hard line breaks
 # --------------------------------------------------------------------------
 
-LINE_RE = re.compile(r"[^\n]+")
-ANY_LINE_RE = re.compile(r"^.*$", re.MULTILINE)  # blank lines too: they end paragraphs
+LINE_RE = re.compile(r"^.*$", re.MULTILINE)  # blank lines too: they end paragraphs
 # Whitespace that is not a single space: read as one space.
 ODD_WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
 ENDS_SENTENCE_RE = re.compile(r"[.!?:;][\"”’)\]]*$|[\"”]$")
@@ -513,7 +513,7 @@ ENDS_MID_CLAUSE_RE = re.compile(
     r"per|about|over|under|nearly|almost|some|around|roughly|more|less|is|are|was|were|be|been|has|have|had|"
     r"will|would|could|can|may|reached|reach|rose|fell|hit|totalled|totaled|exceeded|spent|worth|cost|"
     r"invested|grew|increased|decreased|dropped|climbed|stood|accounted|amounted|into|between|up|down|"
-    r"nearly|this|these|those|our|such|than|while|when|where|if|so|not|also|only))$"
+    r"this|these|those|our|such|while|when|where|if|so|not|also|only))$"
 )
 HYPHEN_WRAP_RE = re.compile(r"[A-Za-z]-$")
 TAIL_CHARS = 20  # longer than any word ENDS_MID_CLAUSE_RE ends on
@@ -533,7 +533,7 @@ class _Line:
 def _lines(text: str) -> list[_Line | None]:
     """The document's lines, stripped; None for a blank line (a paragraph break)."""
     lines: list[_Line | None] = []
-    for found in ANY_LINE_RE.finditer(text):
+    for found in LINE_RE.finditer(text):
         line = found.group()
         stripped = line.strip()
         if not stripped:
@@ -1563,9 +1563,8 @@ MIN_SENTENCE_WORDS = 5
 
 
 def has_article_text(text: str) -> bool:
-    """Whether anything but page boilerplate is left: at least one non-boilerplate line of sentence length."""
-    for line_match in LINE_RE.finditer(text):
-        line = line_match.group().strip()
-        if len(line.split()) >= MIN_SENTENCE_WORDS and not _is_boilerplate_line(line, fold_case(line)):
+    """Whether anything but page boilerplate is left: at least one non-boilerplate paragraph of sentence length."""
+    for paragraph in _paragraphs(text):
+        if len(paragraph.text.split()) >= MIN_SENTENCE_WORDS and not _is_boilerplate_line(paragraph.text, paragraph.folded):
             return True
     return False
