@@ -104,10 +104,22 @@ def test_a_wrapped_value_keeps_its_exact_characters():
     assert text[record.char_start:record.char_end] == record.value_text
 
 
-def test_a_heading_above_a_sentence_stays_apart():
-    text = "Chip imports\n14 new fabs were approved in 2024, the ministry said.\n"
-    assert [r.evidence for r in extract_indicators(text, "doc")][0] == (
-        "14 new fabs were approved in 2024, the ministry said.")
+@pytest.mark.parametrize("heading", [
+    "Chip imports", "Scaling up", "Sign in", "Follow us on", "Budget outlook: what the numbers say about priorities",
+])
+def test_a_heading_above_a_sentence_stays_apart(heading):
+    sentence = "14 new fabs were approved in 2024, the ministry said."
+    assert [r.evidence for r in extract_indicators(f"{heading}\n{sentence}\n", "doc")][0] == sentence
+
+
+@pytest.mark.parametrize("broken", [
+    "Research and development spending\nreached 2.7% of GDP in 2025.",
+    "Research and development spending reached\n2.7% of GDP in 2025.",
+    "Research and development spending reached 2.7% of\nGDP in 2025.",
+])
+def test_a_sentence_broken_once_reads_as_one(broken):
+    (record,) = extract_indicators(broken, "doc")
+    assert (record.indicator, record.value, record.period) == ("rd_intensity", 2.7, "2025")
 
 
 @pytest.mark.parametrize("boilerplate", [

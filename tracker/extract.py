@@ -507,14 +507,19 @@ LINE_RE = re.compile(r"^.*$", re.MULTILINE)  # blank lines too: they end paragra
 # Whitespace that is not a single space: read as one space.
 ODD_WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
 ENDS_SENTENCE_RE = re.compile(r"[.!?:;][\"”’)\]]*$|[\"”]$")
-# A line cut mid-clause: after a comma, a joining word, or a verb that introduces a figure.
+# A line cut mid-clause: after a comma or a word no heading ends on (an article, a preposition, an auxiliary).
 ENDS_MID_CLAUSE_RE = re.compile(
     r"(?:,|\b(?:the|a|an|of|and|or|but|to|in|on|at|by|for|with|from|than|as|that|which|who|its|their|his|her|"
-    r"per|about|over|under|nearly|almost|some|around|roughly|more|less|is|are|was|were|be|been|has|have|had|"
-    r"will|would|could|can|may|reached|reach|rose|fell|hit|totalled|totaled|exceeded|spent|worth|cost|"
-    r"invested|grew|increased|decreased|dropped|climbed|stood|accounted|amounted|into|between|up|down|"
-    r"this|these|those|our|such|while|when|where|if|so|not|also|only))$"
+    r"per|about|over|under|nearly|almost|some|around|roughly|is|are|was|were|be|been|has|have|had|"
+    r"will|would|could|can|may|into|between|this|these|those|our|such|while|when|where))$"
 )
+# A verb that introduces a figure ("spending reached / 2.7% of GDP"): cut mid-clause when a figure follows.
+ENDS_BEFORE_FIGURE_RE = re.compile(
+    r"\b(?:reached|reach|rose|fell|hit|totalled|totaled|exceeded|spent|worth|cost|invested|grew|increased|"
+    r"decreased|dropped|climbed|stood|accounted|amounted|up|down|more|less)$"
+)
+FIGURE_START_CHARS = "0123456789$¥€£"
+MIN_CUT_LINE_WORDS = 4
 HYPHEN_WRAP_RE = re.compile(r"[A-Za-z]-$")
 TAIL_CHARS = 20  # longer than any word ENDS_MID_CLAUSE_RE ends on
 # A document is hard-wrapped when many of its prose lines end near one width.
@@ -575,8 +580,11 @@ def _continues(line: _Line, following: _Line, in_bullet: bool, wrap_width: int |
     if next_text[0].islower() or (in_bullet and following.indented):
         return True
     tail = max(0, len(text) - TAIL_CHARS)  # `$`-anchored patterns: read the end only
-    if ENDS_MID_CLAUSE_RE.search(text, tail) or HYPHEN_WRAP_RE.search(text, tail):
-        return True
+    if text.count(" ") + 1 >= MIN_CUT_LINE_WORDS:  # "Sign in", "Follow us on": navigation, not a cut sentence
+        if ENDS_MID_CLAUSE_RE.search(text, tail) or HYPHEN_WRAP_RE.search(text, tail):
+            return True
+        if next_text[0] in FIGURE_START_CHARS and ENDS_BEFORE_FIGURE_RE.search(text, tail):
+            return True  # "Scaling up" above a paragraph stays a heading; "rose / 8%" is one clause
     if wrap_width is None:
         return False
     if len(next_text) < FULL_LINE_RATIO * wrap_width and not ENDS_SENTENCE_RE.search(next_text):
