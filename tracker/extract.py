@@ -303,6 +303,8 @@ EVENT_HEADER_RE = compile_folded(
 ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
 )
+ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
+ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
 ORGANISATION_WORD_RE = re.compile(
     r"\b(?:Institutes?|Institution|Association|Agency|Administration|Ministry|Commission|Council|Bureau|"
     r"Corporation|Company|Group|Foundation|Academy|University|Cent(?:er|re)|Office|Organi[sz]ation|Bank|Forum|"
@@ -693,7 +695,7 @@ def _bounded_sentences(paragraph: Paragraph, start: int, end: int, list_lead: st
 def _document_context(text: str, source_id: str) -> DocumentContext:
     catalog = load_catalog()
     organisations: dict[str, str] = {}
-    for found in ORG_INTRO_RE.finditer(text):
+    for found in _organisation_introductions(text):
         full_name, acronym = WHITESPACE_RE.sub(" ", found.group(1)).strip(), found.group(2)
         if not ORGANISATION_WORD_RE.search(full_name):
             continue  # "Artificial Intelligence (AI)": a term, not a body
@@ -705,6 +707,19 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
         alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
     return DocumentContext(source_id, text, catalog, organisations, pattern)
+
+
+def _organisation_introductions(text: str):
+    """ORG_INTRO_RE's matches, sought only just before each "(ACRONYM)" instead of at every capital letter.
+
+    A name cannot hold a parenthesis, so it lies between the previous "(...)" and its own.
+    """
+    previous_end = 0
+    for acronym in ACRONYM_RE.finditer(text):
+        found = ORG_INTRO_RE.search(text, max(previous_end, acronym.start() - ORG_NAME_REACH_CHARS), acronym.end())
+        if found is not None and found.end() == acronym.end():
+            yield found
+        previous_end = acronym.end()
 
 
 def _organisation_subject(full_name: str, acronym: str) -> str:
