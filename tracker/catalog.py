@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
+RUN_CACHE_SIZE = 100_000
 PATTERN_LETTER_RE = re.compile(r"(\\.|\(\?P[<=])|([A-Z])")
 
 
@@ -73,6 +74,20 @@ class Catalog:
     # entries one of whose literals it contains: one scan finds the candidates.
     literal_pattern: re.Pattern[str] = re.compile(r"(?!)")
     entries_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # Run of letters -> entries whose literals it holds: a text's vocabulary repeats (speed).
+    _entries_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+
+    def entries_in_run(self, run: str) -> frozenset[int]:
+        """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
+        entries = self._entries_by_run.get(run)
+        if entries is None:
+            if len(self._entries_by_run) >= RUN_CACHE_SIZE:
+                self._entries_by_run.clear()
+            entries = frozenset(
+                order for word in self.literal_pattern.findall(run) for order in self.entries_by_literal[word]
+            )
+            self._entries_by_run[run] = entries
+        return entries
 
     @property
     def measure_alternation(self) -> str:
@@ -175,16 +190,23 @@ class IndicatorHit:
     entry: IndicatorEntry
 
 
-def indicator_hits(sentence_context: str, catalog: Catalog | None = None) -> list[IndicatorHit]:
-    """Every occurrence of every catalog entry's wording; computed once per sentence."""
+# Catalog literals are made of these characters only, so each lies inside one such run of the text.
+LITERAL_RUN_RE = re.compile(r"[a-z&]{3,}")
+
+
+def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded: str | None = None) -> list[IndicatorHit]:
+    """Every occurrence of every catalog entry's wording; computed once per sentence.
+
+    `folded`, when the caller has it, is fold_case(sentence_context).
+    """
     catalog = catalog or load_catalog()
-    folded = fold_case(sentence_context)
-    candidates = sorted({
-        order for word in set(catalog.literal_pattern.findall(folded)) for order in catalog.entries_by_literal[word]
-    })
+    folded = fold_case(sentence_context) if folded is None else folded
+    candidates: set[int] = set()
+    for run in set(LITERAL_RUN_RE.findall(folded)):
+        candidates.update(catalog.entries_in_run(run))
     return [
         IndicatorHit(found.start(), found.end(), order, catalog.indicators[order])
-        for order in candidates
+        for order in sorted(candidates)
         for found in catalog.indicators[order].pattern.finditer(folded)
     ]
 
@@ -222,9 +244,9 @@ def plausible_range(key: str, unit: str, catalog: Catalog | None = None) -> tupl
     return entry.ranges.get(unit) if entry else None
 
 
-def topic_of(text: str, catalog: Catalog | None = None) -> str:
+def topic_of(text: str, catalog: Catalog | None = None, folded: str | None = None) -> str:
     """The first topic whose vocabulary occurs in `text`, else "general"."""
-    folded = fold_case(text)
+    folded = fold_case(text) if folded is None else folded
     for topic, pattern in (catalog or load_catalog()).topic_patterns:
         if pattern.search(folded):
             return topic

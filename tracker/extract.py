@@ -1,7 +1,8 @@
 """Indicator extraction: plain text in, indicator records out (CONTRACT.md section 1).
 
-The extractor reads a document line by line, drops page boilerplate, splits
-prose into sentences and clauses, and turns every figure (money, percent,
+The extractor reads a document paragraph by paragraph (hard-wrapped lines
+joined back, so line wrapping and whitespace never change a record), drops
+page boilerplate, splits prose into sentences and clauses, and turns every figure (money, percent,
 distance, node size, duration, count, rank) and every dated event without a
 figure into one `IndicatorRecord`. Rules are general to the genre; what the
 genre's indicators are called lives in catalog.toml.
@@ -12,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from bisect import bisect_right
+from functools import cached_property, lru_cache
 
 from tracker.catalog import (
     Catalog,
@@ -25,7 +27,7 @@ from tracker.catalog import (
 )
 from tracker.models import IndicatorRecord
 
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 
 # Backward-looking checks read a bounded window, so a huge one-line document stays linear.
 LOOKBACK_CHARS = 20
@@ -268,19 +270,23 @@ TAIL_MARKER_RE = compile_folded(
     r"bibliography)\b"
     r"[\w\s’'&-]{0,40}:?",
 )
+# Page furniture: a line that opens with a label, or holds a phrase only furniture uses. One
+# leading \b makes the engine try the alternatives only where a word starts (several times faster).
+BOILERPLATE_OPENING_RE = compile_folded(
+    r"\W*(?:(?:last\s+)?(?:updated|modified|published|posted)\b|share\b|(?:skip|jump)\s+to\b|"
+    r"(?:photo|image|credit|advertisement)s?\b|"
+    r"(?:related|read\s+more|read\s+next|see\s+also|also\s+read|recommended|watch|listen)\s*:)",
+)
 BOILERPLATE_RE = compile_folded(
-    r"\b\d+\s?-?\s?min(?:ute)?s?\s+read\b|^\W*(?:last\s+)?(?:updated|modified|published|posted)\b|"
-    r"\bcookies?\b|\bprivacy\s+policy\b|\ball\s+rights\s+reserved\b|©|\bsubscribe\b|\bsign\s+up\b|"
-    r"\bnewsletter\b|^\W*share\b|^\W*(?:skip|jump)\s+to\b|\bclick\s+here\b|"
-    r"^\W*(?:photo|image|credit|advertisement)s?\b|\blearn\s+more\b|\bfollow\s+us\b|"
-    r"^\W*(?:related|read\s+more|read\s+next|see\s+also|also\s+read|recommended|watch|listen)\s*:|"
-    r"\bdownload\s+(?:the\s+)?(?:pdf|report|brief)\b|\bregister\b|\bwebinar\b|\benrol|"
-    r"\bthis\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first)\b",
+    r"©|\b(?:(?:\d+\s?-?\s?min(?:ute)?s?\s+read|cookies?|privacy\s+policy|all\s+rights\s+reserved|subscribe|"
+    r"sign\s+up|newsletter|click\s+here|learn\s+more|follow\s+us|download\s+(?:the\s+)?(?:pdf|report|brief)|"
+    r"register|webinar|this\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first))\b|enrol)",
 )
 DATE_TOKEN_RE = compile_folded(
     rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
     r"\b(?:date|published|updated|posted|on|by|at|am|pm|GMT|UTC|location)\b|[\W_]+",
 )
+DIGIT_RUN_RE = re.compile(r"\d+")
 NUMERIC_TOKEN_RE = re.compile(r"[-+(]?[$¥€£]?\d[\d.,]*%?\)?")
 UNIT_FIGURE_RE = re.compile(
     r"\d\s?(?:%|percent|per\s?cent|bn\b|billion|million|trillion|km\b|nm\b|yuan|dollars|euros)|[$¥€]\s?\d"
@@ -297,6 +303,8 @@ EVENT_HEADER_RE = compile_folded(
 ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
 )
+ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
+ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
 ORGANISATION_WORD_RE = re.compile(
     r"\b(?:Institutes?|Institution|Association|Agency|Administration|Ministry|Commission|Council|Bureau|"
     r"Corporation|Company|Group|Foundation|Academy|University|Cent(?:er|re)|Office|Organi[sz]ation|Bank|Forum|"
@@ -356,23 +364,60 @@ class SubjectMention:
 
 
 @dataclass(frozen=True)
-class Sentence:
-    """A sentence (or table row) with its place in the document and its surroundings."""
+class Paragraph:
+    """Lines of the document read as one: hard line wraps joined, whitespace runs made one space.
 
-    start: int
+    `text` is what the rules read; `raw_position` maps an index into it back to
+    the document, so record offsets still index the document's own characters.
+    """
+
+    text: str
+    folded: str
+    segment_starts: tuple[int, ...]  # index in `text` where each verbatim copy of the document starts
+    raw_starts: tuple[int, ...]  # where that copy starts in the document
+
+    @cached_property
+    def is_relevant(self) -> bool:
+        """Whether it speaks the genre's vocabulary: bare counts elsewhere are the usual junk."""
+        return RELEVANCE_RE.search(self.folded) is not None
+
+    def raw_position(self, position: int) -> int:
+        segment = bisect_right(self.segment_starts, position) - 1
+        return self.raw_starts[segment] + position - self.segment_starts[segment]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or table row) with its place in its paragraph and its surroundings."""
+
+    start: int  # offset in paragraph.text
     text: str
     folded: str  # fold_case(text): what case-insensitive patterns read
-    line_start: int
-    line_text: str
-    folded_line: str
+    paragraph: Paragraph
     table_header: str | None = None
     is_table_row: bool = False
     list_lead: str | None = None  # folded line ending in ":" that a bullet of this sentence's list hangs from
+
+    # Cues found once per sentence, not once per figure: (start, end, governs only what follows).
+    @cached_property
+    def target_cues(self) -> tuple[tuple[int, int, bool], ...]:
+        return _cues(TARGET_CUE_RE, self.folded)
+
+    @cached_property
+    def estimate_cues(self) -> tuple[tuple[int, int, bool], ...]:
+        return _cues(ESTIMATE_CUE_RE, self.folded)
+
+
+def _cues(pattern: re.Pattern[str], folded: str) -> tuple[tuple[int, int, bool], ...]:
+    return tuple(
+        (cue.start(), cue.end(), FORWARD_CUE_RE.match(cue.group()) is not None) for cue in pattern.finditer(folded)
+    )
 
 
 @dataclass(frozen=True)
 class DocumentContext:
     source_id: str
+    text: str  # the document as given: record offsets index it
     catalog: Catalog
     organisations: dict[str, str]  # alias as written -> subject name
     organisation_re: re.Pattern[str] | None
@@ -400,14 +445,15 @@ def extract_indicators(text: str, source_id: str) -> list[IndicatorRecord]:
 # document structure: lines, boilerplate, tables, sentences
 # --------------------------------------------------------------------------
 
-LINE_RE = re.compile(r"[^\n]+")
-
 
 def _is_boilerplate_line(line: str, folded: str) -> bool:
     words = line.split()
-    if len(words) <= 30 and BOILERPLATE_RE.search(folded):
+    if len(words) <= 30 and (BOILERPLATE_OPENING_RE.match(folded) or BOILERPLATE_RE.search(folded)):
         return True
-    if len(words) >= 3 and sum(NUMERIC_TOKEN_RE.fullmatch(w) is not None for w in words) >= 0.6 * len(words):
+    if (
+        len(words) >= 3 and len(DIGIT_RUN_RE.findall(line)) >= 0.6 * len(words)  # each numeric token holds a digit
+        and sum(NUMERIC_TOKEN_RE.fullmatch(w) is not None for w in words) >= 0.6 * len(words)
+    ):
         return True  # axis labels or a chart's data points a PDF spilled as text
     if len(words) <= 12 and HAS_DATE_RE.search(line) and len(DATE_TOKEN_RE.sub(" ", folded).split()) <= 1:
         return True  # a dateline or publication date, possibly with a label
@@ -425,17 +471,12 @@ def _is_tail_marker(folded: str) -> bool:
 
 def _sentences(text: str):
     """Sentences and table rows of the article body, boilerplate dropped."""
-    folded_text = fold_case(text)
     body_chars = 0
     previous_table_line: str | None = None
     table_header: str | None = None
     list_lead: str | None = None
-    for line_match in LINE_RE.finditer(text):
-        line = line_match.group()
-        stripped = line.strip()
-        if not stripped:
-            continue
-        folded_line = folded_text[line_match.start():line_match.end()]
+    for paragraph in _paragraphs(text):
+        stripped, folded_line = paragraph.text, paragraph.folded
         if body_chars >= 300 and _is_tail_marker(folded_line):
             return  # related articles, adverts and teasers follow the article
         if stripped.startswith("|"):
@@ -444,22 +485,163 @@ def _sentences(text: str):
                 continue
             previous_table_line = stripped
             if stripped != table_header:
-                yield Sentence(
-                    line_match.start(), line, folded_line, line_match.start(), line, folded_line, table_header, True
-                )
+                yield Sentence(0, stripped, folded_line, paragraph, table_header, True)
             continue
         previous_table_line = table_header = None
-        if _is_boilerplate_line(stripped, folded_line.strip()):
+        if _is_boilerplate_line(stripped, folded_line):
             continue
         body_chars += len(stripped)
-        is_bullet = BULLET_RE.match(line) is not None
+        is_bullet = BULLET_RE.match(stripped) is not None
         lead = list_lead if is_bullet else None
         if not is_bullet:
             # "The plan sets these targets for 2027:" governs the bullets below it
-            list_lead = folded_line.strip() if stripped.endswith(":") else None
+            list_lead = folded_line if stripped.endswith(":") else None
         if not _could_hold_claim(folded_line):
             continue
-        yield from _split_sentences(line, folded_line, line_match.start(), lead)
+        yield from _split_sentences(paragraph, lead)
+
+
+# --------------------------------------------------------------------------
+# paragraphs: a sentence may span the document's hard line breaks
+# --------------------------------------------------------------------------
+
+LINE_RE = re.compile(r"^.*$", re.MULTILINE)  # blank lines too: they end paragraphs
+# Whitespace that is not a single space: read as one space.
+ODD_WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
+ENDS_SENTENCE_RE = re.compile(r"[.!?:;][\"”’)\]]*$|[\"”]$")
+# A line cut mid-clause: after a comma or a word no heading ends on (an article, a preposition, an auxiliary).
+ENDS_MID_CLAUSE_RE = re.compile(
+    r"(?:,|\b(?:the|a|an|of|and|or|but|to|in|on|at|by|for|with|from|than|as|that|which|who|its|their|his|her|"
+    r"per|about|over|under|nearly|almost|some|around|roughly|is|are|was|were|be|been|has|have|had|"
+    r"will|would|could|can|may|into|between|this|these|those|our|such|while|when|where))$"
+)
+# A verb that introduces a figure ("spending reached / 2.7% of GDP"): cut mid-clause when a figure follows.
+ENDS_BEFORE_FIGURE_RE = re.compile(
+    r"\b(?:reached|reach|rose|fell|hit|totalled|totaled|exceeded|spent|worth|cost|invested|grew|increased|"
+    r"decreased|dropped|climbed|stood|accounted|amounted|up|down|more|less)$"
+)
+FIGURE_START_CHARS = "0123456789$¥€£"
+MIN_CUT_LINE_WORDS = 4
+HYPHEN_WRAP_RE = re.compile(r"[A-Za-z]-$")
+TAIL_CHARS = 20  # longer than any word ENDS_MID_CLAUSE_RE ends on
+# A document is hard-wrapped when many of its prose lines end near one width.
+MAX_WRAP_WIDTH = 160
+WRAPPED_SHARE = 0.25
+FULL_LINE_RATIO = 0.8
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int  # first non-space character in the document
+    text: str  # stripped
+    indented: bool
+
+
+def _lines(text: str) -> list[_Line | None]:
+    """The document's lines, stripped; None for a blank line (a paragraph break)."""
+    lines: list[_Line | None] = []
+    for found in LINE_RE.finditer(text):
+        line = found.group()
+        stripped = line.strip()
+        if not stripped:
+            lines.append(None)
+            continue
+        lead = len(line) - len(line.lstrip())
+        lines.append(_Line(found.start() + lead, stripped, lead > 0))
+    return lines
+
+
+def _wrap_width(lines: list[_Line | None]) -> int | None:
+    """The width a hard-wrapped document was filled to, or None when its lines are not wrapped."""
+    widths = [len(line.text) for line in lines if line is not None and not line.text.startswith("|")]
+    if len(widths) < 3:
+        return None
+    width = max(widths)
+    if width > MAX_WRAP_WIDTH:
+        return None
+    # Wrapped lines run near full width and mostly end mid-sentence; a list of short sentences does not.
+    cut = sum(
+        len(line.text) >= FULL_LINE_RATIO * width and not ENDS_SENTENCE_RE.search(line.text)
+        for line in lines if line is not None and not line.text.startswith("|")
+    )
+    return width if cut >= 3 and cut >= WRAPPED_SHARE * len(widths) else None
+
+
+def _continues(line: _Line, following: _Line, in_bullet: bool, wrap_width: int | None) -> bool:
+    """Whether the break between two lines is a hard wrap inside a paragraph, not the author's break.
+
+    Table rows and bullets always start afresh, and a short heading or label
+    stays apart from the sentence below it. A wrapped line shows itself by what
+    follows (a lower-case word, an indented continuation of a bullet), by how it
+    ends (mid-clause), or, in a hard-wrapped document, by being full: the next
+    word would not have fitted on it.
+    """
+    text, next_text = line.text, following.text
+    if text.startswith("|") or next_text.startswith("|") or BULLET_RE.match(next_text):
+        return False
+    if next_text[0].islower() or (in_bullet and following.indented):
+        return True
+    tail = max(0, len(text) - TAIL_CHARS)  # `$`-anchored patterns: read the end only
+    if text.count(" ") + 1 >= MIN_CUT_LINE_WORDS:  # "Sign in", "Follow us on": navigation, not a cut sentence
+        if ENDS_MID_CLAUSE_RE.search(text, tail) or HYPHEN_WRAP_RE.search(text, tail):
+            return True
+        if next_text[0] in FIGURE_START_CHARS and ENDS_BEFORE_FIGURE_RE.search(text, tail):
+            return True  # "Scaling up" above a paragraph stays a heading; "rose / 8%" is one clause
+    if wrap_width is None:
+        return False
+    if len(next_text) < FULL_LINE_RATIO * wrap_width and not ENDS_SENTENCE_RE.search(next_text):
+        return False  # a short unpunctuated line is a heading or a list item of its own, not a wrap's tail
+    next_word = next_text.split(None, 1)[0]
+    if len(text) + 1 + len(next_word) > wrap_width:
+        return True  # the wrapper broke here because the next word did not fit
+    return not ENDS_SENTENCE_RE.search(text, tail) and len(text) >= FULL_LINE_RATIO * wrap_width
+
+
+def _paragraphs(text: str):
+    """The document's paragraphs: runs of lines joined where a hard wrap broke a sentence."""
+    lines = _lines(text)
+    wrap_width = _wrap_width(lines)
+    group: list[_Line] = []
+    for index, line in enumerate(lines):
+        if line is None:
+            continue
+        group.append(line)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if following is None or not _continues(line, following, BULLET_RE.match(group[0].text) is not None, wrap_width):
+            yield _paragraph(group)
+            group = []
+
+
+def _paragraph(lines: list[_Line]) -> Paragraph:
+    """One paragraph from its lines: joined by one space (none after a hyphen), whitespace runs one space."""
+    pieces: list[str] = []
+    segment_starts: list[int] = []
+    raw_starts: list[int] = []
+    length = 0
+    for index, line in enumerate(lines):
+        if index and not HYPHEN_WRAP_RE.search(lines[index - 1].text):
+            previous = lines[index - 1]
+            pieces.append(" ")
+            segment_starts.append(length)
+            raw_starts.append(previous.start + len(previous.text))  # the line break itself
+            length += 1
+        position = 0
+        for odd in ODD_WHITESPACE_RE.finditer(line.text):
+            pieces.append(line.text[position:odd.start()])
+            segment_starts.append(length)
+            raw_starts.append(line.start + position)
+            length += odd.start() - position
+            pieces.append(" ")
+            segment_starts.append(length)
+            raw_starts.append(line.start + odd.start())
+            length += 1
+            position = odd.end()
+        pieces.append(line.text[position:])
+        segment_starts.append(length)
+        raw_starts.append(line.start + position)
+        length += len(line.text) - position
+    joined = "".join(pieces)
+    return Paragraph(joined, fold_case(joined), tuple(segment_starts), tuple(raw_starts))
 
 
 BULLET_RE = re.compile(r"\s*(?:[-•*–▪]|\d{1,2}[.)])\s+")
@@ -472,7 +654,8 @@ def _could_hold_claim(folded_line: str) -> bool:
     return HAS_CLAIM_MATERIAL_RE.search(folded_line) is not None
 
 
-def _split_sentences(line: str, folded_line: str, line_start: int, list_lead: str | None = None):
+def _split_sentences(paragraph: Paragraph, list_lead: str | None = None):
+    line = paragraph.text
     start = 0
     for boundary in SENTENCE_BREAK_RE.finditer(line):
         # Anchored patterns read only the last few characters: linear time on very long lines.
@@ -483,32 +666,25 @@ def _split_sentences(line: str, folded_line: str, line_start: int, list_lead: st
             and SENTENCE_OPENER_RE.match(line, boundary.end())
         ):
             continue
-        yield from _bounded_sentences(line, folded_line, line_start, start, boundary.start(), list_lead)
+        yield from _bounded_sentences(paragraph, start, boundary.start(), list_lead)
         start = boundary.end()
     if line[start:].strip():
-        yield from _bounded_sentences(line, folded_line, line_start, start, len(line), list_lead)
+        yield from _bounded_sentences(paragraph, start, len(line), list_lead)
 
 
-def _bounded_sentences(
-    line: str, folded_line: str, line_start: int, start: int, end: int, list_lead: str | None
-):
-    """The sentence line[start:end], cut at spaces into pieces of at most MAX_SENTENCE_CHARS.
+def _bounded_sentences(paragraph: Paragraph, start: int, end: int, list_lead: str | None):
+    """The sentence paragraph.text[start:end], cut at spaces into pieces of at most MAX_SENTENCE_CHARS.
 
     Text without full stops (a scraped blob) would otherwise make one huge
     "sentence", and per-figure comparisons within a sentence grow with its square.
     """
+    line, folded_line = paragraph.text, paragraph.folded
     while end - start > MAX_SENTENCE_CHARS:
         cut = line.rfind(" ", start, start + MAX_SENTENCE_CHARS)
         cut = cut if cut > start else start + MAX_SENTENCE_CHARS
-        yield Sentence(
-            line_start + start, line[start:cut], folded_line[start:cut], line_start, line, folded_line,
-            list_lead=list_lead,
-        )
+        yield Sentence(start, line[start:cut], folded_line[start:cut], paragraph, list_lead=list_lead)
         start = cut
-    yield Sentence(
-        line_start + start, line[start:end], folded_line[start:end], line_start, line, folded_line,
-        list_lead=list_lead,
-    )
+    yield Sentence(start, line[start:end], folded_line[start:end], paragraph, list_lead=list_lead)
 
 
 # --------------------------------------------------------------------------
@@ -519,8 +695,8 @@ def _bounded_sentences(
 def _document_context(text: str, source_id: str) -> DocumentContext:
     catalog = load_catalog()
     organisations: dict[str, str] = {}
-    for found in ORG_INTRO_RE.finditer(text):
-        full_name, acronym = found.group(1).strip(), found.group(2)
+    for found in _organisation_introductions(text):
+        full_name, acronym = WHITESPACE_RE.sub(" ", found.group(1)).strip(), found.group(2)
         if not ORGANISATION_WORD_RE.search(full_name):
             continue  # "Artificial Intelligence (AI)": a term, not a body
         name = _organisation_subject(full_name, acronym)
@@ -530,7 +706,20 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     if organisations:
         alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
-    return DocumentContext(source_id, catalog, organisations, pattern)
+    return DocumentContext(source_id, text, catalog, organisations, pattern)
+
+
+def _organisation_introductions(text: str):
+    """ORG_INTRO_RE's matches, sought only just before each "(ACRONYM)" instead of at every capital letter.
+
+    A name cannot hold a parenthesis, so it lies between the previous "(...)" and its own.
+    """
+    previous_end = 0
+    for acronym in ACRONYM_RE.finditer(text):
+        found = ORG_INTRO_RE.search(text, max(previous_end, acronym.start() - ORG_NAME_REACH_CHARS), acronym.end())
+        if found is not None and found.end() == acronym.end():
+            yield found
+        previous_end = acronym.end()
 
 
 def _organisation_subject(full_name: str, acronym: str) -> str:
@@ -590,10 +779,14 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
                 m for m in mentions if not any(o.start <= m.start < o.end for o in introduced)
             ] + introduced
     return sorted(
-        (replace(m, is_object=OBJECT_PREPOSITION_RE.search(sentence, max(0, m.start - LOOKBACK_CHARS), m.start) is not None)
-         for m in mentions),
+        (SubjectMention(m.start, m.end, m.name, _is_object_at(sentence, m.start)) for m in mentions),
         key=lambda m: m.start,
     )
+
+
+def _is_object_at(sentence: str, start: int) -> bool:
+    """Compared with ("to China", "than the US"), not the owner of a figure."""
+    return OBJECT_PREPOSITION_RE.search(sentence, max(0, start - LOOKBACK_CHARS), start) is not None
 
 
 # --------------------------------------------------------------------------
@@ -619,8 +812,7 @@ def _year_mentions(sentence: str, folded: str, masked: list[tuple[int, int]]) ->
         if _overlaps(found.start(), found.end(), masked) or any(y.start <= found.start() < y.end for y in years):
             continue
         before = sentence[max(0, found.start() - 40):found.start()]
-        previous_word = WORD_RE.findall(before[-20:])[-1:] or [""]
-        if _is_name_year(before, previous_word[0]):
+        if before.endswith((" ", "\u00a0")) and _is_name_year(before, (WORD_RE.findall(before[-20:])[-1:] or [""])[0]):
             continue
         first, last = found.group(1), found.group(2)
         period = first
@@ -937,13 +1129,13 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     if sentence.is_table_row:
         figures, column_periods = _table_row_figures(sentence, figures)
     stated_figures = figures  # a year beside any figure dates that figure, kept or not
-    if not (sentence.is_table_row or RELEVANCE_RE.search(sentence.folded_line)):
+    if not (sentence.is_table_row or sentence.paragraph.is_relevant):
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
     clauses = _clauses(text)
-    sentence_topic = _once(lambda: topic_of(text, context.catalog))  # only derived keys and events need it
-    hits = indicator_hits(text, context.catalog) if figures else []
+    sentence_topic = _once(lambda: topic_of(text, context.catalog, folded))  # only derived keys and events need it
+    hits = indicator_hits(text, context.catalog, folded) if figures else []
     if figures and not hits and sentence.table_header:
         hits = indicator_hits(sentence.table_header, context.catalog)  # the header names the columns
     records: list[IndicatorRecord] = []
@@ -1103,7 +1295,9 @@ def _record(
     value: float | None, unit: str | None, period: str | None, topic: str, start: int, end: int,
     precision: float | None,
 ) -> IndicatorRecord:
-    absolute_start = sentence.start + start
+    paragraph = sentence.paragraph
+    raw_start = paragraph.raw_position(sentence.start + start)
+    raw_end = paragraph.raw_position(sentence.start + end - 1) + 1
     return IndicatorRecord(
         source_id=context.source_id,
         indicator=key,
@@ -1114,10 +1308,10 @@ def _record(
         unit=unit,
         period=period,
         topic=topic,
-        value_text=sentence.text[start:end],
+        value_text=context.text[raw_start:raw_end],
         evidence=sentence.text.strip(),
-        char_start=absolute_start,
-        char_end=sentence.start + end,
+        char_start=raw_start,
+        char_end=raw_end,
         value_precision=precision,
     )
 
@@ -1180,17 +1374,18 @@ def _figure_kind(
     text = sentence.folded
     clause_text = text[clause.start:clause.end]
 
-    def applies(pattern: re.Pattern[str]) -> bool:
+    def applies(cues: tuple[tuple[int, int, bool], ...]) -> bool:
         return any(
-            _cue_applies(clause.start + cue.start(), figure, figures, FORWARD_CUE_RE.match(cue.group()) is not None)
-            for cue in pattern.finditer(clause_text)
+            _cue_applies(start, figure, figures, forward_only)
+            for start, end, forward_only in cues
+            if clause.start <= start and end <= clause.end
         )
 
     if BASELINE_BEFORE_RE.search(text, max(0, figure.start - 20), figure.start):
         return "measurement"  # "up from 188 in 2024": the baseline a target is measured against
-    if applies(TARGET_CUE_RE):
+    if applies(sentence.target_cues):
         return "target"
-    if applies(ESTIMATE_CUE_RE):
+    if applies(sentence.estimate_cues):
         return "estimate"
     hedged = HEDGE_RE.search(text[max(0, figure.start - 15):figure.start] + " ") or HEDGE_RE.search(
         text, max(0, figure.start - 15), figure.number_start
@@ -1222,7 +1417,7 @@ def _with_list_lead(lead: str, kind: str, period: str | None) -> tuple[str, str 
 
 def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
     """Inside a quotation: someone's view, not the source's own report."""
-    line, position = sentence.line_text, sentence.start - sentence.line_start + figure.start
+    line, position = sentence.paragraph.text, sentence.start + figure.start
     # Opened after the last close, or an odd number of straight quotes before it (within a paragraph's reach).
     start = max(0, position - QUOTE_REACH_CHARS)
     return line.rfind("“", start, position) > line.rfind("”", start, position) or line.count('"', start, position) % 2 == 1
@@ -1276,7 +1471,9 @@ def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
     """The words of `fragment` that name something, possessives and hyphens trimmed."""
     words = []
     for word in WORD_RE.findall(fragment):
-        word = POSSESSIVE_RE.sub("", word).strip("-")
+        if word[-1] in "s’'":
+            word = POSSESSIVE_RE.sub("", word)
+        word = word.strip("-")
         lowered = word.lower()
         if stop_at_break and words and lowered in CONTENT_BREAK_WORDS:
             break
@@ -1389,9 +1586,8 @@ MIN_SENTENCE_WORDS = 5
 
 
 def has_article_text(text: str) -> bool:
-    """Whether anything but page boilerplate is left: at least one non-boilerplate line of sentence length."""
-    for line_match in LINE_RE.finditer(text):
-        line = line_match.group().strip()
-        if len(line.split()) >= MIN_SENTENCE_WORDS and not _is_boilerplate_line(line, fold_case(line)):
+    """Whether anything but page boilerplate is left: at least one non-boilerplate paragraph of sentence length."""
+    for paragraph in _paragraphs(text):
+        if len(paragraph.text.split()) >= MIN_SENTENCE_WORDS and not _is_boilerplate_line(paragraph.text, paragraph.folded):
             return True
     return False
