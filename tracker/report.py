@@ -575,7 +575,7 @@ tbody tr:hover { background: #eff6ff; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.nowrap { white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.src, span.src { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; color: #475569; }
-td.evidence { color: #475569; max-width: 420px; }
+td.evidence { color: #475569; min-width: 320px; max-width: 480px; }
 td.alert-text { white-space: pre-wrap; font-size: 12px; }
 .error { color: var(--bad); margin-top: 4px; }
 .old { color: var(--muted); }
