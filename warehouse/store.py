@@ -212,8 +212,9 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[C
             _apply_versions(con, snapshot_id, now, snapshot.extractor_version, snapshot.cause)
             _check_guarantees(con, snapshot_id, now)
             changes = _changes_of(con, snapshot_id, applied=snapshot.cause)
-            con.execute("drop table closing")
-            con.execute("drop table opening")
+            con.execute("drop view closing")
+            con.execute("drop view opening")
+            con.execute("drop table delta")
             con.unregister("staged_records")
             con.unregister("touched_sources")
         else:
@@ -300,48 +301,46 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
     """SCD2 as two set-based statements: close what is gone, insert what is new.
 
     Both compare the staged records' keys and row hashes (a narrow table) with the current
-    versions of the re-read sources, read once (one scan of indicator_versions). What closes
-    and what opens are kept as small temp tables, `closing` and `opening`, which the
-    snapshot's changes are then read from (commit_snapshot drops them). The close finds its
+    versions of the re-read sources, read once (one scan of indicator_versions), in one full
+    join. What closes and what opens are kept in a small temp table, `delta` (seen through the
+    views `closing` and `opening`), which the snapshot's changes are then read from
+    (commit_snapshot drops them). The close finds its
     rows by version_id; the insert takes the full staged rows of the new versions only.
     """
     params = {"now": now, "snapshot_id": snapshot_id, "cause": cause}
+    # One full join on key and row hash gives both anti joins at once: a current version no
+    # staged row matches closes (closing), a staged row no current version matches opens (opening).
     con.execute(
         f"""
-        create or replace temp table staged as
-        select position, source_id, indicator, subject, mention, {ROW_HASH_SQL} as row_hash
-        from staged_records
-        """)
-    con.execute(
-        """
-        create or replace temp table reread_current as
-        select version_id, source_id, indicator, subject, mention, row_hash, value, unit, period, kind
-        from indicator_versions
-        where valid_to is null
-          and source_id in (select source_id from touched_sources)
-        """)
-    con.execute(
-        """
-        create or replace temp table closing as
-        select c.*
-        from reread_current c
-        anti join staged s
-          on s.source_id = c.source_id and s.indicator = c.indicator
-         and s.subject = c.subject and s.mention = c.mention
-         and s.row_hash = c.row_hash
-        """)
-    con.execute(
-        """
-        create or replace temp table opening as
-        select s.*
+        create or replace temp table delta as
+        with staged as (
+            select position, source_id, indicator, subject, mention, {ROW_HASH_SQL} as row_hash
+            from staged_records),
+        reread_current as (
+            select version_id, source_id, indicator, subject, mention, row_hash, value, unit, period, kind
+            from indicator_versions
+            where valid_to is null
+              and source_id in (select source_id from touched_sources))
+        select s.position, s.row_hash as new_row_hash,
+               c.version_id, c.source_id, c.indicator, c.subject, c.mention, c.value, c.unit, c.period, c.kind
         from staged s
-        anti join reread_current c
+        full join reread_current c
           on c.source_id = s.source_id and c.indicator = s.indicator
          and c.subject = s.subject and c.mention = s.mention
          and c.row_hash = s.row_hash
+        where s.position is null or c.version_id is null
         """)
-    con.execute("drop table staged")
-    con.execute("drop table reread_current")
+    con.execute(
+        """
+        create or replace temp view closing as
+        select version_id, source_id, indicator, subject, mention, value, unit, period, kind
+        from delta where version_id is not null
+        """)
+    con.execute(
+        """
+        create or replace temp view opening as
+        select position, new_row_hash as row_hash from delta where position is not null
+        """)
     con.execute(
         """
         update indicator_versions
