@@ -18,7 +18,6 @@ from typing import Iterator
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from tracker.diff import CurrentMention, NumberedRecord
 from tracker.models import Change, Document, Failure, ReportData, SourceState
@@ -444,38 +443,8 @@ def _finish_run(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapsho
 
 def _records_table(records: list[NumberedRecord], content_hashes: dict[str, str],
                    reread: set[str]) -> pa.Table:
-    """The records as Arrow columns: one C-level pass takes each record's fields as a tuple,
-    Arrow converts the tuples as one struct array and splits it into columns."""
+    """The records as Arrow columns, built column by column with C-level maps (no dict per record)."""
     plain = list(map(attrgetter("record"), records))
-    try:
-        fields = pa.array(list(map(_RECORD_FIELDS_OF, plain)), _RECORD_STRUCT).flatten()
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # e.g. a Decimal value: column by column
-        return _records_table_by_column(records, plain, content_hashes, reread)
-    columns = dict(zip(_RECORD_STRUCT.names, fields))
-    source_ids = columns["source_id"]
-    strays = set(pc.unique(source_ids).to_pylist()) - reread
-    if strays:
-        raise WarehouseError(f"records of sources not re-read this run: {sorted(strays)[:3]}; "
-                             "list every source whose records are committed in reextracted_source_ids")
-    read = pa.array(list(content_hashes), pa.string())
-    found = pc.index_in(source_ids, value_set=read)
-    if found.null_count:  # as content_hashes[source_id] would
-        raise KeyError(source_ids.filter(pc.is_null(found))[0].as_py())
-    columns["content_hash"] = pa.array(list(content_hashes.values()), pa.string()).take(found)
-    columns["mention"] = pa.array(list(map(attrgetter("mention"), records)), pa.int64())
-    arrays = [columns[name] for name in RECORD_COLUMNS]
-    arrays.append(pa.array(range(len(plain)), pa.int64()))
-    return pa.Table.from_arrays(arrays, names=[*RECORD_COLUMNS, "position"])
-
-
-# The IndicatorRecord fields of RECORD_SCHEMA, taken from each record in one call
-_RECORD_STRUCT = pa.struct([field for field in RECORD_SCHEMA if field.name not in ("mention", "content_hash")])
-_RECORD_FIELDS_OF = attrgetter(*_RECORD_STRUCT.names)
-
-
-def _records_table_by_column(records: list[NumberedRecord], plain: list, content_hashes: dict[str, str],
-                             reread: set[str]) -> pa.Table:
-    """The slower path, one Python pass per column, converting values Arrow refuses (Decimal)."""
     source_ids = list(map(attrgetter("source_id"), plain))
     strays = set(source_ids) - reread
     if strays:
