@@ -210,10 +210,15 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[C
                          pa.table({"source_id": pa.array(snapshot.reextracted_source_ids, pa.string())}))
             _apply_versions(con, snapshot_id, now, snapshot.extractor_version, snapshot.cause)
             _check_guarantees(con, snapshot_id, now)
+            changes = _changes_of(con, snapshot_id, applied=snapshot.cause)
+            con.execute("drop view closing")
+            con.execute("drop view opening")
+            con.execute("drop table delta")
             con.unregister("staged_records")
             con.unregister("touched_sources")
+        else:
+            changes = _changes_of(con, snapshot_id)
         _store_failures(con, snapshot.run_id, now, snapshot.failures)
-        changes = _changes_of(con, snapshot_id)
         _finish_run(con, snapshot, snapshot_id, changes)
     return snapshot_id, changes
 
@@ -295,35 +300,51 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
     """SCD2 as two set-based statements: close what is gone, insert what is new.
 
     Both compare the staged records' keys and row hashes (a narrow table) with the current
-    versions of the re-read sources, read once (one scan of indicator_versions). The close finds
-    its rows by version_id; the insert takes the full staged rows of the new versions only.
+    versions of the re-read sources, read once (one scan of indicator_versions), in one full
+    join. What closes and what opens are kept in a small temp table, `delta` (seen through the
+    views `closing` and `opening`), which the snapshot's changes are then read from
+    (commit_snapshot drops them). The close finds its
+    rows by version_id; the insert takes the full staged rows of the new versions only.
     """
     params = {"now": now, "snapshot_id": snapshot_id, "cause": cause}
+    # One full join on key and row hash gives both anti joins at once: a current version no
+    # staged row matches closes (closing), a staged row no current version matches opens (opening).
     con.execute(
         f"""
-        create or replace temp table staged as
-        select position, source_id, indicator, subject, mention, {ROW_HASH_SQL} as row_hash
-        from staged_records
+        create or replace temp table delta as
+        with staged as (
+            select position, source_id, indicator, subject, mention, {ROW_HASH_SQL} as row_hash
+            from staged_records),
+        reread_current as (
+            select version_id, source_id, indicator, subject, mention, row_hash, value, unit, period, kind
+            from indicator_versions
+            where valid_to is null
+              and source_id in (select source_id from touched_sources))
+        select s.position, s.row_hash as new_row_hash,
+               c.version_id, c.source_id, c.indicator, c.subject, c.mention, c.value, c.unit, c.period, c.kind
+        from staged s
+        full join reread_current c
+          on c.source_id = s.source_id and c.indicator = s.indicator
+         and c.subject = s.subject and c.mention = s.mention
+         and c.row_hash = s.row_hash
+        where s.position is null or c.version_id is null
         """)
     con.execute(
         """
-        create or replace temp table reread_current as
-        select version_id, source_id, indicator, subject, mention, row_hash
-        from indicator_versions
-        where valid_to is null
-          and source_id in (select source_id from touched_sources)
+        create or replace temp view closing as
+        select version_id, source_id, indicator, subject, mention, value, unit, period, kind
+        from delta where version_id is not null
+        """)
+    con.execute(
+        """
+        create or replace temp view opening as
+        select position, new_row_hash as row_hash from delta where position is not null
         """)
     con.execute(
         """
         update indicator_versions
         set valid_to = $now, closed_snapshot = $snapshot_id, close_cause = $cause
-        where version_id in (
-            select c.version_id
-            from reread_current c
-            anti join staged s
-              on s.source_id = c.source_id and s.indicator = c.indicator
-             and s.subject = c.subject and s.mention = c.mention
-             and s.row_hash = c.row_hash)
+        where version_id in (select version_id from closing)
         """, params)
     con.execute(
         """
@@ -336,43 +357,30 @@ def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datet
                r.value_precision, r.content_hash, n.row_hash,
                $extractor_version, $now, $snapshot_id, $cause
         from staged_records r
-        join (
-            select s.position, s.row_hash
-            from staged s
-            anti join reread_current c
-              on c.source_id = s.source_id and c.indicator = s.indicator
-             and c.subject = s.subject and c.mention = s.mention
-             and c.row_hash = s.row_hash
-        ) n on n.position = r.position
+        join opening n on n.position = r.position
         order by r.source_id, r.indicator, r.subject, r.mention
         """, {**params, "extractor_version": extractor_version})
-    con.execute("drop table staged")
-    con.execute("drop table reread_current")
 
 
 def _check_guarantees(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datetime) -> None:
     """Checked inside the transaction, on the sources this snapshot touched (the only ones that
-    can gain a version), in one pass over their versions grouped by key."""
-    duplicates, overlapping = con.execute(
+    can gain or close a version), in one pass over their versions grouped by key."""
+    duplicates, inverted, overlapping = con.execute(
         """
         select count(*) filter (where current_versions > 1),
+               coalesce(sum(inverted_now), 0),
                coalesce(sum(live_versions - 1) filter (where opened_now > 0), 0)
         from (
             select count(*) filter (where valid_to is null) as current_versions,
                    count(*) filter (where valid_to is null or valid_to > $now) as live_versions,
-                   count(*) filter (where opened_snapshot = $snapshot_id) as opened_now
+                   count(*) filter (where opened_snapshot = $snapshot_id) as opened_now,
+                   count(*) filter (where closed_snapshot = $snapshot_id and valid_to <= valid_from) as inverted_now
             from indicator_versions
             where source_id in (select source_id from touched_sources)
             group by source_id, indicator, subject, mention)
         """, {"snapshot_id": snapshot_id, "now": now}).fetchall()[0]
     if duplicates:
         raise IntegrityViolation("one_current_version", duplicates)
-    inverted = con.execute(
-        """
-        select count(*)
-        from indicator_versions
-        where closed_snapshot = $snapshot_id and valid_to <= valid_from
-        """, {"snapshot_id": snapshot_id}).fetchall()[0][0]
     if inverted:
         raise IntegrityViolation("valid_from_before_valid_to", inverted)
     # A new version starts at $now: any other version of its key still valid after then overlaps it
@@ -490,8 +498,28 @@ def retire_source(db_path: Path, source_id: str, run_id: str, extractor_version:
 # --- reading history ------------------------------------------------------------------
 
 
-def _changes_of(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> list[Change]:
-    return _fetch_changes(con, snapshot_id, snapshot_id)
+def _changes_of(con: duckdb.DuckDBPyConnection, snapshot_id: int, applied: str | None = None) -> list[Change]:
+    """The changes a snapshot made, as indicator_changes shows them. `applied` (the cause) says
+    _apply_versions just ran in this transaction: its temp tables `closing` and `opening` hold
+    every version this snapshot closed and opened, so the changes are read from them (and the
+    staged rows) instead of joining indicator_versions with itself."""
+    if applied is None:
+        return _fetch_changes(con, snapshot_id, snapshot_id)
+    rows = con.execute(
+        """
+        select $snapshot_id, coalesce(n.source_id, o.source_id), coalesce(n.indicator, o.indicator),
+               coalesce(n.subject, o.subject),
+               case when n.source_id is null then 'removed' when o.source_id is null then 'added'
+                    else 'shifted' end,
+               o.value, n.value, o.period, n.period, o.kind, n.kind, coalesce(n.unit, o.unit), $cause
+        from (select r.source_id, r.indicator, r.subject, r.mention, r.value, r.unit, r.period, r.kind
+              from opening s join staged_records r on r.position = s.position) n
+        full join closing o
+          on o.source_id = n.source_id and o.indicator = n.indicator
+         and o.subject = n.subject and o.mention = n.mention
+        order by 2, 3, 4, coalesce(n.mention, o.mention)
+        """, {"snapshot_id": snapshot_id, "cause": applied}).fetchall()
+    return [Change(*row) for row in rows]
 
 
 def _fetch_changes(con: duckdb.DuckDBPyConnection, first_snapshot: int, last_snapshot: int) -> list[Change]:
