@@ -410,7 +410,7 @@ def part_asof(db_path: Path, repeat: int) -> dict:
     last, middle_at = con.execute("""
         select max(snapshot_id),
                (select created_at + interval 12 hour from snapshots
-                where snapshot_id = (select max(snapshot_id) // 2 from snapshots))
+                where snapshot_id = (select greatest(1, max(snapshot_id) // 2) from snapshots))
         from snapshots""").fetchall()[0]
     versions, current = con.execute(
         "select count(*), count(*) filter (where valid_to is null) from indicator_versions").fetchall()[0]
