@@ -80,7 +80,9 @@ _BOUND = (
 # One figure: bound, currency, number (digits or words), scale, unit.
 FIGURE_RE = compile_folded(
     rf"""
-    (?=\b|[$¥€£])  # only where a word or a currency sign starts: skips the inside of words fast
+    # only where a currency sign or a word starts, and only a word whose first character can open a
+    # bound, a currency code or a number: skips the inside of words and most other words fast
+    (?=\b[\dacefgijlmnorstu]|[$¥€£])
     (?P<bound>\b(?:{_BOUND})\s+)?
     (?P<currency>US\$|NT\$|\$|¥|€|£|\b(?:RMB|CNY|USD|EUR|GBP|JPY|TWD)\s?)?
     (?:
@@ -157,13 +159,13 @@ REFERENCE_WORD_RE = compile_folded(
 # --------------------------------------------------------------------------
 
 TARGET_CUE_RE = compile_folded(
-    r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning\s+to|"
+    r"(?=[abcgioprstvw])\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning\s+to|"
     r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
     r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|(?:scheduled|slated)\s+to|would\s+(?:invest|spend|build|launch|allocate|deploy)|will\s+(?:raise|increase|boost|expand|reach|cut|"
     r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
 )
 ESTIMATE_CUE_RE = compile_folded(
-    r"(?<!than\s)\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
+    r"(?=[acefolmpsw])(?<!than\s)\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
     r"predicted|predicts?|predictions?|anticipated|anticipates?|estimated?|estimates|could|would|"
     r"may\s+(?:reach|hit|exceed|grow|rise)|might|likely|set\s+to|on\s+track\s+to|poised\s+to|outlook|"
     r"scenario)\b",
@@ -232,7 +234,7 @@ OBJECT_PREPOSITION_RE = re.compile(
 # Clause breaks. A soft break ("—", ", but") keeps the sentence's time frame;
 # a hard one (";", ", while", ", and") may start a fact of its own.
 CLAUSE_BREAK_RE = re.compile(
-    r"(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s)"
+    r"(?=[;,—]|\s[-–w])(?:(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s))"
 )
 SAME_YEAR_RE = compile_folded(r"\b(?:the\s+)?same\s+(?:year|period)\b")
 NEGATION_BEFORE_RE = compile_folded(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$")
@@ -646,7 +648,7 @@ def _paragraph(lines: list[_Line]) -> Paragraph:
 
 BULLET_RE = re.compile(r"\s*(?:[-•*–▪]|\d{1,2}[.)])\s+")
 HAS_CLAIM_MATERIAL_RE = compile_folded(
-    rf"\d|\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b"
+    rf"(?=[\dbdefmnoqst])(?:\d|\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b)"
 )
 
 
@@ -806,7 +808,7 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 def _year_mentions(sentence: str, folded: str, masked: list[tuple[int, int]]) -> list[YearMention]:
     years: list[YearMention] = []
-    for found in BETWEEN_YEARS_RE.finditer(sentence):
+    for found in BETWEEN_YEARS_RE.finditer(sentence) if "between" in sentence else ():
         years.append(YearMention(found.start(), found.end(), f"{found.group(1)}-{found.group(2)}", "between"))
     for found in YEAR_RE.finditer(sentence):
         if _overlaps(found.start(), found.end(), masked) or any(y.start <= found.start() < y.end for y in years):
@@ -1023,6 +1025,8 @@ def _rank_figures(folded: str, masked: list[tuple[int, int]], figures: list[Figu
 
 
 def _fraction_figures(folded: str, figures: list[Figure]) -> list[Figure]:
+    if "third" not in folded and "quarter" not in folded and "fifth" not in folded:
+        return []  # every fraction the pattern knows names one of these
     return [
         Figure(m.start(), m.end(), FRACTIONS[m.group().lower()], "percent", None, m.start())
         for m in FRACTION_RE.finditer(folded)
@@ -1231,7 +1235,7 @@ def _respectively_assignments(
     folded: str, figures: list[Figure], subjects: list[SubjectMention], years: list[YearMention]
 ) -> dict[int, tuple[str | None, str | None]]:
     """"China and the US spent 2.4% and 3.5% respectively": pair figures with subjects (or years) in order."""
-    found = RESPECTIVELY_RE.search(folded)
+    found = RESPECTIVELY_RE.search(folded) if "respectively" in folded else None
     if not found or len(figures) < 2:
         return {}
     listed = [f for f in figures if f.end <= found.start()]
@@ -1337,7 +1341,7 @@ def _figure_period(
     the last year before it while clauses join softly ("in 2023, ... but 3.5%");
     else a year fronting the sentence ("In 2024, ...").
     """
-    if SAME_YEAR_RE.search(folded, clause.start, clause.end):
+    if folded.find("same", clause.start, clause.end) >= 0 and SAME_YEAR_RE.search(folded, clause.start, clause.end):
         earlier = [y for y in years if y.end <= clause.start]
         if earlier:
             return earlier[-1].period
