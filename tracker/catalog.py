@@ -76,6 +76,9 @@ class Catalog:
     entries_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # Run of letters -> entries whose literals it holds: a text's vocabulary repeats (speed).
     _entries_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+    # Per topic (in topic_patterns' order): literals one of which any match holds, or None when some
+    # alternative has no such literal ("\\bAI\\b"). A text holding none of them skips the regex.
+    topic_literals: tuple[tuple[str, ...] | None, ...] = ()
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -129,6 +132,13 @@ def required_literals(patterns: list[str]) -> tuple[str, ...]:
     return tuple(sorted(literals))
 
 
+def _topic_literals(patterns: list[str]) -> tuple[str, ...] | None:
+    """required_literals, but only when every alternative holds one of them; else None (no prefilter)."""
+    if not all(required_literals([pattern]) for pattern in patterns):
+        return None
+    return required_literals(patterns)
+
+
 def _indicator_entry(raw: dict) -> IndicatorEntry:
     return IndicatorEntry(
         key=raw["key"],
@@ -165,6 +175,7 @@ def parse_catalog(raw: dict) -> Catalog:
             (topic, compile_folded(_alternation(words)))
             for topic, words in raw.get("topics", {}).items()
         ),
+        topic_literals=tuple(_topic_literals(words) for words in raw.get("topics", {}).values()),
         counting_noun_pattern=compile_folded(rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b"),
         measure_units=tuple(
             MeasureUnit(unit["name"], compile_folded(_alternation(unit["aliases"]))) for unit in raw.get("unit", [])
@@ -247,7 +258,12 @@ def plausible_range(key: str, unit: str, catalog: Catalog | None = None) -> tupl
 def topic_of(text: str, catalog: Catalog | None = None, folded: str | None = None) -> str:
     """The first topic whose vocabulary occurs in `text`, else "general"."""
     folded = fold_case(text) if folded is None else folded
-    for topic, pattern in (catalog or load_catalog()).topic_patterns:
+    catalog = catalog or load_catalog()
+    literals = catalog.topic_literals
+    for index, (topic, pattern) in enumerate(catalog.topic_patterns):
+        required = literals[index] if index < len(literals) else None
+        if required is not None and not any(literal in folded for literal in required):
+            continue  # none of the words every match holds: the pattern cannot match
         if pattern.search(folded):
             return topic
     return "general"
