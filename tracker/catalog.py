@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from re import _constants as _sre, _parser as _sre_parser
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,84 @@ def compile_folded(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
     Several times faster than re.IGNORECASE in CPython; escapes (\\S, \\W) are kept.
     """
-    return re.compile(PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern), flags)
+    folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+    lookahead = first_character_lookahead(folded, flags)
+    if lookahead:
+        # A group, so the lookahead governs every top-level alternative; a verbose pattern may end in a comment.
+        folded = f"{lookahead}(?:{folded}{chr(10) if flags & re.VERBOSE else ''})"
+    return re.compile(folded, flags)
+
+
+MAX_LOOKAHEAD_CHARS = 40
+
+
+def first_character_lookahead(pattern: str, flags: int = 0) -> str:
+    """"(?=[...])" listing every character a match of `pattern` can start with, or "" when unknown.
+
+    A pattern opening with "\\b(?:...)" makes the regex engine try every
+    alternative at every word boundary; one cheap test of the first character
+    skips most positions first. Matches are the same: every match starts with
+    one of these characters. Patterns the engine already scans by their first
+    character (a literal, a class, alternatives of literals) are left alone.
+    """
+    if flags & re.IGNORECASE or (pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P<"))):
+        return ""
+    try:
+        parsed = list(_sre_parser.parse(pattern, flags))
+    except re.error:
+        return ""
+    if _engine_scans_first_character(parsed):
+        return ""
+    chars = _first_characters(parsed)
+    if not chars or len(chars) > MAX_LOOKAHEAD_CHARS:
+        return ""
+    return "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])"
+
+
+def _engine_scans_first_character(items: list) -> bool:
+    while items and items[0][0] is _sre.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3])
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (_sre.LITERAL, _sre.IN):
+        return True
+    return op is _sre.BRANCH and all(branch and branch[0][0] is _sre.LITERAL for branch in av[1])
+
+
+def _first_characters(items: list) -> set[str] | None:
+    """The characters a match of `items` can start with; None when any character might (or none at all)."""
+    for op, av in items:
+        if op is _sre.AT:
+            continue  # zero-width (\\b, ^): the first character comes after it
+        if op is _sre.LITERAL:
+            return {chr(av)}
+        if op is _sre.IN:
+            chars: set[str] = set()
+            for item_op, item_av in av:
+                if item_op is _sre.LITERAL:
+                    chars.add(chr(item_av))
+                elif item_op is _sre.RANGE and item_av[1] - item_av[0] < MAX_LOOKAHEAD_CHARS:
+                    chars.update(chr(c) for c in range(item_av[0], item_av[1] + 1))
+                else:
+                    return None
+            return chars
+        if op is _sre.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:
+                found = _first_characters(list(branch))
+                if found is None:
+                    return None
+                union |= found
+            return union
+        if op is _sre.SUBPATTERN:
+            if av[1] or av[2]:
+                return None  # inline flags change what a character matches
+            return _first_characters(list(av[3]))
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            return _first_characters(list(av[2]))
+        return None
+    return None  # may match the empty string: its first character is whatever follows
 
 
 @dataclass(frozen=True)
