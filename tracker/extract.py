@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from bisect import bisect_right
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from tracker.catalog import (
     Catalog,
@@ -332,6 +332,25 @@ STOPWORDS = frozenset(
 # --------------------------------------------------------------------------
 # intermediate values
 # --------------------------------------------------------------------------
+
+
+class cached_property:  # noqa: N801 - a drop-in for functools.cached_property
+    """functools.cached_property without its lock (Python 3.11 takes an RLock on every read of an
+    uncached value): computed once per instance, then read from the instance's __dict__ directly."""
+
+    def __init__(self, compute: Callable) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -796,9 +815,13 @@ def _is_object_at(sentence: str, start: int) -> bool:
 # --------------------------------------------------------------------------
 
 
+MONTH_PREFIXES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _masked_spans(sentence: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in FOOTNOTE_RE.finditer(sentence)]
-    spans += [m.span() for m in DAY_OF_MONTH_RE.finditer(sentence)]
+    if any(month in sentence for month in MONTH_PREFIXES):  # every date names a month
+        spans += [m.span() for m in DAY_OF_MONTH_RE.finditer(sentence)]
     return spans
 
 
@@ -885,17 +908,20 @@ def _figure_from_match(
     years: list[YearMention],
     catalog: Catalog,
 ) -> Figure | None:
-    number_start = found.start("digits") if found.group("digits") else found.start("words")
-    number_end = found.end("digits") if found.group("digits") else found.end("words")
-    if _overlaps(number_start, number_end, masked) or any(y.start <= number_start < y.end for y in years):
+    digits = found.group("digits")
+    number_start, number_end = found.span("digits" if digits else "words")
+    if (masked and _overlaps(number_start, number_end, masked)) or (
+        years and any(y.start <= number_start < y.end for y in years)
+    ):
         return None
-    currency_text = (found.group("currency") or "").strip().lower()
-    scale_text = (found.group("scale") or "").strip().lower()
-    unit_text = (found.group("unit") or "").strip().lower()
+    currency, scale_word, unit_word = found.group("currency", "scale", "unit")
+    currency_text = currency.strip().lower() if currency else ""
+    scale_text = scale_word.strip().lower() if scale_word else ""
+    unit_text = unit_word.strip().lower() if unit_word else ""
     end = found.end()
-    if found.group("digits"):
+    if digits:
         if not currency_text and not scale_text and not unit_text:
-            if _is_year_like(found.group("digits")):
+            if _is_year_like(digits):
                 return None  # a year in a name or a masked date, never a count
             if not _is_standalone_count(sentence, folded, number_start, end):
                 return None
