@@ -157,6 +157,10 @@ class Catalog:
     # Per topic (in topic_patterns' order): literals one of which any match holds, or None when some
     # alternative has no such literal ("\\bAI\\b"). A text holding none of them skips the regex.
     topic_literals: tuple[tuple[str, ...] | None, ...] = ()
+    # Per entry (in indicators' order): for each of its patterns, the literal strings every match of that
+    # pattern holds; None when some pattern has none. An entry none of whose patterns' strings all occur
+    # in a text cannot match it, so its regex is not run.
+    entry_requirements: tuple[tuple[tuple[str, ...], ...] | None, ...] = ()
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -210,6 +214,29 @@ def required_literals(patterns: list[str]) -> tuple[str, ...]:
     return tuple(sorted(literals))
 
 
+def _mandatory_strings(pattern: str) -> tuple[str, ...]:
+    """Runs of 3+ literal characters at the top level of folded `pattern`: every match holds each of them."""
+    try:
+        items = list(_sre_parser.parse(pattern))
+    except re.error:
+        return ()
+    runs, current = [], []
+    for op, av in items + [(None, None)]:
+        if op is _sre.LITERAL:
+            current.append(chr(av))
+            continue
+        if len(current) >= 3:
+            runs.append("".join(current))
+        current = []  # anything else (a group, a repeat, a class, \\b) ends the run
+    return tuple(runs)
+
+
+def _pattern_requirements(patterns: list[str]) -> tuple[tuple[str, ...], ...] | None:
+    folded = [PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), p) for p in patterns]
+    requirements = tuple(_mandatory_strings(p) for p in folded)
+    return requirements if requirements and all(requirements) else None
+
+
 def _topic_literals(patterns: list[str]) -> tuple[str, ...] | None:
     """required_literals, but only when every alternative holds one of them; else None (no prefilter)."""
     if not all(required_literals([pattern]) for pattern in patterns):
@@ -253,6 +280,7 @@ def parse_catalog(raw: dict) -> Catalog:
             (topic, compile_folded(_alternation(words)))
             for topic, words in raw.get("topics", {}).items()
         ),
+        entry_requirements=tuple(_pattern_requirements(e.get("patterns", [])) for e in raw.get("indicator", [])),
         topic_literals=tuple(_topic_literals(words) for words in raw.get("topics", {}).values()),
         counting_noun_pattern=compile_folded(rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b"),
         measure_units=tuple(
@@ -293,11 +321,15 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     candidates: set[int] = set()
     for run in set(LITERAL_RUN_RE.findall(folded)):
         candidates.update(catalog.entries_in_run(run))
-    return [
-        IndicatorHit(found.start(), found.end(), order, catalog.indicators[order])
-        for order in sorted(candidates)
-        for found in catalog.indicators[order].pattern.finditer(folded)
-    ]
+    requirements = catalog.entry_requirements
+    hits = []
+    for order in sorted(candidates):
+        required = requirements[order] if order < len(requirements) else None
+        if required is not None and not any(all(s in folded for s in strings) for strings in required):
+            continue  # no pattern of the entry has all its literal strings here: it cannot match
+        entry = catalog.indicators[order]
+        hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in entry.pattern.finditer(folded)]
+    return hits
 
 
 OUTSIDE_SPAN_PENALTY = 10_000  # a hit in another clause loses to any hit in the figure's own clause
