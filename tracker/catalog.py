@@ -157,10 +157,9 @@ class Catalog:
     # Per topic (in topic_patterns' order): literals one of which any match holds, or None when some
     # alternative has no such literal ("\\bAI\\b"). A text holding none of them skips the regex.
     topic_literals: tuple[tuple[str, ...] | None, ...] = ()
-    # Per entry (in indicators' order): for each of its patterns, the literal strings every match of that
-    # pattern holds; None when some pattern has none. An entry none of whose patterns' strings all occur
-    # in a text cannot match it, so its regex is not run.
-    entry_requirements: tuple[tuple[tuple[str, ...], ...] | None, ...] = ()
+    # Per entry (in indicators' order): literal strings any match holds (see _requirement), or None when
+    # some pattern has none. A text failing its entry's requirement cannot match it: its regex is not run.
+    entry_requirements: tuple[tuple | None, ...] = ()
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -214,27 +213,58 @@ def required_literals(patterns: list[str]) -> tuple[str, ...]:
     return tuple(sorted(literals))
 
 
-def _mandatory_strings(pattern: str) -> tuple[str, ...]:
-    """Runs of 3+ literal characters at the top level of folded `pattern`: every match holds each of them."""
-    try:
-        items = list(_sre_parser.parse(pattern))
-    except re.error:
-        return ()
-    runs, current = [], []
-    for op, av in items + [(None, None)]:
+# A requirement every match of a pattern meets: all of its clauses hold, a clause being a string the
+# match contains or a tuple of alternative requirements one of which holds.
+Requirement = tuple
+
+
+def _requirement(items) -> Requirement:
+    """What every match of the parsed (folded) pattern `items` contains; () when nothing is known."""
+    clauses: list = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= 3:
+            clauses.append("".join(run))
+        run.clear()
+
+    for op, av in items:
         if op is _sre.LITERAL:
-            current.append(chr(av))
+            run.append(chr(av))
             continue
-        if len(current) >= 3:
-            runs.append("".join(current))
-        current = []  # anything else (a group, a repeat, a class, \\b) ends the run
-    return tuple(runs)
+        flush()  # anything else ends a run of literal characters
+        if op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            clauses.extend(_requirement(av[3]))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            clauses.extend(_requirement(av[2]))
+        elif op is _sre.BRANCH:
+            alternatives = tuple(_requirement(branch) for branch in av[1])
+            if all(alternatives):
+                clauses.append(alternatives)
+    flush()
+    return tuple(clauses)
 
 
-def _pattern_requirements(patterns: list[str]) -> tuple[tuple[str, ...], ...] | None:
-    folded = [PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), p) for p in patterns]
-    requirements = tuple(_mandatory_strings(p) for p in folded)
-    return requirements if requirements and all(requirements) else None
+def _meets(requirement: Requirement, text: str) -> bool:
+    for clause in requirement:
+        if clause.__class__ is str:
+            if clause not in text:
+                return False
+        elif not any(_meets(alternative, text) for alternative in clause):
+            return False
+    return True
+
+
+def _pattern_requirements(patterns: list[str]) -> Requirement | None:
+    """One clause: one of the entry's patterns' requirements holds; None when some pattern has none."""
+    alternatives = []
+    for pattern in patterns:
+        folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+        try:
+            alternatives.append(_requirement(_sre_parser.parse(folded)))
+        except re.error:
+            return None
+    return (tuple(alternatives),) if alternatives and all(alternatives) else None
 
 
 def _topic_literals(patterns: list[str]) -> tuple[str, ...] | None:
@@ -325,7 +355,7 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     hits = []
     for order in sorted(candidates):
         required = requirements[order] if order < len(requirements) else None
-        if required is not None and not any(all(s in folded for s in strings) for strings in required):
+        if required is not None and not _meets(required, folded):
             continue  # no pattern of the entry has all its literal strings here: it cannot match
         entry = catalog.indicators[order]
         hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in entry.pattern.finditer(folded)]
