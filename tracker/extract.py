@@ -647,7 +647,10 @@ def _paragraph(lines: list[_Line]) -> Paragraph:
             raw_starts.append(previous.start + len(previous.text))  # the line break itself
             length += 1
         position = 0
-        for odd in ODD_WHITESPACE_RE.finditer(line.text):
+        # Printable text has no whitespace but " " (str.isspace characters are all Z* or C*): then only
+        # a double space is odd. Most lines have neither, and skip the regex.
+        has_odd = "  " in line.text or not line.text.isprintable()
+        for odd in ODD_WHITESPACE_RE.finditer(line.text) if has_odd else ():
             pieces.append(line.text[position:odd.start()])
             segment_starts.append(length)
             raw_starts.append(line.start + position)
@@ -1036,7 +1039,16 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
     return CURRENCY_CODES.get(currency, None), False
 
 
+# A rank is kept only with a word before or after it: a text holding none of these has no rank.
+RANK_WORD_HINTS = (
+    "rank", "listed", "place", "came", "comes", "finished", "sits", "sat", "stand", "stood",
+    "position", "largest", "biggest", "highest", "most",
+)
+
+
 def _rank_figures(folded: str, masked: list[tuple[int, int]], figures: list[Figure]) -> list[Figure]:
+    if not any(hint in folded for hint in RANK_WORD_HINTS):
+        return []
     ranks = []
     for found in RANK_RE.finditer(folded):
         if not (found.group("before") or found.group("after")):
