@@ -154,9 +154,8 @@ class Catalog:
     entries_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # Run of letters -> entries whose literals it holds: a text's vocabulary repeats (speed).
     _entries_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
-    # Per topic (in topic_patterns' order): literals one of which any match holds, or None when some
-    # alternative has no such literal ("\\bAI\\b"). A text holding none of them skips the regex.
-    topic_literals: tuple[tuple[str, ...] | None, ...] = ()
+    # Per topic (in topic_patterns' order): what any match holds, as for entries; a text failing it skips the regex.
+    topic_requirements: tuple[tuple | None, ...] = ()
     # Per entry (in indicators' order): literal strings any match holds (see _requirement), or None when
     # some pattern has none. A text failing its entry's requirement cannot match it: its regex is not run.
     entry_requirements: tuple[tuple | None, ...] = ()
@@ -218,13 +217,13 @@ def required_literals(patterns: list[str]) -> tuple[str, ...]:
 Requirement = tuple
 
 
-def _requirement(items) -> Requirement:
+def _requirement(items, min_run: int = 3) -> Requirement:
     """What every match of the parsed (folded) pattern `items` contains; () when nothing is known."""
     clauses: list = []
     run: list[str] = []
 
     def flush() -> None:
-        if len(run) >= 3:
+        if len(run) >= min_run:
             clauses.append("".join(run))
         run.clear()
 
@@ -234,11 +233,11 @@ def _requirement(items) -> Requirement:
             continue
         flush()  # anything else ends a run of literal characters
         if op is _sre.SUBPATTERN and not av[1] and not av[2]:
-            clauses.extend(_requirement(av[3]))
+            clauses.extend(_requirement(av[3], min_run))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
-            clauses.extend(_requirement(av[2]))
+            clauses.extend(_requirement(av[2], min_run))
         elif op is _sre.BRANCH:
-            alternatives = tuple(_requirement(branch) for branch in av[1])
+            alternatives = tuple(_requirement(branch, min_run) for branch in av[1])
             if all(alternatives):
                 clauses.append(alternatives)
     flush()
@@ -255,23 +254,16 @@ def _meets(requirement: Requirement, text: str) -> bool:
     return True
 
 
-def _pattern_requirements(patterns: list[str]) -> Requirement | None:
+def _pattern_requirements(patterns: list[str], min_run: int = 3) -> Requirement | None:
     """One clause: one of the entry's patterns' requirements holds; None when some pattern has none."""
     alternatives = []
     for pattern in patterns:
         folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
         try:
-            alternatives.append(_requirement(_sre_parser.parse(folded)))
+            alternatives.append(_requirement(_sre_parser.parse(folded), min_run))
         except re.error:
             return None
     return (tuple(alternatives),) if alternatives and all(alternatives) else None
-
-
-def _topic_literals(patterns: list[str]) -> tuple[str, ...] | None:
-    """required_literals, but only when every alternative holds one of them; else None (no prefilter)."""
-    if not all(required_literals([pattern]) for pattern in patterns):
-        return None
-    return required_literals(patterns)
 
 
 def _indicator_entry(raw: dict) -> IndicatorEntry:
@@ -311,7 +303,7 @@ def parse_catalog(raw: dict) -> Catalog:
             for topic, words in raw.get("topics", {}).items()
         ),
         entry_requirements=tuple(_pattern_requirements(e.get("patterns", [])) for e in raw.get("indicator", [])),
-        topic_literals=tuple(_topic_literals(words) for words in raw.get("topics", {}).values()),
+        topic_requirements=tuple(_pattern_requirements(words, 1) for words in raw.get("topics", {}).values()),
         counting_noun_pattern=compile_folded(rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b"),
         measure_units=tuple(
             MeasureUnit(unit["name"], compile_folded(_alternation(unit["aliases"]))) for unit in raw.get("unit", [])
@@ -399,11 +391,11 @@ def topic_of(text: str, catalog: Catalog | None = None, folded: str | None = Non
     """The first topic whose vocabulary occurs in `text`, else "general"."""
     folded = fold_case(text) if folded is None else folded
     catalog = catalog or load_catalog()
-    literals = catalog.topic_literals
+    requirements = catalog.topic_requirements
     for index, (topic, pattern) in enumerate(catalog.topic_patterns):
-        required = literals[index] if index < len(literals) else None
-        if required is not None and not any(literal in folded for literal in required):
-            continue  # none of the words every match holds: the pattern cannot match
+        required = requirements[index] if index < len(requirements) else None
+        if required is not None and not _meets(required, folded):
+            continue  # lacks what every match holds: the pattern cannot match
         if pattern.search(folded):
             return topic
     return "general"
