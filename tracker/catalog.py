@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from re import _constants as _sre, _parser as _sre_parser
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -155,10 +156,10 @@ class Catalog:
     # Run of letters -> entries whose literals it holds: a text's vocabulary repeats (speed).
     _entries_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
     # Per topic (in topic_patterns' order): what any match holds, as for entries; a text failing it skips the regex.
-    topic_requirements: tuple[tuple | None, ...] = ()
+    topic_requirements: tuple[Callable[[str], bool] | None, ...] = ()
     # Per entry (in indicators' order): literal strings any match holds (see _requirement), or None when
     # some pattern has none. A text failing its entry's requirement cannot match it: its regex is not run.
-    entry_requirements: tuple[tuple | None, ...] = ()
+    entry_requirements: tuple[Callable[[str], bool] | None, ...] = ()
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -244,17 +245,21 @@ def _requirement(items, min_run: int = 3) -> Requirement:
     return tuple(clauses)
 
 
-def _meets(requirement: Requirement, text: str) -> bool:
-    for clause in requirement:
-        if clause.__class__ is str:
-            if clause not in text:
-                return False
-        elif not any(_meets(alternative, text) for alternative in clause):
-            return False
-    return True
+def _requirement_expression(requirement: Requirement) -> str:
+    parts = [
+        f"{clause!r} in t" if isinstance(clause, str)
+        else "(" + " or ".join(f"({_requirement_expression(alternative)})" for alternative in clause) + ")"
+        for clause in requirement
+    ]
+    return " and ".join(parts) or "True"
 
 
-def _pattern_requirements(patterns: list[str], min_run: int = 3) -> Requirement | None:
+def _requirement_test(requirement: Requirement) -> Callable[[str], bool]:
+    """`requirement` as one compiled boolean expression of `in` tests: no call per clause."""
+    return eval(f"lambda t: {_requirement_expression(requirement)}")  # noqa: S307 - built from repr() of literals
+
+
+def _pattern_requirements(patterns: list[str], min_run: int = 3) -> Callable[[str], bool] | None:
     """One clause: one of the entry's patterns' requirements holds; None when some pattern has none."""
     alternatives = []
     for pattern in patterns:
@@ -263,7 +268,7 @@ def _pattern_requirements(patterns: list[str], min_run: int = 3) -> Requirement 
             alternatives.append(_requirement(_sre_parser.parse(folded), min_run))
         except re.error:
             return None
-    return (tuple(alternatives),) if alternatives and all(alternatives) else None
+    return _requirement_test((tuple(alternatives),)) if alternatives and all(alternatives) else None
 
 
 def _indicator_entry(raw: dict) -> IndicatorEntry:
@@ -347,7 +352,7 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     hits = []
     for order in sorted(candidates):
         required = requirements[order] if order < len(requirements) else None
-        if required is not None and not _meets(required, folded):
+        if required is not None and not required(folded):
             continue  # no pattern of the entry has all its literal strings here: it cannot match
         entry = catalog.indicators[order]
         hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in entry.pattern.finditer(folded)]
@@ -394,7 +399,7 @@ def topic_of(text: str, catalog: Catalog | None = None, folded: str | None = Non
     requirements = catalog.topic_requirements
     for index, (topic, pattern) in enumerate(catalog.topic_patterns):
         required = requirements[index] if index < len(requirements) else None
-        if required is not None and not _meets(required, folded):
+        if required is not None and not required(folded):
             continue  # lacks what every match holds: the pattern cannot match
         if pattern.search(folded):
             return topic
