@@ -346,8 +346,13 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     catalog = catalog or load_catalog()
     folded = fold_case(sentence_context) if folded is None else folded
     candidates: set[int] = set()
+    known = catalog._entries_by_run  # entries_in_run's cache, read inline: one call less per word
     for run in set(LITERAL_RUN_RE.findall(folded)):
-        candidates.update(catalog.entries_in_run(run))
+        entries = known.get(run)
+        if entries is None:
+            entries = catalog.entries_in_run(run)
+        if entries:
+            candidates.update(entries)
     requirements = catalog.entry_requirements
     hits = []
     for order in sorted(candidates):
