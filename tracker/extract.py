@@ -791,19 +791,20 @@ def _catalog_subjects_in(text: str) -> list[SubjectMention]:
 
 
 def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMention]:
-    mentions = _catalog_subjects_in(sentence)
+    # (start, end, name) first: each mention is built once, when whether it is an object is known.
+    pattern, _ = _subject_alternation()
+    mentions = [(m.start(), m.end(), _subject_name(m.group())) for m in pattern.finditer(sentence)]
     if context.organisation_re is not None:
         introduced = [
-            SubjectMention(m.start(), m.end(), context.organisations[m.group()], False)
-            for m in context.organisation_re.finditer(sentence)
+            (m.start(), m.end(), context.organisations[m.group()]) for m in context.organisation_re.finditer(sentence)
         ]
         if introduced:
             # An introduced organisation's name wins over words inside it.
             mentions = [
-                m for m in mentions if not any(o.start <= m.start < o.end for o in introduced)
+                m for m in mentions if not any(o[0] <= m[0] < o[1] for o in introduced)
             ] + introduced
     return sorted(
-        (SubjectMention(m.start, m.end, m.name, _is_object_at(sentence, m.start)) for m in mentions),
+        (SubjectMention(start, end, name, _is_object_at(sentence, start)) for start, end, name in mentions),
         key=lambda m: m.start,
     )
 
@@ -1512,16 +1513,23 @@ CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when
 def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
     """The words of `fragment` that name something, possessives and hyphens trimmed."""
     words = []
-    for word in WORD_RE.findall(fragment):
-        if word[-1] in "s’'":
-            word = POSSESSIVE_RE.sub("", word)
-        word = word.strip("-")
-        lowered = word.lower()
-        if stop_at_break and words and lowered in CONTENT_BREAK_WORDS:
+    for found in WORD_RE.findall(fragment):
+        word, is_break, is_content = _word_reading(found)
+        if stop_at_break and words and is_break:
             break
-        if len(lowered) > 1 and lowered not in STOPWORDS:
+        if is_content:
             words.append(word)
     return words
+
+
+@lru_cache(maxsize=16384)
+def _word_reading(word: str) -> tuple[str, bool, bool]:
+    """(the word trimmed, whether it breaks a run of describing words, whether it names something)."""
+    if word[-1] in "s’'":
+        word = POSSESSIVE_RE.sub("", word)
+    word = word.strip("-")
+    lowered = word.lower()
+    return word, lowered in CONTENT_BREAK_WORDS, len(lowered) > 1 and lowered not in STOPWORDS
 
 
 def _key_and_label(words: list[str], fallback: str) -> tuple[str, str]:
