@@ -669,13 +669,16 @@ def _paragraph(lines: list[_Line]) -> Paragraph:
 
 
 BULLET_RE = re.compile(r"\s*(?:[-•*–▪]|\d{1,2}[.)])\s+")
-HAS_CLAIM_MATERIAL_RE = compile_folded(
-    rf"(?=[\dbdefmnoqst])(?:\d|\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b)"
+# Material a claim needs, tested in two steps: a digit (the usual case; the engine scans for it in C),
+# else a number word.
+ANY_DIGIT_RE = re.compile(r"\d")
+HAS_CLAIM_WORD_RE = compile_folded(
+    rf"\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b"
 )
 
 
 def _could_hold_claim(folded_line: str) -> bool:
-    return HAS_CLAIM_MATERIAL_RE.search(folded_line) is not None
+    return ANY_DIGIT_RE.search(folded_line) is not None or HAS_CLAIM_WORD_RE.search(folded_line) is not None
 
 
 def _split_sentences(paragraph: Paragraph, list_lead: str | None = None):
@@ -1435,7 +1438,7 @@ def _figure_kind(
     )
     if hedged and _is_attributed(sentence, figure):
         return "estimate"
-    if not HAD_RE.search(clause_text) and any(
+    if not ("had" in clause_text and HAD_RE.search(clause_text)) and any(
         y.preposition == "by" and clause.start <= y.start < clause.end and _cue_applies(y.start, figure, figures)
         for y in years
     ):
@@ -1613,7 +1616,7 @@ EVENT_DATE_PREFIX_RE = compile_folded(
 
 def _event_kind(clause: str, year: YearMention) -> str | None:
     if year.preposition == "by":
-        return "milestone" if HAD_RE.search(clause) else "target"
+        return "milestone" if "had" in clause and HAD_RE.search(clause) else "target"
     if TARGET_CUE_RE.search(clause) or FUTURE_CUE_RE.search(clause):
         return "target"
     if ESTIMATE_CUE_RE.search(clause):
