@@ -430,9 +430,13 @@ class Sentence:
 
 
 def _cues(pattern: re.Pattern[str], folded: str) -> tuple[tuple[int, int, bool], ...]:
-    return tuple(
-        (cue.start(), cue.end(), FORWARD_CUE_RE.match(cue.group()) is not None) for cue in pattern.finditer(folded)
-    )
+    return tuple((*cue.span(), _is_forward_cue(cue.group())) for cue in pattern.finditer(folded))
+
+
+@lru_cache(maxsize=1024)
+def _is_forward_cue(cue: str) -> bool:
+    """Whether a cue word ("would", "plans to") governs only what follows it; cached per cue wording."""
+    return FORWARD_CUE_RE.match(cue) is not None
 
 
 @dataclass(frozen=True)
