@@ -491,7 +491,8 @@ def _is_boilerplate_line(line: str, folded: str) -> bool:
 
 
 def _is_tail_marker(folded: str) -> bool:
-    return len(folded.split()) <= 6 and TAIL_MARKER_RE.fullmatch(folded.strip()) is not None
+    # At most 7 splits: enough to tell six words from more without splitting a whole paragraph.
+    return len(folded.split(None, 7)) <= 6 and TAIL_MARKER_RE.fullmatch(folded.strip()) is not None
 
 
 def _sentences(text: str):
