@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
+from re import _constants as _sre, _parser as _sre_parser
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +26,84 @@ def compile_folded(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
     Several times faster than re.IGNORECASE in CPython; escapes (\\S, \\W) are kept.
     """
-    return re.compile(PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern), flags)
+    folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+    lookahead = first_character_lookahead(folded, flags)
+    if lookahead:
+        # A group, so the lookahead governs every top-level alternative; a verbose pattern may end in a comment.
+        folded = f"{lookahead}(?:{folded}{chr(10) if flags & re.VERBOSE else ''})"
+    return re.compile(folded, flags)
+
+
+MAX_LOOKAHEAD_CHARS = 40
+
+
+def first_character_lookahead(pattern: str, flags: int = 0) -> str:
+    """"(?=[...])" listing every character a match of `pattern` can start with, or "" when unknown.
+
+    A pattern opening with "\\b(?:...)" makes the regex engine try every
+    alternative at every word boundary; one cheap test of the first character
+    skips most positions first. Matches are the same: every match starts with
+    one of these characters. Patterns the engine already scans by their first
+    character (a literal, a class, alternatives of literals) are left alone.
+    """
+    if flags & re.IGNORECASE or (pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P<"))):
+        return ""
+    try:
+        parsed = list(_sre_parser.parse(pattern, flags))
+    except re.error:
+        return ""
+    if _engine_scans_first_character(parsed):
+        return ""
+    chars = _first_characters(parsed)
+    if not chars or len(chars) > MAX_LOOKAHEAD_CHARS:
+        return ""
+    return "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])"
+
+
+def _engine_scans_first_character(items: list) -> bool:
+    while items and items[0][0] is _sre.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3])
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (_sre.LITERAL, _sre.IN):
+        return True
+    return op is _sre.BRANCH and all(branch and branch[0][0] is _sre.LITERAL for branch in av[1])
+
+
+def _first_characters(items: list) -> set[str] | None:
+    """The characters a match of `items` can start with; None when any character might (or none at all)."""
+    for op, av in items:
+        if op is _sre.AT:
+            continue  # zero-width (\\b, ^): the first character comes after it
+        if op is _sre.LITERAL:
+            return {chr(av)}
+        if op is _sre.IN:
+            chars: set[str] = set()
+            for item_op, item_av in av:
+                if item_op is _sre.LITERAL:
+                    chars.add(chr(item_av))
+                elif item_op is _sre.RANGE and item_av[1] - item_av[0] < MAX_LOOKAHEAD_CHARS:
+                    chars.update(chr(c) for c in range(item_av[0], item_av[1] + 1))
+                else:
+                    return None
+            return chars
+        if op is _sre.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:
+                found = _first_characters(list(branch))
+                if found is None:
+                    return None
+                union |= found
+            return union
+        if op is _sre.SUBPATTERN:
+            if av[1] or av[2]:
+                return None  # inline flags change what a character matches
+            return _first_characters(list(av[3]))
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            return _first_characters(list(av[2]))
+        return None
+    return None  # may match the empty string: its first character is whatever follows
 
 
 @dataclass(frozen=True)
@@ -76,6 +155,11 @@ class Catalog:
     entries_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # Run of letters -> entries whose literals it holds: a text's vocabulary repeats (speed).
     _entries_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+    # Per topic (in topic_patterns' order): what any match holds, as for entries; a text failing it skips the regex.
+    topic_requirements: tuple[Callable[[str], bool] | None, ...] = ()
+    # Per entry (in indicators' order): literal strings any match holds (see _requirement), or None when
+    # some pattern has none. A text failing its entry's requirement cannot match it: its regex is not run.
+    entry_requirements: tuple[Callable[[str], bool] | None, ...] = ()
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -129,6 +213,64 @@ def required_literals(patterns: list[str]) -> tuple[str, ...]:
     return tuple(sorted(literals))
 
 
+# A requirement every match of a pattern meets: all of its clauses hold, a clause being a string the
+# match contains or a tuple of alternative requirements one of which holds.
+Requirement = tuple
+
+
+def _requirement(items, min_run: int = 3) -> Requirement:
+    """What every match of the parsed (folded) pattern `items` contains; () when nothing is known."""
+    clauses: list = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) >= min_run:
+            clauses.append("".join(run))
+        run.clear()
+
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()  # anything else ends a run of literal characters
+        if op is _sre.SUBPATTERN and not av[1] and not av[2]:
+            clauses.extend(_requirement(av[3], min_run))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            clauses.extend(_requirement(av[2], min_run))
+        elif op is _sre.BRANCH:
+            alternatives = tuple(_requirement(branch, min_run) for branch in av[1])
+            if all(alternatives):
+                clauses.append(alternatives)
+    flush()
+    return tuple(clauses)
+
+
+def _requirement_expression(requirement: Requirement) -> str:
+    parts = [
+        f"{clause!r} in t" if isinstance(clause, str)
+        else "(" + " or ".join(f"({_requirement_expression(alternative)})" for alternative in clause) + ")"
+        for clause in requirement
+    ]
+    return " and ".join(parts) or "True"
+
+
+def _requirement_test(requirement: Requirement) -> Callable[[str], bool]:
+    """`requirement` as one compiled boolean expression of `in` tests: no call per clause."""
+    return eval(f"lambda t: {_requirement_expression(requirement)}")  # noqa: S307 - built from repr() of literals
+
+
+def _pattern_requirements(patterns: list[str], min_run: int = 3) -> Callable[[str], bool] | None:
+    """One clause: one of the entry's patterns' requirements holds; None when some pattern has none."""
+    alternatives = []
+    for pattern in patterns:
+        folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+        try:
+            alternatives.append(_requirement(_sre_parser.parse(folded), min_run))
+        except re.error:
+            return None
+    return _requirement_test((tuple(alternatives),)) if alternatives and all(alternatives) else None
+
+
 def _indicator_entry(raw: dict) -> IndicatorEntry:
     return IndicatorEntry(
         key=raw["key"],
@@ -165,6 +307,8 @@ def parse_catalog(raw: dict) -> Catalog:
             (topic, compile_folded(_alternation(words)))
             for topic, words in raw.get("topics", {}).items()
         ),
+        entry_requirements=tuple(_pattern_requirements(e.get("patterns", [])) for e in raw.get("indicator", [])),
+        topic_requirements=tuple(_pattern_requirements(words, 1) for words in raw.get("topics", {}).values()),
         counting_noun_pattern=compile_folded(rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b"),
         measure_units=tuple(
             MeasureUnit(unit["name"], compile_folded(_alternation(unit["aliases"]))) for unit in raw.get("unit", [])
@@ -202,13 +346,22 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     catalog = catalog or load_catalog()
     folded = fold_case(sentence_context) if folded is None else folded
     candidates: set[int] = set()
+    known = catalog._entries_by_run  # entries_in_run's cache, read inline: one call less per word
     for run in set(LITERAL_RUN_RE.findall(folded)):
-        candidates.update(catalog.entries_in_run(run))
-    return [
-        IndicatorHit(found.start(), found.end(), order, catalog.indicators[order])
-        for order in sorted(candidates)
-        for found in catalog.indicators[order].pattern.finditer(folded)
-    ]
+        entries = known.get(run)
+        if entries is None:
+            entries = catalog.entries_in_run(run)
+        if entries:
+            candidates.update(entries)
+    requirements = catalog.entry_requirements
+    hits = []
+    for order in sorted(candidates):
+        required = requirements[order] if order < len(requirements) else None
+        if required is not None and not required(folded):
+            continue  # no pattern of the entry has all its literal strings here: it cannot match
+        entry = catalog.indicators[order]
+        hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in entry.pattern.finditer(folded)]
+    return hits
 
 
 OUTSIDE_SPAN_PENALTY = 10_000  # a hit in another clause loses to any hit in the figure's own clause
@@ -247,7 +400,12 @@ def plausible_range(key: str, unit: str, catalog: Catalog | None = None) -> tupl
 def topic_of(text: str, catalog: Catalog | None = None, folded: str | None = None) -> str:
     """The first topic whose vocabulary occurs in `text`, else "general"."""
     folded = fold_case(text) if folded is None else folded
-    for topic, pattern in (catalog or load_catalog()).topic_patterns:
+    catalog = catalog or load_catalog()
+    requirements = catalog.topic_requirements
+    for index, (topic, pattern) in enumerate(catalog.topic_patterns):
+        required = requirements[index] if index < len(requirements) else None
+        if required is not None and not required(folded):
+            continue  # lacks what every match holds: the pattern cannot match
         if pattern.search(folded):
             return topic
     return "general"

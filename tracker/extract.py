@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from bisect import bisect_right
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from tracker.catalog import (
     Catalog,
@@ -80,7 +80,9 @@ _BOUND = (
 # One figure: bound, currency, number (digits or words), scale, unit.
 FIGURE_RE = compile_folded(
     rf"""
-    (?=\b|[$¥€£])  # only where a word or a currency sign starts: skips the inside of words fast
+    # only where a currency sign or a word starts, and only a word whose first character can open a
+    # bound, a currency code or a number: skips the inside of words and most other words fast
+    (?=\b[\dacefgijlmnorstu]|[$¥€£])
     (?P<bound>\b(?:{_BOUND})\s+)?
     (?P<currency>US\$|NT\$|\$|¥|€|£|\b(?:RMB|CNY|USD|EUR|GBP|JPY|TWD)\s?)?
     (?:
@@ -157,13 +159,13 @@ REFERENCE_WORD_RE = compile_folded(
 # --------------------------------------------------------------------------
 
 TARGET_CUE_RE = compile_folded(
-    r"\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning\s+to|"
+    r"(?=[abcgioprstvw])\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning\s+to|"
     r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
     r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|(?:scheduled|slated)\s+to|would\s+(?:invest|spend|build|launch|allocate|deploy)|will\s+(?:raise|increase|boost|expand|reach|cut|"
     r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
 )
 ESTIMATE_CUE_RE = compile_folded(
-    r"(?<!than\s)\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
+    r"(?=[acefolmpsw])(?<!than\s)\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
     r"predicted|predicts?|predictions?|anticipated|anticipates?|estimated?|estimates|could|would|"
     r"may\s+(?:reach|hit|exceed|grow|rise)|might|likely|set\s+to|on\s+track\s+to|poised\s+to|outlook|"
     r"scenario)\b",
@@ -232,7 +234,7 @@ OBJECT_PREPOSITION_RE = re.compile(
 # Clause breaks. A soft break ("—", ", but") keeps the sentence's time frame;
 # a hard one (";", ", while", ", and") may start a fact of its own.
 CLAUSE_BREAK_RE = re.compile(
-    r"(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s)"
+    r"(?=[;,—]|\s[-–w])(?:(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s))"
 )
 SAME_YEAR_RE = compile_folded(r"\b(?:the\s+)?same\s+(?:year|period)\b")
 NEGATION_BEFORE_RE = compile_folded(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$")
@@ -332,7 +334,26 @@ STOPWORDS = frozenset(
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+class cached_property:  # noqa: N801 - a drop-in for functools.cached_property
+    """functools.cached_property without its lock (Python 3.11 takes an RLock on every read of an
+    uncached value): computed once per instance, then read from the instance's __dict__ directly."""
+
+    def __init__(self, compute: Callable) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
 class Figure:
     """One stated figure inside a sentence; offsets are relative to the sentence."""
 
@@ -347,7 +368,7 @@ class Figure:
     scale: float = 1.0  # the scale word's factor ("billion"), lent along a list
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
 class YearMention:
     start: int
     end: int
@@ -355,7 +376,7 @@ class YearMention:
     preposition: str  # lower-cased word(s) right before it: "in", "by", "since", ...
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
 class SubjectMention:
     start: int
     end: int
@@ -363,7 +384,7 @@ class SubjectMention:
     is_object: bool  # "to China", "than the US": compared with, not the figure's owner
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # never modified; not frozen: construction is 2-3x cheaper
 class Paragraph:
     """Lines of the document read as one: hard line wraps joined, whitespace runs made one space.
 
@@ -386,7 +407,7 @@ class Paragraph:
         return self.raw_starts[segment] + position - self.segment_starts[segment]
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True)  # never modified; not frozen: construction is 2-3x cheaper
 class Sentence:
     """A sentence (or table row) with its place in its paragraph and its surroundings."""
 
@@ -409,9 +430,13 @@ class Sentence:
 
 
 def _cues(pattern: re.Pattern[str], folded: str) -> tuple[tuple[int, int, bool], ...]:
-    return tuple(
-        (cue.start(), cue.end(), FORWARD_CUE_RE.match(cue.group()) is not None) for cue in pattern.finditer(folded)
-    )
+    return tuple((*cue.span(), _is_forward_cue(cue.group())) for cue in pattern.finditer(folded))
+
+
+@lru_cache(maxsize=1024)
+def _is_forward_cue(cue: str) -> bool:
+    """Whether a cue word ("would", "plans to") governs only what follows it; cached per cue wording."""
+    return FORWARD_CUE_RE.match(cue) is not None
 
 
 @dataclass(frozen=True)
@@ -466,7 +491,8 @@ def _is_boilerplate_line(line: str, folded: str) -> bool:
 
 
 def _is_tail_marker(folded: str) -> bool:
-    return len(folded.split()) <= 6 and TAIL_MARKER_RE.fullmatch(folded.strip()) is not None
+    # At most 7 splits: enough to tell six words from more without splitting a whole paragraph.
+    return len(folded.split(None, 7)) <= 6 and TAIL_MARKER_RE.fullmatch(folded.strip()) is not None
 
 
 def _sentences(text: str):
@@ -530,7 +556,7 @@ WRAPPED_SHARE = 0.25
 FULL_LINE_RATIO = 0.8
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
 class _Line:
     start: int  # first non-space character in the document
     text: str  # stripped
@@ -626,7 +652,10 @@ def _paragraph(lines: list[_Line]) -> Paragraph:
             raw_starts.append(previous.start + len(previous.text))  # the line break itself
             length += 1
         position = 0
-        for odd in ODD_WHITESPACE_RE.finditer(line.text):
+        # Printable text has no whitespace but " " (str.isspace characters are all Z* or C*): then only
+        # a double space is odd. Most lines have neither, and skip the regex.
+        has_odd = "  " in line.text or not line.text.isprintable()
+        for odd in ODD_WHITESPACE_RE.finditer(line.text) if has_odd else ():
             pieces.append(line.text[position:odd.start()])
             segment_starts.append(length)
             raw_starts.append(line.start + position)
@@ -645,13 +674,16 @@ def _paragraph(lines: list[_Line]) -> Paragraph:
 
 
 BULLET_RE = re.compile(r"\s*(?:[-•*–▪]|\d{1,2}[.)])\s+")
-HAS_CLAIM_MATERIAL_RE = compile_folded(
-    rf"\d|\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b"
+# Material a claim needs, tested in two steps: a digit (the usual case; the engine scans for it in C),
+# else a number word.
+ANY_DIGIT_RE = re.compile(r"\d")
+HAS_CLAIM_WORD_RE = compile_folded(
+    rf"\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b"
 )
 
 
 def _could_hold_claim(folded_line: str) -> bool:
-    return HAS_CLAIM_MATERIAL_RE.search(folded_line) is not None
+    return ANY_DIGIT_RE.search(folded_line) is not None or HAS_CLAIM_WORD_RE.search(folded_line) is not None
 
 
 def _split_sentences(paragraph: Paragraph, list_lead: str | None = None):
@@ -767,19 +799,20 @@ def _catalog_subjects_in(text: str) -> list[SubjectMention]:
 
 
 def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMention]:
-    mentions = _catalog_subjects_in(sentence)
+    # (start, end, name) first: each mention is built once, when whether it is an object is known.
+    pattern, _ = _subject_alternation()
+    mentions = [(m.start(), m.end(), _subject_name(m.group())) for m in pattern.finditer(sentence)]
     if context.organisation_re is not None:
         introduced = [
-            SubjectMention(m.start(), m.end(), context.organisations[m.group()], False)
-            for m in context.organisation_re.finditer(sentence)
+            (m.start(), m.end(), context.organisations[m.group()]) for m in context.organisation_re.finditer(sentence)
         ]
         if introduced:
             # An introduced organisation's name wins over words inside it.
             mentions = [
-                m for m in mentions if not any(o.start <= m.start < o.end for o in introduced)
+                m for m in mentions if not any(o[0] <= m[0] < o[1] for o in introduced)
             ] + introduced
     return sorted(
-        (SubjectMention(m.start, m.end, m.name, _is_object_at(sentence, m.start)) for m in mentions),
+        (SubjectMention(start, end, name, _is_object_at(sentence, start)) for start, end, name in mentions),
         key=lambda m: m.start,
     )
 
@@ -794,9 +827,13 @@ def _is_object_at(sentence: str, start: int) -> bool:
 # --------------------------------------------------------------------------
 
 
+MONTH_PREFIXES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _masked_spans(sentence: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in FOOTNOTE_RE.finditer(sentence)]
-    spans += [m.span() for m in DAY_OF_MONTH_RE.finditer(sentence)]
+    if any(month in sentence for month in MONTH_PREFIXES):  # every date names a month
+        spans += [m.span() for m in DAY_OF_MONTH_RE.finditer(sentence)]
     return spans
 
 
@@ -806,7 +843,7 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 def _year_mentions(sentence: str, folded: str, masked: list[tuple[int, int]]) -> list[YearMention]:
     years: list[YearMention] = []
-    for found in BETWEEN_YEARS_RE.finditer(sentence):
+    for found in BETWEEN_YEARS_RE.finditer(sentence) if "between" in sentence else ():
         years.append(YearMention(found.start(), found.end(), f"{found.group(1)}-{found.group(2)}", "between"))
     for found in YEAR_RE.finditer(sentence):
         if _overlaps(found.start(), found.end(), masked) or any(y.start <= found.start() < y.end for y in years):
@@ -883,17 +920,20 @@ def _figure_from_match(
     years: list[YearMention],
     catalog: Catalog,
 ) -> Figure | None:
-    number_start = found.start("digits") if found.group("digits") else found.start("words")
-    number_end = found.end("digits") if found.group("digits") else found.end("words")
-    if _overlaps(number_start, number_end, masked) or any(y.start <= number_start < y.end for y in years):
+    digits = found.group("digits")
+    number_start, number_end = found.span("digits" if digits else "words")
+    if (masked and _overlaps(number_start, number_end, masked)) or (
+        years and any(y.start <= number_start < y.end for y in years)
+    ):
         return None
-    currency_text = (found.group("currency") or "").strip().lower()
-    scale_text = (found.group("scale") or "").strip().lower()
-    unit_text = (found.group("unit") or "").strip().lower()
+    currency, scale_word, unit_word = found.group("currency", "scale", "unit")
+    currency_text = currency.strip().lower() if currency else ""
+    scale_text = scale_word.strip().lower() if scale_word else ""
+    unit_text = unit_word.strip().lower() if unit_word else ""
     end = found.end()
-    if found.group("digits"):
+    if digits:
         if not currency_text and not scale_text and not unit_text:
-            if _is_year_like(found.group("digits")):
+            if _is_year_like(digits):
                 return None  # a year in a name or a masked date, never a count
             if not _is_standalone_count(sentence, folded, number_start, end):
                 return None
@@ -1008,7 +1048,16 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
     return CURRENCY_CODES.get(currency, None), False
 
 
+# A rank is kept only with a word before or after it: a text holding none of these has no rank.
+RANK_WORD_HINTS = (
+    "rank", "listed", "place", "came", "comes", "finished", "sits", "sat", "stand", "stood",
+    "position", "largest", "biggest", "highest", "most",
+)
+
+
 def _rank_figures(folded: str, masked: list[tuple[int, int]], figures: list[Figure]) -> list[Figure]:
+    if not any(hint in folded for hint in RANK_WORD_HINTS):
+        return []
     ranks = []
     for found in RANK_RE.finditer(folded):
         if not (found.group("before") or found.group("after")):
@@ -1023,6 +1072,8 @@ def _rank_figures(folded: str, masked: list[tuple[int, int]], figures: list[Figu
 
 
 def _fraction_figures(folded: str, figures: list[Figure]) -> list[Figure]:
+    if "third" not in folded and "quarter" not in folded and "fifth" not in folded:
+        return []  # every fraction the pattern knows names one of these
     return [
         Figure(m.start(), m.end(), FRACTIONS[m.group().lower()], "percent", None, m.start())
         for m in FRACTION_RE.finditer(folded)
@@ -1053,7 +1104,7 @@ def _lend_list_units(sentence: str, figures: list[Figure]) -> list[Figure]:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
 class Clause:
     start: int
     end: int
@@ -1231,7 +1282,7 @@ def _respectively_assignments(
     folded: str, figures: list[Figure], subjects: list[SubjectMention], years: list[YearMention]
 ) -> dict[int, tuple[str | None, str | None]]:
     """"China and the US spent 2.4% and 3.5% respectively": pair figures with subjects (or years) in order."""
-    found = RESPECTIVELY_RE.search(folded)
+    found = RESPECTIVELY_RE.search(folded) if "respectively" in folded else None
     if not found or len(figures) < 2:
         return {}
     listed = [f for f in figures if f.end <= found.start()]
@@ -1337,7 +1388,7 @@ def _figure_period(
     the last year before it while clauses join softly ("in 2023, ... but 3.5%");
     else a year fronting the sentence ("In 2024, ...").
     """
-    if SAME_YEAR_RE.search(folded, clause.start, clause.end):
+    if folded.find("same", clause.start, clause.end) >= 0 and SAME_YEAR_RE.search(folded, clause.start, clause.end):
         earlier = [y for y in years if y.end <= clause.start]
         if earlier:
             return earlier[-1].period
@@ -1392,7 +1443,7 @@ def _figure_kind(
     )
     if hedged and _is_attributed(sentence, figure):
         return "estimate"
-    if not HAD_RE.search(clause_text) and any(
+    if not ("had" in clause_text and HAD_RE.search(clause_text)) and any(
         y.preposition == "by" and clause.start <= y.start < clause.end and _cue_applies(y.start, figure, figures)
         for y in years
     ):
@@ -1470,16 +1521,23 @@ CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when
 def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
     """The words of `fragment` that name something, possessives and hyphens trimmed."""
     words = []
-    for word in WORD_RE.findall(fragment):
-        if word[-1] in "s’'":
-            word = POSSESSIVE_RE.sub("", word)
-        word = word.strip("-")
-        lowered = word.lower()
-        if stop_at_break and words and lowered in CONTENT_BREAK_WORDS:
+    for found in WORD_RE.findall(fragment):
+        word, is_break, is_content = _word_reading(found)
+        if stop_at_break and words and is_break:
             break
-        if len(lowered) > 1 and lowered not in STOPWORDS:
+        if is_content:
             words.append(word)
     return words
+
+
+@lru_cache(maxsize=16384)
+def _word_reading(word: str) -> tuple[str, bool, bool]:
+    """(the word trimmed, whether it breaks a run of describing words, whether it names something)."""
+    if word[-1] in "s’'":
+        word = POSSESSIVE_RE.sub("", word)
+    word = word.strip("-")
+    lowered = word.lower()
+    return word, lowered in CONTENT_BREAK_WORDS, len(lowered) > 1 and lowered not in STOPWORDS
 
 
 def _key_and_label(words: list[str], fallback: str) -> tuple[str, str]:
@@ -1563,7 +1621,7 @@ EVENT_DATE_PREFIX_RE = compile_folded(
 
 def _event_kind(clause: str, year: YearMention) -> str | None:
     if year.preposition == "by":
-        return "milestone" if HAD_RE.search(clause) else "target"
+        return "milestone" if "had" in clause and HAD_RE.search(clause) else "target"
     if TARGET_CUE_RE.search(clause) or FUTURE_CUE_RE.search(clause):
         return "target"
     if ESTIMATE_CUE_RE.search(clause):
