@@ -1005,7 +1005,7 @@ def _is_standalone_count(sentence: str, folded: str, start: int, end: int) -> bo
     ):
         return False  # "Jinan-1", "Figure 1", "10:30", "top 10", "per 10,000 people"
     if AGE_BEFORE_RE.search(before) and sentence[end:end + 1] == ",":
-        return False  # "Pan Jianwei, 54, said": an age
+        return False  # "Li Wei, 54, said": an age
     name = NAME_NUMBER_RE.search(before)
     if name and name.group(1).lower() not in _NAME_EXEMPT:
         return False  # "Long March 5", "Chang'e 6"
