@@ -258,12 +258,16 @@ def cmd_conflicts(args) -> int:
 
 
 def cmd_retire(args) -> int:
+    from tracker.config import load_settings
     from tracker.extract import EXTRACTOR_VERSION
+    from tracker.lock import run_lock
     from tracker.summary import describe_change
     from warehouse import store
 
-    snapshot_id, changes = store.retire_source(_db_path(args), args.source_id, run_id=None,
-                                               extractor_version=EXTRACTOR_VERSION)
+    db = _db_path(args)
+    with run_lock(db, load_settings().lock_timeout_s, run_id="retire"):  # a writer like any run
+        snapshot_id, changes = store.retire_source(db, args.source_id, run_id=None,
+                                                   extractor_version=EXTRACTOR_VERSION)
     if args.format == "json":
         print(json.dumps({"snapshot_id": snapshot_id, "changes": [c.to_dict() for c in changes]}, default=str))
     else:
