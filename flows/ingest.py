@@ -34,8 +34,8 @@ def list_sources(seeds_dir: Path | None, sources_file: Path | None) -> tuple[lis
 
 
 @task(cache_policy=NO_CACHE)
-def read_local(local: list[Source], max_bytes: int) -> tuple[list[Document], list[Failure]]:
-    return sources.read_file_sources(local, max_bytes)
+def read_local(local: list[Source], max_bytes: int, known: dict[str, SourceState]) -> tuple[list[Document], list[Failure]]:
+    return sources.read_file_sources(local, max_bytes, known)
 
 
 @task(cache_policy=NO_CACHE)
@@ -122,7 +122,7 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     known = known_sources(db_path)
     local = [s for s in listed if not s.is_remote]
     remote = [s for s in listed if s.is_remote]
-    documents, read_failures = read_local(quote(local), settings.max_document_bytes)
+    documents, read_failures = read_local(quote(local), settings.max_document_bytes, quote(known))
     fetched = fetch_remote(quote(remote), quote(known), fetch.fetch_policy(settings))
     documents, failures, not_modified = sources.sort_fetched(documents, failures + read_failures, fetched)
     # Keep what changed since the last snapshot

@@ -57,7 +57,7 @@ class Document:
 
     source_id: str
     content_hash: str  # sha256 of the raw bytes
-    text: str  # plain text; record offsets index into this
+    text: str | None  # plain text, record offsets index into it; None when unchanged and not converted
     media_type: str = "text/plain"
     raw: bytes = field(default=b"", repr=False)
     etag: str | None = None

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from tracker.extract import has_article_text
-from tracker.models import Document, Failure, Source
+from tracker.models import Document, Failure, Source, SourceState
 from tracker.text import UnreadableDocument, document_text, media_type_for
 
 REMOTE_SCHEMES = ("http", "https")
@@ -81,8 +81,13 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_file_source(source: Source, max_bytes: int) -> Document:
-    """Read one local file as a Document, or raise SourceRejected with the reason."""
+def read_file_source(source: Source, max_bytes: int, known_hash: str | None = None) -> Document:
+    """Read one local file as a Document, or raise SourceRejected with the reason.
+
+    A file whose bytes still hash to `known_hash` is not converted to text (its text is None):
+    it will not be re-read, and converting HTML or PDF, or finding article text, costs more
+    than hashing.
+    """
     try:
         with open(source.location, "rb") as handle:  # one open for size and content
             size = os.fstat(handle.fileno()).st_size
@@ -92,7 +97,10 @@ def read_file_source(source: Source, max_bytes: int) -> Document:
             raw = handle.read()
     except OSError as exc:
         raise SourceRejected(source.source_id, "unreadable_file", exc.strerror or str(exc)) from None
-    return document_from_bytes(source.source_id, raw, media_type_for(source.location))
+    media_type = media_type_for(source.location)
+    if known_hash is not None and content_hash(raw) == known_hash:
+        return Document(source_id=source.source_id, content_hash=known_hash, text=None, media_type=media_type, raw=raw)
+    return document_from_bytes(source.source_id, raw, media_type)
 
 
 def document_from_bytes(source_id: str, raw: bytes, media_type: str,
@@ -122,12 +130,15 @@ def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> tupl
     return listed, failures
 
 
-def read_file_sources(local: list[Source], max_bytes: int) -> tuple[list[Document], list[Failure]]:
+def read_file_sources(local: list[Source], max_bytes: int,
+                      known: dict[str, SourceState]) -> tuple[list[Document], list[Failure]]:
     documents: list[Document] = []
     failures: list[Failure] = []
     for source in local:
+        state = known.get(source.source_id)
+        unchanged_hash = state.content_hash if state is not None and not state.retired else None
         try:
-            documents.append(read_file_source(source, max_bytes))
+            documents.append(read_file_source(source, max_bytes, unchanged_hash))
         except SourceRejected as exc:
             failures.append(exc.failure)
     return documents, failures
