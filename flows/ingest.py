@@ -108,9 +108,11 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
                              description="What this tracker run changed and what failed")
     create_table_artifact(key=FAILURES_ARTIFACT_KEY, table=run_summary.failure_rows(summary),
                           description="Sources and records this tracker run rejected, with reason codes")
-    # The report's headline tables: latest changes, conflicts, failures (`tracker report` draws the rest)
-    create_markdown_artifact(key=REPORT_ARTIFACT_KEY, markdown=report.render_markdown(load_report(db_path)),
-                             description="Latest changes, current conflicts and recent validation failures")
+    # The report's headline tables: latest changes, conflicts, failures (`tracker report` draws the
+    # rest); refreshed only when the run changed something (its queries scan the whole history)
+    if summary.changes or summary.failures:
+        create_markdown_artifact(key=REPORT_ARTIFACT_KEY, markdown=report.render_markdown(load_report(db_path)),
+                                 description="Latest changes, current conflicts and recent validation failures")
     return summary
 
 
