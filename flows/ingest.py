@@ -77,7 +77,18 @@ def commit_snapshot(db_path: Path, snapshot: store.SnapshotInput) -> tuple[int, 
 
 @task(cache_policy=NO_CACHE)
 def send_alerts(db_path: Path, summary: RunSummary, webhook_url: str | None) -> None:
-    alerts.send_run_alerts(db_path, summary, webhook_url)
+    # Re-send what earlier runs could not deliver, then this run's alert; every attempt is recorded
+    destination = alerts.webhook_fingerprint(webhook_url)
+    if webhook_url:
+        for alert_id, payload in store.undelivered_alerts(db_path):
+            delivery = alerts.deliver(payload, webhook_url)
+            store.update_alert_delivery(db_path, alert_id, destination, delivery.status,
+                                        delivery.attempts, delivery.last_error)
+    alert = alerts.alert_for(summary)
+    if alert is not None:
+        delivery = alerts.deliver(alert.payload, webhook_url)
+        store.record_alert(db_path, summary.run_id, alert.text, alert.payload, destination,
+                           delivery.status, delivery.attempts, delivery.last_error)
 
 
 @task(cache_policy=NO_CACHE)
@@ -136,6 +147,9 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         valid, rejected = validate(quote(extract(quote(reread))), quote(reread))
         numbered = number_mentions(db_path, quote(valid), quote(reread))
     missing = sources.missing_sources(known, listed)
+    counts = {"sources_new": len(new), "sources_changed": len(changed),
+              "sources_unchanged": len(unchanged) + len(not_modified),
+              "sources_failed": len({f.source_id for f in failures})}
     # Store in one transaction: a crash here leaves the previous snapshot intact
     snapshot = store.SnapshotInput(
         run_id=run_id, created_at=started_at, extractor_version=EXTRACTOR_VERSION, cause="source",
@@ -143,12 +157,8 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         read_documents=reread + diff.with_new_validators(unchanged, known),
         reextracted_source_ids=[doc.source_id for doc in reread],
         records=numbered, failures=failures + rejected,
-        counts={"sources_new": len(new), "sources_changed": len(changed),
-                "sources_unchanged": len(unchanged) + len(not_modified),
-                "sources_failed": len({f.source_id for f in failures}), "sources_missing": len(missing)},
+        counts={**counts, "sources_missing": len(missing)},
         locations={s.source_id: s.location for s in listed})
     snapshot_id, changes = commit_snapshot(db_path, quote(snapshot))
-    return RunSummary(
-        run_id=run_id, snapshot_id=snapshot_id, sources_new=len(new), sources_changed=len(changed),
-        sources_unchanged=len(unchanged) + len(not_modified), sources_failed=len({f.source_id for f in failures}),
-        sources_missing=missing, changes=changes, failures=failures + rejected, crashed_runs=crashed_runs)
+    return RunSummary(run_id=run_id, snapshot_id=snapshot_id, **counts, sources_missing=missing,
+                      changes=changes, failures=failures + rejected, crashed_runs=crashed_runs)

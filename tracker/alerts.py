@@ -82,20 +82,3 @@ def deliver(payload: str, url: str | None, attempts: int = ATTEMPTS,
             time.sleep(backoff_s[min(attempt - 1, len(backoff_s) - 1)])
     return Delivery("failed", attempts, last_error)
 
-
-def send_run_alerts(db_path, summary: RunSummary, webhook_url: str | None) -> None:
-    """Re-send what earlier runs could not deliver, then this run's alert; every attempt is recorded."""
-    from warehouse import store  # the alert log lives in the warehouse
-
-    destination = webhook_fingerprint(webhook_url)
-    if webhook_url:
-        for alert_id, payload in store.undelivered_alerts(db_path):
-            delivery = deliver(payload, webhook_url)
-            store.update_alert_delivery(db_path, alert_id, destination, delivery.status,
-                                        delivery.attempts, delivery.last_error)
-    alert = alert_for(summary)
-    if alert is None:
-        return
-    delivery = deliver(alert.payload, webhook_url)
-    store.record_alert(db_path, summary.run_id, alert.text, alert.payload, destination,
-                       delivery.status, delivery.attempts, delivery.last_error)
