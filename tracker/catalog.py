@@ -283,11 +283,18 @@ def _indicator_entry(raw: dict) -> IndicatorEntry:
     )
 
 
+# What must follow a place's name for it to own a figure ("Guangdong's", "Anhui province").
+OWNER_ONLY_SUFFIX = r"(?=[’']s\b|\s+(?:[Pp]rovince|[Mm]unicipality|city)\b)"
+
+
 def _subject_entry(raw: dict) -> SubjectEntry:
     # Case-sensitive on purpose: "US" the country is not "us" the pronoun.
-    pattern = re.compile(rf"(?<![\w.])(?:{_alternation(raw['aliases'])})(?![\w])")
+    aliases = raw["aliases"]
+    if raw.get("owner_only"):
+        aliases = [f"(?:{alias}){OWNER_ONLY_SUFFIX}" for alias in aliases]
+    pattern = re.compile(rf"(?<![\w.])(?:{_alternation(aliases)})(?![\w])")
     name = raw["name"]
-    return SubjectEntry(name=name, kind=raw["kind"], alias_pattern=pattern, aliases=tuple(raw["aliases"]))
+    return SubjectEntry(name=name, kind=raw["kind"], alias_pattern=pattern, aliases=tuple(aliases))
 
 
 def parse_catalog(raw: dict) -> Catalog:
