@@ -140,6 +140,17 @@ class MeasureUnit:
 
 
 @dataclass(frozen=True)
+class NamingWords:
+    """Words that never name what a figure measures, so never stand in a derived key (catalog [naming])."""
+
+    verbs: frozenset[str] = frozenset()  # every inflected form, less the forms that are nouns
+    adverbs: frozenset[str] = frozenset()
+    not_adverbs: frozenset[str] = frozenset()  # -ly words that are nouns ("supply", "assembly")
+    measure_words: frozenset[str] = frozenset()
+    subject_words: frozenset[str] = frozenset()  # words of the subjects' plain names ("china", "korean")
+
+
+@dataclass(frozen=True)
 class Catalog:
     version: str
     indicators: tuple[IndicatorEntry, ...]
@@ -147,6 +158,7 @@ class Catalog:
     topic_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     counting_noun_pattern: re.Pattern[str]
     measure_units: tuple[MeasureUnit, ...] = ()
+    naming: NamingWords = NamingWords()
     # The contract's canonical units and the plausible values of any figure in them.
     unit_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     # Every entry's literal words in one pattern, and for each literal the
@@ -321,6 +333,40 @@ def parse_catalog(raw: dict) -> Catalog:
             MeasureUnit(unit["name"], compile_folded(_alternation(unit["aliases"]))) for unit in raw.get("unit", [])
         ),
         unit_ranges={unit: (float(lo), float(hi)) for unit, (lo, hi) in raw.get("unit_ranges", {}).items()},
+        naming=_naming_words(raw.get("naming", {}), raw.get("subject", [])),
+    )
+
+
+PLAIN_NAME_RE = re.compile(r"[A-Za-z][A-Za-z .-]*")
+
+
+def verb_forms(base: str) -> set[str]:
+    """A verb's base form with its -s, -ed and -ing forms ("rise" -> rises, rised, rising; "rely" -> relies)."""
+    stem = base[:-1] if base.endswith("e") else base
+    forms = {base, base + "s", base + "es", stem + "ed", stem + "ing"}
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    return forms
+
+
+def _naming_words(raw: dict, subjects: list[dict]) -> NamingWords:
+    # Countries' and regions' names word by word ("south", "korean"); other names only whole, since
+    # "Group of Seven" or "Greater Bay Area" are made of words that do name things.
+    subject_words = {
+        word.lower()
+        for subject in subjects
+        for alias in subject["aliases"] if PLAIN_NAME_RE.fullmatch(alias)
+        for word in (alias.replace("-", " ").split() if subject.get("kind") in ("country", "region") else [alias])
+        if " " not in word
+    }
+    return NamingWords(
+        verbs=frozenset(
+            form for base in raw.get("verbs", []) for form in verb_forms(base)
+        ) - frozenset(raw.get("nouns", [])),
+        adverbs=frozenset(raw.get("adverbs", [])),
+        not_adverbs=frozenset(raw.get("not_adverbs", [])),
+        measure_words=frozenset(raw.get("measure_words", [])),
+        subject_words=frozenset(subject_words - {"the", "of", "and"}),
     )
 
 
