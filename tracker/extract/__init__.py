@@ -1,0 +1,26 @@
+"""Indicator extraction: plain text in, indicator records out (CONTRACT.md section 1).
+
+The extractor reads a document paragraph by paragraph (hard-wrapped lines
+joined back, so line wrapping and whitespace never change a record), drops
+page boilerplate, splits prose into sentences and clauses, and turns every figure (money, percent,
+distance, node size, duration, count, rank) and every dated event without a
+figure into one `IndicatorRecord`. Rules are general to the genre; what the
+genre's indicators are called lives in catalog.toml.
+
+Where things are, in the order a document goes through them (each module imports only those above it):
+
+- `context`: the intermediate values the modules share (Figure, YearMention, SubjectMention, DocumentContext)
+- `cues`: cue words (targets, estimates, growth, events)
+- `figures`: numbers, units, years and ranks in a sentence, and the masks for numbers that are not claims
+- `layout`: lines, paragraphs, boilerplate, sentences; `has_article_text`
+- `subjects`: whose figure it is
+- `naming`: indicator keys and labels
+- `claims`: sentences to records; the entry point `extract_indicators`
+"""
+
+from tracker.extract.claims import extract_indicators
+from tracker.extract.layout import has_article_text
+
+EXTRACTOR_VERSION = "1.1.0"
+
+__all__ = ["EXTRACTOR_VERSION", "extract_indicators", "has_article_text"]

@@ -1,0 +1,497 @@
+"""Records from sentences: clauses, kind and period of each figure, 'respectively' lists, table rows,
+dated events, record assembly, and the entry point `extract_indicators`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from tracker.catalog import compile_folded, fold_case, indicator_hits, topic_of
+from tracker.extract.context import (
+    DEFAULT_SUBJECT,
+    DocumentContext,
+    Figure,
+    LOOKBACK_CHARS,
+    SubjectMention,
+    YearMention,
+)
+from tracker.extract.cues import ESTIMATE_CUE_RE, EVENT_CUE_RE, FUTURE_CUE_RE, HEDGE_RE, TARGET_CUE_RE
+from tracker.extract.figures import (
+    CURRENCY_CODES,
+    CURRENCY_UNITS,
+    LIST_JOINER_RE,
+    SCALES,
+    YEAR_RE,
+    _MONTHS,
+    _figures,
+    _masked_spans,
+    _year_mentions,
+)
+from tracker.extract.layout import Sentence, _could_hold_claim, _sentences
+from tracker.extract.naming import UNNAMED, _event_key_and_label, _figure_indicator
+from tracker.extract.subjects import _document_context, _figure_subject, _subject_mentions
+from tracker.models import IndicatorRecord
+
+
+QUOTE_REACH_CHARS = 2000
+HAD_RE = re.compile(r"\bhad\b")
+BY_YEAR_RE = re.compile(r"\bby\s+(?:19|20)\d\d\b")
+TO_JOINER_RE = re.compile(r"\s+to\s+")
+BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|against)\s+$")
+NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
+RESPECTIVELY_RE = compile_folded(r"\brespectively\b")
+CONVERSION_JOINER_RE = compile_folded(
+    r"^\s*\(\s*(?:(?:or|approximately|about|around|roughly|some|nearly|almost|equivalent\s+to|~)\s*)?$",
+)
+# Clause breaks. A soft break ("—", ", but") keeps the sentence's time frame;
+# a hard one (";", ", while", ", and") may start a fact of its own.
+CLAUSE_BREAK_RE = re.compile(
+    r"(?=[;,—]|\s[-–w])(?:(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s))"
+)
+SAME_YEAR_RE = compile_folded(r"\b(?:the\s+)?same\s+(?:year|period)\b")
+FRONTED_YEAR_RE = compile_folded(r"^\W*(?:in|by|during|since|from|as\s+of)\s+(?:(?:early|late|mid)[\s-]+)?$")
+EVENT_HEADER_RE = compile_folded(
+    r"\b(?:achievement|milestone|event|mission|launch|development|description|what|breakthrough)s?\b",
+)
+
+
+def extract_indicators(text: str, source_id: str) -> list[IndicatorRecord]:
+    """Every indicator record `text` states, in order of appearance.
+
+    Offsets index `text` itself: `text[r.char_start:r.char_end] == r.value_text`.
+    """
+    context = _document_context(text, source_id)
+    records: list[IndicatorRecord] = []
+    for sentence in _sentences(text):
+        records.extend(_sentence_records(sentence, context))
+    records.sort(key=lambda r: r.char_start)
+    return records
+
+
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
+class Clause:
+    start: int
+    end: int
+    joins_previous: bool  # began at a soft break, so earlier years still date it
+
+
+RELATIVE_CLAUSE_RE = re.compile(r",\s+(?:which|who)\b[^,;]*(?=,)")
+
+
+def _clauses(sentence: str) -> list[Clause]:
+    breaks = [(m.start(), m.group("soft") is not None) for m in CLAUSE_BREAK_RE.finditer(sentence)]
+    # ", which shipped X last year, plans to ...": the aside ends at its closing comma.
+    breaks += [(m.end(), False) for m in RELATIVE_CLAUSE_RE.finditer(sentence)]
+    clauses, start, joins = [], 0, False
+    for position, soft in sorted(breaks):
+        clauses.append(Clause(start, position, joins))
+        start, joins = position, soft
+    clauses.append(Clause(start, len(sentence), joins))
+    return clauses
+
+
+def _clause_of(position: int, clauses: list[Clause]) -> Clause:
+    for clause in clauses:
+        if clause.start <= position < clause.end:
+            return clause
+    return clauses[-1]
+
+
+def _nothing_between(start: int, end: int, figures: list[Figure], figure: Figure, folded: str = "") -> bool:
+    """No other figure lies between positions `start` and `end` (in either order).
+
+    With `folded` given, a figure the first one runs "to" ("rose 22.4% to 862.1
+    billion yuan in 2024") does not separate them: both state one change.
+    """
+    low, high = min(start, end), max(start, end)
+    for other in figures:
+        if other is figure or not low <= other.number_start < high:
+            continue
+        if folded and other.start > figure.end and TO_JOINER_RE.fullmatch(folded, figure.end, other.start):
+            continue
+        return False
+    return True
+
+
+def _cue_applies(cue_start: int, figure: Figure, figures: list[Figure], forward_only: bool = False) -> bool:
+    """A cue before a figure governs it; one after it only if no other figure stands nearer the cue.
+
+    "accounted for 7%, a share officials want to lift to 8% by 2030": "want"
+    and "by 2030" govern 8%, not 7%. A modal ("would", "could") governs only
+    what follows it: "in 200 seconds that would take 2.5 billion years".
+    """
+    if cue_start < figure.start:
+        return True
+    if forward_only:
+        return False
+
+    def gap(other: Figure) -> int:
+        return other.start - cue_start if other.start >= cue_start else cue_start - other.end
+
+    return min(figures, key=gap) is figure
+
+
+def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[IndicatorRecord]:
+    text, folded = sentence.text, sentence.folded
+    if not _could_hold_claim(folded):
+        return []
+    masked = _masked_spans(text)
+    years = _year_mentions(text, folded, masked)
+    figures = _figures(text, folded, masked, years, context.catalog)
+    if not figures and not years:
+        return []
+    column_periods: dict[int, str] = {}
+    if sentence.is_table_row:
+        figures, column_periods = _table_row_figures(sentence, figures)
+    stated_figures = figures  # a year beside any figure dates that figure, kept or not
+    if not (sentence.is_table_row or sentence.paragraph.is_relevant):
+        # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
+        figures = [f for f in figures if f.unit not in ("count", "rank")]
+    subjects = _subject_mentions(text, context)
+    clauses = _clauses(text)
+    sentence_topic = _once(lambda: topic_of(text, context.catalog, folded))  # only derived keys and events need it
+    hits = indicator_hits(text, context.catalog, folded) if figures else []
+    if figures and not hits and sentence.table_header:
+        hits = indicator_hits(sentence.table_header, context.catalog)  # the header names the columns
+    records: list[IndicatorRecord] = []
+    previous: IndicatorRecord | None = None
+    previous_figure: Figure | None = None
+    respectively = _respectively_assignments(folded, figures, subjects, years)
+    # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
+    primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
+    for figure in figures:
+        record = _figure_record(
+            sentence, figure, primary, years, subjects, clauses, hits, context, respectively, sentence_topic
+        )
+        if figure.start in column_periods:
+            record = replace(record, period=column_periods[figure.start])
+        if previous is not None and record.indicator.startswith(UNNAMED) and previous.unit == record.unit:
+            # "47% studied in China, while 18% did so in the US": a parallel figure, same indicator
+            record = replace(record, indicator=previous.indicator, label=previous.label, topic=previous.topic)
+        if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
+            record = replace(
+                record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
+                kind=previous.kind, period=previous.period, topic=previous.topic,
+            )
+        records.append(record)
+        previous, previous_figure = record, figure
+    records += _event_records(sentence, stated_figures, years, subjects, clauses, context, sentence_topic)
+    return records
+
+
+ROW_SCALE_RE = compile_folded(r"\b(thousand|million|billion|trillion)s?\b")
+ROW_PERCENT_RE = compile_folded(r"%|\bper\s?cent|\bshare\b")
+ROW_CURRENCY_RE = compile_folded(r"\b(yuan|rmb|cny|usd|us\$|dollars?|eur|euros?)\b|(\$|¥|€)")
+YEAR_CELL_RE = re.compile(r"\s*(?:FY\s?)?((?:19[5-9]|20\d)\d)(?:\s?[-–/]\s?((?:19[5-9]|20\d)\d))?\s*")
+
+
+def _cells(row: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell between the pipes of a markdown table row."""
+    pipes = [i for i, char in enumerate(row) if char == "|"]
+    return [(a + 1, b) for a, b in zip(pipes, pipes[1:])]
+
+
+def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[Figure], dict[int, str]]:
+    """Read a table row as its header says: a year column dates its figures, the row label gives their unit.
+
+    "| Researchers (millions) | 2.28 | 2.72 |" under "| Indicator | 2020 | 2023 |"
+    is 2.28 million in 2020 and 2.72 million in 2023.
+    """
+    cells = _cells(sentence.text)
+    header_cells = [sentence.table_header[a:b] for a, b in _cells(sentence.table_header or "")]
+    if not cells:
+        return figures, {}
+    label = sentence.folded[cells[0][0]:cells[0][1]]
+    scale = ROW_SCALE_RE.search(label)
+    currency = ROW_CURRENCY_RE.search(label)
+    adjusted, periods = [], {}
+    for figure in figures:
+        column = next((i for i, (a, b) in enumerate(cells) if a <= figure.start < b), None)
+        if figure.bare and column not in (None, 0):
+            factor = SCALES[scale.group(1)] if scale else 1.0
+            unit = "percent" if ROW_PERCENT_RE.search(label) else (
+                CURRENCY_CODES.get(currency.group(1) or currency.group(2), "count") if currency else "count"
+            )
+            figure = replace(figure, value=figure.value * factor, precision=(figure.precision or 1.0) * factor,
+                             unit=unit, scale=factor, bare=False)
+        if column is not None and column < len(header_cells):
+            year = YEAR_CELL_RE.fullmatch(header_cells[column])
+            if year:
+                periods[figure.start] = f"{year.group(1)}-{year.group(2)}" if year.group(2) else year.group(1)
+        adjusted.append(figure)
+    return adjusted, periods
+
+
+def _once(compute: Callable[[], str]) -> Callable[[], str]:
+    """`compute`, called at most once: the first result is kept."""
+    kept: list[str] = []
+
+    def value() -> str:
+        if not kept:
+            kept.append(compute())
+        return kept[0]
+
+    return value
+
+
+def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
+    """"¥398.12 billion ($55 billion)": the same amount in another currency."""
+    return (
+        first.unit in CURRENCY_UNITS and second.unit in CURRENCY_UNITS and first.unit != second.unit
+        and CONVERSION_JOINER_RE.match(folded[first.end:second.start]) is not None
+    )
+
+
+def _respectively_assignments(
+    folded: str, figures: list[Figure], subjects: list[SubjectMention], years: list[YearMention]
+) -> dict[int, tuple[str | None, str | None]]:
+    """"China and the US spent 2.4% and 3.5% respectively": pair figures with subjects (or years) in order."""
+    found = RESPECTIVELY_RE.search(folded) if "respectively" in folded else None
+    if not found or len(figures) < 2:
+        return {}
+    listed = [f for f in figures if f.end <= found.start()]
+    run: list[Figure] = listed[-1:]
+    for figure in reversed(listed[:-1]):
+        if LIST_JOINER_RE.match(folded[figure.end:run[0].start]):
+            run.insert(0, figure)
+        else:
+            break
+    if len(run) < 2:
+        return {}
+    owners = _distinct_in_order([s.name for s in subjects if s.end <= run[0].start])[-len(run):]
+    periods = [y.period for y in years if y.end <= run[0].start or y.start >= run[-1].end][-len(run):]
+    if len(set(periods)) == 1:
+        periods = periods[:1] * len(run)  # one year for the whole list
+    assignments = {}
+    for index, figure in enumerate(run):
+        subject = owners[index] if len(owners) == len(run) else None
+        period = periods[index] if len(periods) == len(run) else None
+        assignments[figure.start] = (subject, period)
+    return assignments
+
+
+def _distinct_in_order(names: list[str]) -> list[str]:
+    seen: list[str] = []
+    for name in names:
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _figure_record(
+    sentence: Sentence,
+    figure: Figure,
+    figures: list[Figure],
+    years: list[YearMention],
+    subjects: list[SubjectMention],
+    clauses: list[Clause],
+    hits: list,
+    context: DocumentContext,
+    respectively: dict[int, tuple[str | None, str | None]],
+    sentence_topic: Callable[[], str],
+) -> IndicatorRecord:
+    text = sentence.text
+    clause = _clause_of(figure.number_start, clauses)
+    assigned_subject, assigned_period = respectively.get(figure.start, (None, None))
+    subject = assigned_subject or _figure_subject(text, figure, subjects)
+    period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses)
+    kind = _figure_kind(sentence, figure, figures, clause, years)
+    if sentence.list_lead is not None:
+        kind, period = _with_list_lead(sentence.list_lead, kind, period)
+    key, label, topic = _figure_indicator(
+        text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic
+    )
+    return _record(sentence, context, key, label, subject, kind, figure.value, figure.unit, period, topic,
+                   figure.start, figure.end, figure.precision)
+
+
+def _record(
+    sentence: Sentence, context: DocumentContext, key: str, label: str, subject: str, kind: str,
+    value: float | None, unit: str | None, period: str | None, topic: str, start: int, end: int,
+    precision: float | None,
+) -> IndicatorRecord:
+    paragraph = sentence.paragraph
+    raw_start = paragraph.raw_position(sentence.start + start)
+    raw_end = paragraph.raw_position(sentence.start + end - 1) + 1
+    return IndicatorRecord(
+        source_id=context.source_id,
+        indicator=key,
+        label=label,
+        subject=subject,
+        kind=kind,
+        value=value,
+        unit=unit,
+        period=period,
+        topic=topic,
+        value_text=context.text[raw_start:raw_end],
+        evidence=sentence.text.strip(),
+        char_start=raw_start,
+        char_end=raw_end,
+        value_precision=precision,
+    )
+
+
+def _figure_period(
+    folded: str,
+    figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause]
+) -> str | None:
+    """The year that dates a figure.
+
+    The nearest year of its own clause with no other figure in between; else
+    the last year before it while clauses join softly ("in 2023, ... but 3.5%");
+    else a year fronting the sentence ("In 2024, ...").
+    """
+    if folded.find("same", clause.start, clause.end) >= 0 and SAME_YEAR_RE.search(folded, clause.start, clause.end):
+        earlier = [y for y in years if y.end <= clause.start]
+        if earlier:
+            return earlier[-1].period
+    in_clause = [
+        y for y in years
+        if clause.start <= y.start < clause.end
+        and _nothing_between(y.start, figure.number_start, figures, figure, folded)
+    ]
+    if in_clause:
+        # Nearest wins; on a tie the year after ("from 5% in 2015 to 6.6% in 2023") dates the figure.
+        return min(
+            in_clause,
+            key=lambda y: y.start - figure.end - 0.5 if y.start >= figure.end else figure.start - y.end,
+        ).period
+    earliest = clause.start
+    for previous in reversed(clauses[: clauses.index(clause)]):
+        if clauses[clauses.index(previous) + 1].joins_previous:
+            earliest = previous.start
+        else:
+            break
+    before = [y for y in years if earliest <= y.start and y.end <= figure.start]
+    if before:
+        return before[-1].period
+    fronted = [y for y in years[:1] if y.end <= figure.start and FRONTED_YEAR_RE.match(folded[:y.start])]
+    return fronted[0].period if fronted else None
+
+
+def _figure_kind(
+    sentence: Sentence, figure: Figure, figures: list[Figure], clause: Clause, years: list[YearMention]
+) -> str:
+    """Target, estimate or measurement, from cues in its clause that no other figure stands nearer to."""
+    if sentence.is_table_row:
+        return "measurement"
+    text = sentence.folded
+    clause_text = text[clause.start:clause.end]
+
+    def applies(cues: tuple[tuple[int, int, bool], ...]) -> bool:
+        return any(
+            _cue_applies(start, figure, figures, forward_only)
+            for start, end, forward_only in cues
+            if clause.start <= start and end <= clause.end
+        )
+
+    if BASELINE_BEFORE_RE.search(text, max(0, figure.start - 20), figure.start):
+        return "measurement"  # "up from 188 in 2024": the baseline a target is measured against
+    if applies(sentence.target_cues):
+        return "target"
+    if applies(sentence.estimate_cues):
+        return "estimate"
+    hedged = HEDGE_RE.search(text[max(0, figure.start - 15):figure.start] + " ") or HEDGE_RE.search(
+        text, max(0, figure.start - 15), figure.number_start
+    )
+    if hedged and _is_attributed(sentence, figure):
+        return "estimate"
+    if not ("had" in clause_text and HAD_RE.search(clause_text)) and any(
+        y.preposition == "by" and clause.start <= y.start < clause.end and _cue_applies(y.start, figure, figures)
+        for y in years
+    ):
+        return "target"  # "by 2030" is a deadline, unless "had built ... by the end of 2024"
+    if figure.unit == "years" and NEXT_HORIZON_RE.search(text, max(0, figure.start - 15), figure.start):
+        return "target"
+    return "measurement"
+
+
+def _with_list_lead(lead: str, kind: str, period: str | None) -> tuple[str, str | None]:
+    """A bullet's figure takes the kind and year its list's lead line states, unless it states its own."""
+    if kind == "measurement":
+        if TARGET_CUE_RE.search(lead) or BY_YEAR_RE.search(lead):
+            kind = "target"
+        elif ESTIMATE_CUE_RE.search(lead):
+            kind = "estimate"
+    if period is None:
+        lead_years = {found.group(1) for found in YEAR_RE.finditer(lead) if not found.group(2)}
+        period = lead_years.pop() if len(lead_years) == 1 else None
+    return kind, period
+
+
+def _is_attributed(sentence: Sentence, figure: Figure) -> bool:
+    """Inside a quotation: someone's view, not the source's own report."""
+    line, position = sentence.paragraph.text, sentence.start + figure.start
+    # Opened after the last close, or an odd number of straight quotes before it (within a paragraph's reach).
+    start = max(0, position - QUOTE_REACH_CHARS)
+    return line.rfind("“", start, position) > line.rfind("”", start, position) or line.count('"', start, position) % 2 == 1
+
+
+def _event_records(
+    sentence: Sentence,
+    figures: list[Figure],
+    years: list[YearMention],
+    subjects: list[SubjectMention],
+    clauses: list[Clause],
+    context: DocumentContext,
+    sentence_topic: Callable[[], str],
+) -> list[IndicatorRecord]:
+    """Dated events without a figure: a milestone achieved, or a deadline ahead."""
+    text, folded = sentence.text, sentence.folded
+    records = []
+    for year in years:
+        clause_bounds = _clause_of(year.start, clauses)
+        clause_start, clause_end = clause_bounds.start, clause_bounds.end
+        clause = folded[clause_start:clause_end]
+        row_event = sentence.is_table_row and _is_event_row(sentence, year)
+        if not row_event and any(clause_start <= f.number_start < clause_end for f in figures):
+            continue  # the year dates a figure in its clause
+        if sentence.is_table_row and not row_event:
+            continue
+        kind = "milestone" if row_event else _event_kind(clause, year)
+        if kind is None:
+            continue
+        cue = EVENT_CUE_RE.search(clause)
+        anchor = clause_start + cue.start() if cue else year.start
+        owners = [m for m in subjects if m.end <= anchor and m.start >= clause_start and not m.is_object]
+        if not owners:
+            owners = [m for m in subjects if m.end <= anchor and not m.is_object]
+        subject = owners[-1].name if owners else DEFAULT_SUBJECT
+        start = year.start
+        prefix = EVENT_DATE_PREFIX_RE.search(folded, max(0, year.start - 4 * LOOKBACK_CHARS), year.start)
+        if prefix:
+            start = prefix.start()  # "in 2016", "by 2027": the words that date it
+        key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
+        records.append(_record(
+            sentence, context, key, label, subject, kind,
+            None, None, year.period, sentence_topic(), start, year.end, None,
+        ))
+    return records
+
+
+EVENT_DATE_PREFIX_RE = compile_folded(
+    rf"\b(?:as\s+far\s+back\s+as|in|by|since|from|early|late|mid)\s+(?:{_MONTHS}\.?\s+(?:\d{{1,2}},?\s+)?)?$"
+)
+
+
+def _event_kind(clause: str, year: YearMention) -> str | None:
+    if year.preposition == "by":
+        return "milestone" if "had" in clause and HAD_RE.search(clause) else "target"
+    if TARGET_CUE_RE.search(clause) or FUTURE_CUE_RE.search(clause):
+        return "target"
+    if ESTIMATE_CUE_RE.search(clause):
+        return None  # a projection without a figure says too little to record
+    if EVENT_CUE_RE.search(clause):
+        return "milestone"
+    return None
+
+
+def _is_event_row(sentence: Sentence, year: YearMention) -> bool:
+    """A table row keyed by its year in a table of events ("| 2017 | First link | ... |")."""
+    cells = _cells(sentence.text)
+    header = sentence.table_header
+    return bool(
+        cells and header and cells[0][0] <= year.start < cells[0][1] and EVENT_HEADER_RE.search(fold_case(header))
+    )

@@ -1,0 +1,77 @@
+"""What the extractor's modules share: the intermediate values (a figure, a year, a subject mention, the
+document's context) and the bounds every backward-looking check reads within.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tracker.catalog import Catalog
+
+
+# Backward-looking checks read a bounded window, so a huge one-line document stays linear.
+LOOKBACK_CHARS = 20
+DEFAULT_SUBJECT = "China"  # the genre's default: a figure with no other owner named is China's
+WHITESPACE_RE = re.compile(r"\s+")
+WORD_RE = re.compile(r"(?<![\w&])[A-Za-z][A-Za-z&’'-]*")
+
+
+class cached_property:  # noqa: N801 - a drop-in for functools.cached_property
+    """functools.cached_property without its lock (Python 3.11 takes an RLock on every read of an
+    uncached value): computed once per instance, then read from the instance's __dict__ directly."""
+
+    def __init__(self, compute: Callable) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
+class Figure:
+    """One stated figure inside a sentence; offsets are relative to the sentence."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    precision: float | None
+    number_start: int  # where the number itself starts (after bound and currency)
+    is_change: bool = False  # percentage points: a change, not a level
+    bare: bool = False  # a number with no unit of its own, which a list may still lend it
+    scale: float = 1.0  # the scale word's factor ("billion"), lent along a list
+
+
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
+class YearMention:
+    start: int
+    end: int
+    period: str
+    preposition: str  # lower-cased word(s) right before it: "in", "by", "since", ...
+
+
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
+class SubjectMention:
+    start: int
+    end: int
+    name: str
+    is_object: bool  # "to China", "than the US": compared with, not the figure's owner
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    source_id: str
+    text: str  # the document as given: record offsets index it
+    catalog: Catalog
+    organisations: dict[str, str]  # alias as written -> subject name
+    organisation_re: re.Pattern[str] | None

@@ -1,0 +1,62 @@
+"""Cue words read around a figure or a year: what makes it a target, an estimate, a growth rate or an event."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from tracker.catalog import compile_folded
+
+
+TARGET_CUE_RE = compile_folded(
+    r"(?=[abcgioprstvw])\b(?:aims?|aiming|aimed|targets?|targeting|targeted|goals?|plans?\s+to|planned|planning\s+to|"
+    r"seeks?\s+to|seeking\s+to|pledged?|pledges|vows?|vowed|intends?\s+to|ambitions?|objectives?|"
+    r"strives?\s+to|calls?\s+for|wants?|blueprint|roadmap|(?:scheduled|slated)\s+to|would\s+(?:invest|spend|build|launch|allocate|deploy)|will\s+(?:raise|increase|boost|expand|reach|cut|"
+    r"achieve|build|launch|invest|spend|allocate|add|deploy|double|triple)|is\s+to\s+(?:reach|raise|increase))\b",
+)
+ESTIMATE_CUE_RE = compile_folded(
+    r"(?=[acefolmpsw])(?<!than\s)\b(?:expected|expects?|projected|projections?|projects?\s+(?:that|to)|forecasts?|forecasted|"
+    r"predicted|predicts?|predictions?|anticipated|anticipates?|estimated?|estimates|could|would|"
+    r"may\s+(?:reach|hit|exceed|grow|rise)|might|likely|set\s+to|on\s+track\s+to|poised\s+to|outlook|"
+    r"scenario)\b",
+)
+HEDGE_RE = compile_folded(r"\b(?:at\s+least|perhaps|probably|maybe|roughly|around|about|some)\s+$")
+FUTURE_CUE_RE = compile_folded(
+    r"\b(?:will|shall|plans?\s+to|planned\s+to|scheduled|slated|set\s+to|to\s+be\s+(?:launched|completed|built))\b",
+)
+EVENT_CUE_RE = compile_folded(
+    r"\b(?:launch(?:ed|es)?|establish(?:ed|ment)|found(?:ed|ing)|complet(?:ed|ion)|approv(?:ed|al)|"
+    r"announc(?:ed|ements?)|released?|publish(?:ed)?|unveil(?:ed)?|introduc(?:ed|tion)|began|started|"
+    r"opened|delivered|signed|passed|adopted|enacted|issued|achieved|became|set\s+up|cut\s+off|"
+    r"imposed|banned|blacklisted|added|entered|joined|debuted|deployed|built|created|formed|proposed|"
+    r"inaugurated|certified|landed|docked|first\s+time|went\s+into|came\s+into|took\s+effect|"
+    r"rolled\s+out|commissioned|broke\s+ground|demonstrated|sanctioned|restricted|acquired|merged|"
+    r"surpassed|overtook|implemented|ratified|held|hosted|flew|returned|tested|succeeded|"
+    r"received|obtained|won|secured|granted|awarded|maiden\s+flight|first\s+(?:\w+\s+)?flight|"
+    r"entered\s+service|went\s+live|put\s+into\s+(?:operation|service))\b",
+)
+GROWTH_AFTER_RE = compile_folded(
+    r"\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|"
+    r"decline|drop|fall|decrease|cut|reduction|year[- ]on[- ]year|from\s+(?:a|the)\s+(?:year|previous))",
+)
+GROWTH_BEFORE_RE = compile_folded(
+    r"\b(?:grew|grow|grows|growing|rose|rise|rises|rising|increased|increases|increasing|jumped|jumping|"
+    r"climbed|climbing|surged|surging|soared|soaring|fell|falling|declined|declining|dropped|dropping|"
+    r"decreased|expanded|expanding|up|down|growth\s+of|increase\s+of|rise\s+of)"
+    r"(?:\s+by)?\s+$",
+)
+# Modal and infinitive cues govern the figure after them, never one before.
+FORWARD_CUE_RE = re.compile(
+    r"(?:would|could|might|may|will|likely|set|poised|on|wants?|aims?|aiming|plans?|seeks?|intends?|strives?|"
+    r"expects?|is\s+to|scheduled|slated)\b"
+)
+
+
+def _cues(pattern: re.Pattern[str], folded: str) -> tuple[tuple[int, int, bool], ...]:
+    return tuple((*cue.span(), _is_forward_cue(cue.group())) for cue in pattern.finditer(folded))
+
+
+@lru_cache(maxsize=1024)
+def _is_forward_cue(cue: str) -> bool:
+    """Whether a cue word ("would", "plans to") governs only what follows it; cached per cue wording."""
+    return FORWARD_CUE_RE.match(cue) is not None

@@ -1,0 +1,410 @@
+"""Figures and years in one sentence: the number vocabulary, the figure/year/rank/fraction patterns and
+their parsing into values and units, and the masks for numbers that are not claims (dates, footnotes, names).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from tracker.catalog import Catalog, compile_folded, load_catalog
+from tracker.extract.context import Figure, WHITESPACE_RE, WORD_RE, YearMention
+
+
+UNITS_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+TENS_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+SCALES = {
+    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+    "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12,
+}
+CURRENCY_CODES = {
+    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
+    "¥": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "renminbi": "CNY",
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "£": "GBP", "gbp": "GBP", "pounds": "GBP", "nt$": "TWD", "twd": "TWD", "yen": "JPY", "jpy": "JPY",
+}
+FRACTIONS = {
+    "two-thirds": 200 / 3, "one-third": 100 / 3, "a third": 100 / 3, "three-quarters": 75.0,
+    "a quarter": 25.0, "one-quarter": 25.0, "one-fifth": 20.0, "a fifth": 20.0,
+}
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}
+
+_SPELLED = "|".join(
+    [f"(?:{'|'.join(TENS_WORDS)})(?:[- ](?:{'|'.join(list(UNITS_WORDS)[:9])}))?"]
+    + sorted(UNITS_WORDS, key=len, reverse=True)
+)
+_BOUND = (
+    r"(?:more|less|fewer)\s+than|over|under|nearly|almost|around|about|approximately|roughly|"
+    r"at\s+least|at\s+most|up\s+to|close\s+to|just\s+(?:over|under)|in\s+excess\s+of|upwards\s+of|"
+    r"some|an\s+estimated|as\s+(?:many|much)\s+as|approx\."
+)
+
+# One figure: bound, currency, number (digits or words), scale, unit.
+FIGURE_RE = compile_folded(
+    rf"""
+    # only where a currency sign or a word starts, and only a word whose first character can open a
+    # bound, a currency code or a number: skips the inside of words and most other words fast
+    (?=\b[\dacefgijlmnorstu]|[$¥€£])
+    (?P<bound>\b(?:{_BOUND})\s+)?
+    (?P<currency>US\$|NT\$|\$|¥|€|£|\b(?:RMB|CNY|USD|EUR|GBP|JPY|TWD)\s?)?
+    (?:
+        (?P<digits>(?:(?<=rmb|cny|usd|eur|gbp|jpy|twd)|(?<![\w.,/#-]))\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
+                  |(?:(?<=rmb|cny|usd|eur|gbp|jpy|twd)|(?<![\w.,/#]))\d+(?:\.\d+)?)
+      | (?P<words>\b(?:{_SPELLED}|a\s+dozen|an?(?=\s+(?:hundred|thousand|million|billion|trillion)\b))\b)
+    )
+    (?P<scale>\s?(?:hundred|thousand|million|billion|trillion)\b|(?P<scale_abbreviation>(?<=\d)\s?(?:bn|mn|tn|m|k|b)\b))?
+    (?P<unit>
+        \s?(?:%|percent\b|per\s?cent\b|pct\b)
+      | \s?percentage[\s-]points?\b
+      | (?:-|\s)?(?:nm\b|nanomet(?:er|re)s?\b)
+      | (?:-|\s)?(?:km\b|kilomet(?:er|re)s?\b)
+      | [-\s](?:years?|months?|weeks?|days?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
+      | \s(?:of\s)?(?:yuan|renminbi|RMB|CNY|U\.?S\.?\s?dollars|dollars|USD|euros?|EUR|yen|JPY|TWD|GBP)\b
+      | (?:-|\s)?(?P<measure>{load_catalog().measure_alternation})\b
+    )?
+    """,
+    re.VERBOSE,
+)
+# Patterns below open with a lookahead on their possible first characters: the
+# regex engine then skips most positions after one cheap test (2-4x faster).
+YEAR_RE = re.compile(
+    r"(?=[12F])(?:(?<=mid-)|(?<=early-)|(?<=late-)|(?<![\w$¥€£.,/-]))(?:FY\s?)?((?:19[5-9]|20\d)\d)"
+    r"(?:\s?(?:-|–|—|/|to|through|until)\s?((?:19[5-9]|20\d)\d|\d\d)(?![\d%]))?"
+    r"(?![\w%]|[.,]\d)"
+)
+BETWEEN_YEARS_RE = re.compile(r"\bbetween\s+((?:19[5-9]|20\d)\d)\s+and\s+((?:19[5-9]|20\d)\d)\b")
+RANK_RE = compile_folded(
+    r"(?=[cefilnprst\d])\b"
+    r"(?:(?P<before>ranked|ranks|ranking|listed|placed|came|comes|finished|sits|sat|stands|stood)"
+    r"\s+(?:in\s+|at\s+)?(?:the\s+)?)?"
+    rf"(?P<ordinal>{'|'.join(ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))"
+    rf"(?P<after>[\s-](?:place|position|largest|biggest|highest|most)\b)?",
+)
+FRACTION_RE = compile_folded(rf"\b(?:{'|'.join(FRACTIONS)})(?=\s+of\b)")
+
+
+_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+DAY_OF_MONTH_RE = re.compile(
+    rf"(?=[JFMASOND\d])(?:(?<![A-Za-z]){_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\s+{_MONTHS}\b)"
+)
+# A reference marker: spaced off before punctuation ("priorities 1 ."), or
+# closing a line or table cell after a word ("counterparts 4", "satellite 6 |").
+# "a target of 30." is a figure: no space before its full stop.
+FOOTNOTE_RE = re.compile(
+    r"(?=[ \t\[])(?:(?<=[^\s|])[ \t]+\d{1,2}(?=[ \t]+[.:;,](?:\s|$))"
+    r"|(?<=[A-Za-z)”\"’])[ \t]+\d{1,2}(?=[ \t]*(?:\||$))"
+    r"|\[\d{1,3}\])",
+    re.MULTILINE,
+)
+# Words that may stand capitalised right before a number without making it a name.
+_NAME_EXEMPT = frozenset(
+    "in by over about around nearly almost some only just since for with at of to from and the "
+    "all more less than until before after during between fy early late mid only roughly "
+    "approximately up another these those its their our fewer exactly least most".split()
+)
+NAME_NUMBER_RE = re.compile(r"([A-Z][\w’'.+&]*)[ \u00a0]$")
+HYPHEN_NAME_RE = re.compile(r"[A-Za-z]-$")
+LIST_MARKER_RE = re.compile(r"(?<![^\n])\s*\d{1,2}[.)](?:\s|$)")
+CLOCK_OR_AGE_RE = re.compile(r"\s?(?:a\.?m\.?|p\.?m\.?|o'clock|years?\s+old|-year-old)\b")
+AGE_BEFORE_RE = re.compile(r"[A-Z][a-z]+,\s$")
+REFERENCE_WORD_RE = compile_folded(
+    r"\b(?:figure|fig\.|table|chart|exhibit|chapter|section|article|page|p\.|no\.|vol\.|issue|phase|level|"
+    r"version|step|box|annex|appendix|item|point|tier)\s$",
+)
+DURATION_WORD_RE = re.compile(r"(year|month|week|day|decade)")
+DURATION_IN_YEARS = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25, "decade": 10.0}
+MONTH_RE = re.compile(_MONTHS)
+DURATION_NOUN_END_RE = re.compile(r"(?:low|high|record|lag|gap)$")
+# "within two years", "in 40 years", "over the past five years": a time frame, not a claim.
+HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in|(?:the\s+)?(?:past|last|previous|recent))\s+$")
+CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR", "GBP", "JPY", "TWD"})
+RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
+HYPOTHETICAL_RE = compile_folded(r"\b(?:might|would|if)\b")
+DETERMINER_BEFORE_RE = compile_folded(
+    r"\b(?:the|these|those|its|their|our|his|her|top|first|last|all|both|each|every|which|other)\s+$"
+)
+LIST_JOINER_RE = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and|or|to|-|–)\s*$")
+NEGATION_BEFORE_RE = compile_folded(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$")
+
+
+MONTH_PREFIXES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _masked_spans(sentence: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in FOOTNOTE_RE.finditer(sentence)]
+    if any(month in sentence for month in MONTH_PREFIXES):  # every date names a month
+        spans += [m.span() for m in DAY_OF_MONTH_RE.finditer(sentence)]
+    return spans
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _year_mentions(sentence: str, folded: str, masked: list[tuple[int, int]]) -> list[YearMention]:
+    years: list[YearMention] = []
+    for found in BETWEEN_YEARS_RE.finditer(sentence) if "between" in sentence else ():
+        years.append(YearMention(found.start(), found.end(), f"{found.group(1)}-{found.group(2)}", "between"))
+    for found in YEAR_RE.finditer(sentence):
+        if _overlaps(found.start(), found.end(), masked) or any(y.start <= found.start() < y.end for y in years):
+            continue
+        before = sentence[max(0, found.start() - 40):found.start()]
+        if before.endswith((" ", "\u00a0")) and _is_name_year(before, (WORD_RE.findall(before[-20:])[-1:] or [""])[0]):
+            continue
+        first, last = found.group(1), found.group(2)
+        period = first
+        if last:
+            last = first[:2] + last if len(last) == 2 else last
+            period = f"{first}-{last}" if last > first else first
+        preposition = _preposition_before(folded[max(0, found.start() - 40):found.start()])
+        years.append(YearMention(found.start(), found.end(), period, preposition))
+    return sorted(years, key=lambda y: y.start)
+
+
+PREPOSITION_BEFORE_RE = compile_folded(
+    r"\b(as\s+far\s+back\s+as|in|by|since|from|for|until|till|before|after|during|through|of|"
+    r"early|late|mid|end\s+of|start\s+of|beginning\s+of)\s+(?:(?:early|late|mid|the\s+end\s+of|"
+    rf"{_MONTHS})[\s-]+)?(?:\d{{1,2}},?\s+)?$",
+)
+
+
+def _preposition_before(folded_before: str) -> str:
+    found = PREPOSITION_BEFORE_RE.search(folded_before)
+    return WHITESPACE_RE.sub(" ", found.group(1)) if found else ""
+
+
+def _is_name_year(before: str, previous_word: str) -> bool:
+    """A year that is part of a name ("Made in China 2025", "Vision 2030") is not a period."""
+    if not before.endswith((" ", "\u00a0")) or not previous_word[:1].isupper():
+        return False
+    if before.rstrip().endswith(("'s", "’s")):
+        return False  # "Beijing's 2025 budget": whose year, not a name
+    if previous_word.lower() in _NAME_EXEMPT or MONTH_RE.fullmatch(previous_word):
+        return False
+    return before.rstrip().endswith(previous_word)
+
+
+def _number_value(figure: re.Match[str]) -> tuple[float, float] | None:
+    """(value, precision) of the number part, scale not yet applied."""
+    digits = figure.group("digits")
+    if digits:
+        plain = digits.replace(",", "")
+        decimals = len(plain.split(".")[1]) if "." in plain else 0
+        return float(plain), 10.0 ** -decimals
+    words = figure.group("words").lower().replace("-", " ").split()
+    if words[0] in ("a", "an"):
+        return (12.0, 1.0) if words[-1] == "dozen" else (1.0, 1.0)
+    total = sum(UNITS_WORDS.get(w, 0) + TENS_WORDS.get(w, 0) for w in words)
+    return (float(total), 1.0) if total else None
+
+
+def _figures(
+    sentence: str, folded: str, masked: list[tuple[int, int]], years: list[YearMention], catalog: Catalog
+) -> list[Figure]:
+    figures: list[Figure] = []
+    for found in FIGURE_RE.finditer(folded):
+        figure = _figure_from_match(sentence, folded, found, masked, years, catalog)
+        if figure is not None:
+            figures.append(figure)
+    figures += _rank_figures(folded, masked, figures)
+    figures += _fraction_figures(folded, figures)
+    figures.sort(key=lambda f: f.start)
+    return _lend_list_units(sentence, figures)
+
+
+def _figure_from_match(
+    sentence: str,
+    folded: str,
+    found: re.Match[str],
+    masked: list[tuple[int, int]],
+    years: list[YearMention],
+    catalog: Catalog,
+) -> Figure | None:
+    digits = found.group("digits")
+    number_start, number_end = found.span("digits" if digits else "words")
+    if (masked and _overlaps(number_start, number_end, masked)) or (
+        years and any(y.start <= number_start < y.end for y in years)
+    ):
+        return None
+    currency, scale_word, unit_word = found.group("currency", "scale", "unit")
+    currency_text = currency.strip().lower() if currency else ""
+    scale_text = scale_word.strip().lower() if scale_word else ""
+    unit_text = unit_word.strip().lower() if unit_word else ""
+    end = found.end()
+    if digits:
+        if not currency_text and not scale_text and not unit_text:
+            if _is_year_like(digits):
+                return None  # a year in a name or a masked date, never a count
+            if not _is_standalone_count(sentence, folded, number_start, end):
+                return None
+    elif not (currency_text or scale_text or unit_text):
+        if not _is_countable_words(folded, number_start, end, catalog):
+            return None
+    number = _number_value(found)
+    if number is None:
+        return None
+    value, precision = number
+    scale = SCALES.get(scale_text, 1.0)
+    value, precision = value * scale, precision * scale
+    if found.group("measure"):
+        unit, is_change = catalog.measure_unit(found.group("measure")), False
+    else:
+        unit, is_change = _canonical_unit(currency_text, unit_text)
+    if unit is None:
+        return None
+    if found.group("scale_abbreviation") and unit not in CURRENCY_UNITS:
+        return None  # "910B", "5m": a model name or a distance, not "5 million" of something
+    if unit == "years":
+        if unit_text.startswith("-") and not DURATION_NOUN_END_RE.search(unit_text):
+            return None  # "five-year plan": an adjective, not a duration
+        if RELATIVE_TIME_RE.match(folded, end) or HORIZON_BEFORE_RE.search(
+            folded, max(0, found.start() - 20), found.start()
+        ):
+            return None  # "two years later", "within two years": a relative date, not a claim
+        factor = DURATION_IN_YEARS[DURATION_WORD_RE.search(unit_text).group(1)]
+        value, precision = value * factor, precision * factor
+    if found.group("words") and found.group("words").lower() in ("a", "an"):
+        if not found.group("bound") and HYPOTHETICAL_RE.search(folded):
+            return None  # "a billion yuan put toward X might ...": a hypothetical amount
+    if NEGATION_BEFORE_RE.search(folded, max(0, number_start - 30), found.start()):
+        return None  # "had not reached 5nm": a figure the text denies
+    start = found.start("bound") if found.group("bound") else (
+        found.start("currency") if found.group("currency") else number_start
+    )
+    end = _trim_end(sentence, start, end)
+    bare = not (currency_text or scale_text or unit_text)
+    return Figure(start, end, value, unit, precision, number_start, is_change, bare, scale)
+
+
+def _trim_end(sentence: str, start: int, end: int) -> int:
+    while end > start and sentence[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _is_year_like(digits: str) -> bool:
+    return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
+
+
+def _is_standalone_count(sentence: str, folded: str, start: int, end: int) -> bool:
+    """A bare integer that counts something, not a model number, name, ordinal or reference."""
+    following = sentence[end:end + 1]
+    if following in ("-", "–") and sentence[end + 1:end + 2].isdigit():
+        pass  # "2-3%": the low end of a range, which takes the range's unit
+    elif following.isalpha() or following in ("+", "-", "–", "/", "°", ":"):
+        return False  # "5G", "14th", "3D", "AI+", "5-year", "196°C", "9:30"
+    if CLOCK_OR_AGE_RE.match(folded, end) or folded[max(0, start - 5):start] in ("aged ", " age "):
+        return False  # "9 am", "aged 45"
+    before = sentence[max(0, start - 30):start]
+    folded_before = folded[max(0, start - 30):start]
+    if LIST_MARKER_RE.match(sentence, start):
+        return False  # "2. CSIS, ...": a numbered list item
+    if (
+        HYPHEN_NAME_RE.search(before) or REFERENCE_WORD_RE.search(folded_before)
+        or folded_before.endswith((":", "top ", "per "))
+    ):
+        return False  # "Jinan-1", "Figure 1", "10:30", "top 10", "per 10,000 people"
+    if AGE_BEFORE_RE.search(before) and sentence[end:end + 1] == ",":
+        return False  # "Li Wei, 54, said": an age
+    name = NAME_NUMBER_RE.search(before)
+    if name and name.group(1).lower() not in _NAME_EXEMPT:
+        return False  # "Long March 5", "Chang'e 6"
+    return True
+
+
+NEXT_WORDS_RE = re.compile(r"(?:\s+[\w-]+){1,2}")
+
+
+def _is_countable_words(folded: str, start: int, end: int, catalog: Catalog) -> bool:
+    """A spelled-out number counts only things the catalog can count, never "the three goals"."""
+    if DETERMINER_BEFORE_RE.search(folded, max(0, start - 12), start):
+        return False
+    following = NEXT_WORDS_RE.match(folded, end)
+    if following is None:
+        return False
+    words = following.group().split()
+    if folded[start:end] == "one":
+        words = words[:1]  # "one of", "one indicator of": a pronoun more often than a count
+    return any(catalog.counting_noun_pattern.fullmatch(w) for w in words)
+
+
+def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, bool]:
+    if currency_text:
+        return CURRENCY_CODES.get(currency_text.rstrip(), None), False
+    if not unit_text:
+        return "count", False
+    if "percentage" in unit_text:
+        return "percent", True
+    if unit_text in ("%", "pct") or "cent" in unit_text:
+        return "percent", False
+    if "nm" in unit_text or "nano" in unit_text:
+        return "nm", False
+    if "km" in unit_text or "kilo" in unit_text:
+        return "km", False
+    if DURATION_WORD_RE.search(unit_text):
+        return "years", False
+    currency = unit_text.removeprefix("of ")
+    currency = "usd" if "dollar" in currency else currency
+    return CURRENCY_CODES.get(currency, None), False
+
+
+# A rank is kept only with a word before or after it: a text holding none of these has no rank.
+RANK_WORD_HINTS = (
+    "rank", "listed", "place", "came", "comes", "finished", "sits", "sat", "stand", "stood",
+    "position", "largest", "biggest", "highest", "most",
+)
+
+
+def _rank_figures(folded: str, masked: list[tuple[int, int]], figures: list[Figure]) -> list[Figure]:
+    if not any(hint in folded for hint in RANK_WORD_HINTS):
+        return []
+    ranks = []
+    for found in RANK_RE.finditer(folded):
+        if not (found.group("before") or found.group("after")):
+            continue
+        if _overlaps(found.start(), found.end(), masked) or any(f.start <= found.start() < f.end for f in figures):
+            continue
+        ordinal = found.group("ordinal").lower()
+        value = ORDINALS.get(ordinal) or int(ordinal[:-2])  # "11th" -> 11
+        start = found.start("ordinal")
+        ranks.append(Figure(start, found.end(), float(value), "rank", 1.0, start))
+    return ranks
+
+
+def _fraction_figures(folded: str, figures: list[Figure]) -> list[Figure]:
+    if "third" not in folded and "quarter" not in folded and "fifth" not in folded:
+        return []  # every fraction the pattern knows names one of these
+    return [
+        Figure(m.start(), m.end(), FRACTIONS[m.group().lower()], "percent", None, m.start())
+        for m in FRACTION_RE.finditer(folded)
+        if not any(f.start <= m.start() < f.end for f in figures)
+    ]
+
+
+def _lend_list_units(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """"2.4 and 3.5 percent", "5 to 7%": a bare number takes the unit of the list it heads."""
+    lent = list(figures)
+    for index in range(len(lent) - 2, -1, -1):
+        current, following = lent[index], lent[index + 1]
+        if not current.bare or following.bare or following.unit in ("count", "rank"):
+            continue
+        if not LIST_JOINER_RE.match(sentence[current.end:following.start]):
+            continue
+        scale = 1.0 if current.scale != 1.0 else following.scale
+        value = current.value
+        lent[index] = replace(
+            current, value=value * scale, unit=following.unit, precision=(current.precision or 1.0) * scale,
+            is_change=following.is_change, bare=False,
+        )
+    return lent

@@ -1,0 +1,146 @@
+"""Whose figure it is: organisations a document introduces, the catalog's subjects, subject mentions in a
+sentence, and the owner of one figure.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from tracker.catalog import load_catalog
+from tracker.extract.context import (
+    DEFAULT_SUBJECT,
+    DocumentContext,
+    Figure,
+    LOOKBACK_CHARS,
+    SubjectMention,
+    WHITESPACE_RE,
+)
+
+
+# "3.5% in the US", "47% completed their degrees in China": the owner named just after.
+AFTER_SUBJECT_RE = re.compile(r"^\s*\)?\s*(?:[a-z-]+\s+){0,4}?(?:in|of|at|for)\s+(?:the\s+)?$")
+OBJECT_PREPOSITION_RE = re.compile(
+    r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond|on)\s+(?:the\s+)?$"
+)
+ORG_INTRO_RE = re.compile(
+    r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
+)
+ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
+ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
+ORGANISATION_WORD_RE = re.compile(
+    r"\b(?:Institutes?|Institution|Association|Agency|Administration|Ministry|Commission|Council|Bureau|"
+    r"Corporation|Company|Group|Foundation|Academy|University|Cent(?:er|re)|Office|Organi[sz]ation|Bank|Forum|"
+    r"Federation|Laborator(?:y|ies)|Lab|Department|Authority|Committee|Congress|Society|Union|Alliance|"
+    r"Consortium|Network|Service|Board|School|College|Partners|Research|Intelligence\s+Unit)\b"
+)
+STATE_BODY_RE = re.compile(r"\b(?:Ministry|Commission|Administration|Bureau|State Council|Congress|Academy)\b")
+
+
+def _document_context(text: str, source_id: str) -> DocumentContext:
+    catalog = load_catalog()
+    organisations: dict[str, str] = {}
+    for found in _organisation_introductions(text):
+        full_name, acronym = WHITESPACE_RE.sub(" ", found.group(1)).strip(), found.group(2)
+        if not ORGANISATION_WORD_RE.search(full_name):
+            continue  # "Artificial Intelligence (AI)": a term, not a body
+        name = _organisation_subject(full_name, acronym)
+        organisations[acronym] = name
+        organisations[full_name] = name
+    pattern = None
+    if organisations:
+        alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
+    return DocumentContext(source_id, text, catalog, organisations, pattern)
+
+
+def _organisation_introductions(text: str):
+    """ORG_INTRO_RE's matches, sought only just before each "(ACRONYM)" instead of at every capital letter.
+
+    A name cannot hold a parenthesis, so it lies between the previous "(...)" and its own.
+    """
+    previous_end = 0
+    for acronym in ACRONYM_RE.finditer(text):
+        found = ORG_INTRO_RE.search(text, max(previous_end, acronym.start() - ORG_NAME_REACH_CHARS), acronym.end())
+        if found is not None and found.end() == acronym.end():
+            yield found
+        previous_end = acronym.end()
+
+
+def _organisation_subject(full_name: str, acronym: str) -> str:
+    """Whom an introduced organisation's figures are about: China for its state bodies, else itself."""
+    named = _catalog_subjects_in(full_name)
+    if named and named[0].start == 0 and named[0].end >= len(full_name) - 1:
+        return named[0].name  # "United States (US)": the name is a country
+    known = [m.name for m in _catalog_subjects_in(acronym)]
+    if known:
+        return known[0]  # a body the catalog knows: MIIT is China, ASML is ASML
+    if STATE_BODY_RE.search(full_name) and all(m.name == DEFAULT_SUBJECT for m in named):
+        return DEFAULT_SUBJECT  # a ministry or commission of the country the genre is about
+    return acronym
+
+
+@lru_cache(maxsize=1)
+def _subject_alternation() -> tuple[re.Pattern[str], tuple]:
+    catalog = load_catalog()
+    aliases = [alias for s in catalog.subjects for alias in s.aliases]
+    alternation = "|".join(f"(?:{alias})" for alias in aliases)
+    first_letters = {alias[0] for alias in aliases}
+    if all(letter.isalpha() for letter in first_letters):
+        # Names start with few letters: testing the first character skips most positions (10x faster).
+        alternation = f"(?=[{''.join(sorted(first_letters))}])(?<![\\w.])(?:{alternation})(?![\\w$])"
+    else:
+        alternation = f"(?<![\\w.])(?:{alternation})(?![\\w$])"
+    return re.compile(alternation), catalog.subjects
+
+
+@lru_cache(maxsize=4096)
+def _subject_name(alias: str) -> str:
+    _, subjects = _subject_alternation()
+    for subject in subjects:
+        if subject.alias_pattern.fullmatch(alias):
+            return alias if subject.kind == "organisation" else subject.name
+    return alias
+
+
+def _catalog_subjects_in(text: str) -> list[SubjectMention]:
+    pattern, _ = _subject_alternation()
+    return [
+        SubjectMention(m.start(), m.end(), _subject_name(m.group()), False)
+        for m in pattern.finditer(text)
+    ]
+
+
+def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMention]:
+    # (start, end, name) first: each mention is built once, when whether it is an object is known.
+    pattern, _ = _subject_alternation()
+    mentions = [(m.start(), m.end(), _subject_name(m.group())) for m in pattern.finditer(sentence)]
+    if context.organisation_re is not None:
+        introduced = [
+            (m.start(), m.end(), context.organisations[m.group()]) for m in context.organisation_re.finditer(sentence)
+        ]
+        if introduced:
+            # An introduced organisation's name wins over words inside it.
+            mentions = [
+                m for m in mentions if not any(o[0] <= m[0] < o[1] for o in introduced)
+            ] + introduced
+    return sorted(
+        (SubjectMention(start, end, name, _is_object_at(sentence, start)) for start, end, name in mentions),
+        key=lambda m: m.start,
+    )
+
+
+def _is_object_at(sentence: str, start: int) -> bool:
+    """Compared with ("to China", "than the US"), not the owner of a figure."""
+    return OBJECT_PREPOSITION_RE.search(sentence, max(0, start - LOOKBACK_CHARS), start) is not None
+
+
+def _figure_subject(text: str, figure: Figure, subjects: list[SubjectMention]) -> str:
+    """Whose figure it is: "3.5% in the US", else the nearest owner named before it, else China."""
+    for mention in subjects:
+        if mention.start >= figure.end and AFTER_SUBJECT_RE.match(text[figure.end:mention.start]):
+            return mention.name
+    owners = [m for m in subjects if m.end <= figure.start and not m.is_object]
+    if owners:
+        return owners[-1].name
+    return DEFAULT_SUBJECT
