@@ -94,13 +94,14 @@ def main() -> int:
     if args.fetch_only:
         from tracker import fetch
         from tracker.config import load_settings
+        from tracker.extract import has_article_text
         from tracker.sources import parse_sources_file
         from warehouse import store
 
         sources, _ = parse_sources_file(sources_file.read_text(encoding="utf-8"))
         known = store.known_sources(db_path)
         policy = fetch.fetch_policy(load_settings())
-        fetch_s, outcomes = _timed(lambda: fetch.fetch_all(sources, known, policy))
+        fetch_s, outcomes = _timed(lambda: fetch.fetch_all(sources, known, policy, has_text=has_article_text))
         not_modified = sum(isinstance(o, fetch.NotModified) for o in outcomes)
         print(f"fetch_all alone ({policy.workers} threads): {fetch_s:7.2f} s, {not_modified} not modified, "
               f"{1000 * fetch_s / args.urls:.2f} ms per source")

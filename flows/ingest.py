@@ -18,7 +18,7 @@ from prefect.utilities.annotations import quote
 
 from tracker import alerts, catalog, diff, fetch, report, sources, summary as run_summary
 from tracker.config import load_settings
-from tracker.extract import EXTRACTOR_VERSION, extract_indicators
+from tracker.extract import EXTRACTOR_VERSION, extract_indicators, has_article_text
 from tracker.lock import run_lock
 from tracker.models import Document, Failure, IndicatorRecord, ReportData, RunSummary, Source, SourceState
 from warehouse import store
@@ -35,7 +35,7 @@ def list_sources(seeds_dir: Path | None, sources_file: Path | None) -> tuple[lis
 
 @task(cache_policy=NO_CACHE)
 def read_local(local: list[Source], max_bytes: int, known: dict[str, SourceState]) -> tuple[list[Document], list[Failure]]:
-    return sources.read_file_sources(local, max_bytes, known)
+    return sources.read_file_sources(local, max_bytes, known, has_text=has_article_text)
 
 
 @task(cache_policy=NO_CACHE)
@@ -43,7 +43,7 @@ def fetch_remote(remote: list[Source], known: dict[str, SourceState],
                  policy: fetch.FetchPolicy) -> list[Document | fetch.NotModified | Failure]:
     # One task for the batch, a thread pool inside: per-URL tasks cost ~50 ms each (bench/fetch_noop.py);
     # every URL still fails alone, as a Failure value
-    return fetch.fetch_all(remote, known, policy)
+    return fetch.fetch_all(remote, known, policy, has_text=has_article_text)
 
 
 @task(cache_policy=NO_CACHE)

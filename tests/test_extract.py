@@ -595,3 +595,16 @@ def test_text_without_full_stops_is_cut_into_bounded_pieces_with_exact_offsets()
     assert len(records) == 400
     assert all(text[r.char_start:r.char_end] == r.value_text for r in records)
     assert max(len(r.evidence) for r in records) <= 3000
+
+
+EXTRACT_MODULES = ("context", "cues", "figures", "layout", "subjects", "naming", "claims")
+
+
+@pytest.mark.parametrize("module", EXTRACT_MODULES)
+def test_each_extractor_module_imports_on_its_own(module):
+    """No import cycle inside tracker/extract/: any module can be the first one imported."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", f"import tracker.extract.{module}"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

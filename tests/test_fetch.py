@@ -16,7 +16,7 @@ from werkzeug import Request, Response
 
 from flows.ingest import FAILURES_ARTIFACT_KEY, SUMMARY_ARTIFACT_KEY, ingest
 from tracker import fetch
-from tracker.extract import extract_indicators
+from tracker.extract import extract_indicators, has_article_text
 from tracker.models import Source, SourceState
 from tracker.sources import document_from_bytes
 from warehouse import store
@@ -227,7 +227,7 @@ def test_past_version_is_reextracted_from_the_archive(httpserver, tmp_path):
 
     assert first["raw_bytes"] == REPORT_V1.encode() and latest["raw_bytes"] == REPORT_V2.encode()
     assert first["content_hash"] == hashlib.sha256(first["raw_bytes"]).hexdigest()
-    past = document_from_bytes(url, first["raw_bytes"], first["media_type"])
+    past = document_from_bytes(url, first["raw_bytes"], first["media_type"], has_text=has_article_text)
     assert extracted(past.text, url) == extracted(REPORT_V1, url) != extracted(REPORT_V2, url)
     assert current_values(db_path) == extracted(REPORT_V2, url)
 
@@ -294,7 +294,8 @@ def test_read_timeout_is_retried_then_reported_as_fetch_timeout(threaded_httpser
         return Response("late")
     threaded_httpserver.expect_request("/slow").respond_with_handler(slow)
 
-    outcome = fetch.fetch_or_failure(remote(threaded_httpserver.url_for("/slow")), None, policy(retries=1))
+    outcome = fetch.fetch_or_failure(remote(threaded_httpserver.url_for("/slow")), None, policy(retries=1),
+                                     has_text=has_article_text)
 
     assert (outcome.check, outcome.reason) == ("fetch", "fetch_timeout")
     assert attempts == ["/slow", "/slow"]
@@ -305,7 +306,7 @@ def test_refused_connection_is_not_a_timeout():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again before the fetch: nothing listens there
 
-    outcome = fetch.fetch_or_failure(remote(f"http://127.0.0.1:{port}/x"), None, policy())
+    outcome = fetch.fetch_or_failure(remote(f"http://127.0.0.1:{port}/x"), None, policy(), has_text=has_article_text)
 
     assert outcome.reason == "fetch_connection"
 
@@ -315,7 +316,8 @@ def test_oversize_body_without_content_length_is_cut_off(httpserver):
         return Response((b"x" * 1024 for _ in range(100)), content_type="text/plain")  # streamed, no length
     httpserver.expect_request("/big").respond_with_handler(chunked)
 
-    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/big")), None, policy(max_bytes=4096))
+    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/big")), None, policy(max_bytes=4096),
+                                     has_text=has_article_text)
 
     assert outcome.reason == "too_large"
 
@@ -323,7 +325,7 @@ def test_oversize_body_without_content_length_is_cut_off(httpserver):
 def test_redirect_to_file_url_is_refused(httpserver):
     httpserver.expect_request("/sneaky").respond_with_data("", status=302, headers={"Location": "file:///etc/passwd"})
 
-    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/sneaky")), None, policy())
+    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/sneaky")), None, policy(), has_text=has_article_text)
 
     assert outcome.reason == "unsupported_scheme"
 
@@ -331,7 +333,8 @@ def test_redirect_to_file_url_is_refused(httpserver):
 def test_image_is_refused_before_download(httpserver):
     httpserver.expect_request("/chart.png").respond_with_data(b"\x89PNG....", content_type="image/png")
 
-    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/chart.png")), None, policy())
+    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/chart.png")), None, policy(),
+                                     has_text=has_article_text)
 
     assert outcome.reason == "unsupported_media_type"
 
@@ -340,7 +343,7 @@ def test_retired_source_is_fetched_in_full(httpserver):
     httpserver.expect_request("/report").respond_with_handler(etag_handler(REPORT_V1))
     known = SourceState(source_id="x", content_hash="abc", etag=ETAG_V1, retired=True)
 
-    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/report")), known, policy())
+    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/report")), known, policy(), has_text=has_article_text)
 
     assert outcome.text == REPORT_V1
     assert "If-None-Match" not in httpserver.log[0][0].headers
@@ -351,7 +354,7 @@ def test_fetch_all_keeps_order_and_isolates_failures(httpserver):
     httpserver.expect_request("/b").respond_with_data("", status=404)
     urls = [httpserver.url_for("/a"), httpserver.url_for("/b"), httpserver.url_for("/a") + "?again"]
 
-    outcomes = fetch.fetch_all([remote(url) for url in urls], {}, policy(workers=3))
+    outcomes = fetch.fetch_all([remote(url) for url in urls], {}, policy(workers=3), has_text=has_article_text)
 
     assert [getattr(o, "reason", None) or o.content_hash[:0] for o in outcomes] == ["", "http_404", ""]
     assert [o.source_id for o in outcomes] == urls

@@ -148,3 +148,24 @@ def test_crashed_run_is_detected_marked_and_alerted(tmp_path, httpserver, monkey
     assert summary.crashed_runs == ["deadbeef0000"]
     assert rows(db, "select status from runs where run_id = 'deadbeef0000'") == [("crashed",)]
     assert "run deadbeef0000 ended without finishing" in json.loads(httpserver.log[0][0].get_data())["text"]
+
+
+def test_reading_sources_does_not_import_the_extractor(tmp_path):
+    """sources and fetch take the article-text judgement from their caller; the check still applies."""
+    import subprocess
+    import sys
+
+    (tmp_path / "menu.txt").write_text("Home\nNews\nSubscribe\n", encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from tracker import fetch, sources\n"
+        "assert not [m for m in sys.modules if m.startswith('tracker.extract')], 'extractor imported'\n"
+        "try:\n"
+        f"    sources.read_file_source(sources.Source(source_id='menu.txt', location={str(tmp_path / 'menu.txt')!r}),"
+        " 10_000, has_text=lambda text: False)\n"
+        "except sources.SourceRejected as exc:\n"
+        "    print(exc.failure.reason)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "no_text"

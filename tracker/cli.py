@@ -164,7 +164,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from tracker.extract import extract_indicators
+    from tracker.extract import extract_indicators, has_article_text
     from tracker.sources import SourceRejected, document_from_bytes
     from tracker.text import media_type_for
 
@@ -172,7 +172,7 @@ def cmd_extract(args) -> int:
     for path in args.paths:
         try:
             raw = path.read_bytes()
-            document = document_from_bytes(path.name, raw, media_type_for(str(path)))
+            document = document_from_bytes(path.name, raw, media_type_for(str(path)), has_text=has_article_text)
         except OSError as exc:
             print(f"Error: cannot read {path}: {exc.strerror} (unreadable_file).", file=sys.stderr)
             status = EXIT_INPUT_FAILED

@@ -17,7 +17,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from tracker.models import Document, Failure, Source, SourceState
-from tracker.sources import SourceRejected, document_from_bytes
+from tracker.sources import HasText, SourceRejected, document_from_bytes
 from tracker.text import media_type_for
 
 CONNECT_TIMEOUT_S = 5.0
@@ -108,7 +108,7 @@ def conditional_headers(known: SourceState | None) -> dict[str, str]:
 
 
 def fetch_document(source: Source, known: SourceState | None, session: requests.Session,
-                   policy: FetchPolicy) -> Document | NotModified:
+                   policy: FetchPolicy, *, has_text: HasText) -> Document | NotModified:
     """GET one URL, following redirects; 304 means unchanged. Raises FetchFailed with a reason code."""
     url = source.location
     headers = conditional_headers(known)
@@ -131,7 +131,8 @@ def fetch_document(source: Source, known: SourceState | None, session: requests.
         reason, detail = _explain(exc, policy)
         raise FetchFailed(url, reason, detail) from None
     try:
-        return document_from_bytes(source.source_id, raw, media_type, etag=etag, last_modified=last_modified)
+        return document_from_bytes(source.source_id, raw, media_type, etag=etag, last_modified=last_modified,
+                                   has_text=has_text)
     except SourceRejected as exc:
         raise FetchFailed(url, exc.failure.reason, exc.failure.message) from None
 
@@ -198,19 +199,19 @@ def _read_capped(response: requests.Response, url: str, policy: FetchPolicy) -> 
 
 
 def fetch_or_failure(source: Source, known: SourceState | None, policy: FetchPolicy,
-                     session: requests.Session | None = None) -> Document | NotModified | Failure:
+                     session: requests.Session | None = None, *, has_text: HasText) -> Document | NotModified | Failure:
     """fetch_document with the failure as a value, so one bad URL never stops a run."""
     if session is None:
         with make_session(policy.retries, policy.backoff_s) as own_session:
-            return fetch_or_failure(source, known, policy, own_session)
+            return fetch_or_failure(source, known, policy, own_session, has_text=has_text)
     try:
-        return fetch_document(source, known, session, policy)
+        return fetch_document(source, known, session, policy, has_text=has_text)
     except FetchFailed as exc:
         return exc.to_failure()
 
 
-def fetch_all(sources: list[Source], known: dict[str, SourceState],
-              policy: FetchPolicy) -> list[Document | NotModified | Failure]:
+def fetch_all(sources: list[Source], known: dict[str, SourceState], policy: FetchPolicy, *,
+              has_text: HasText) -> list[Document | NotModified | Failure]:
     """Fetch many URLs on `policy.workers` threads, one session (connection pool) per thread.
 
     Outcomes come back in the order of `sources`; each URL's failure is its own Failure value.
@@ -223,7 +224,7 @@ def fetch_all(sources: list[Source], known: dict[str, SourceState],
             local.session = make_session(policy.retries, policy.backoff_s)
             sessions.append(local.session)
         try:
-            return fetch_or_failure(source, known.get(source.source_id), policy, local.session)
+            return fetch_or_failure(source, known.get(source.source_id), policy, local.session, has_text=has_text)
         except Exception as exc:  # a bug or an odd URL must cost only this source, like any fetch failure
             return FetchFailed(source.location, "fetch_error", f"{type(exc).__name__}: {exc}").to_failure()
 

@@ -1,21 +1,25 @@
 """Which sources a run reads, and reading local files into Documents.
 
 A source that cannot be read becomes a Failure with a stable reason code, never an exception
-that stops the run.
+that stops the run. Whether a text holds article text, not just page boilerplate, is the
+extractor's judgement: the caller passes it in as `has_text` (tracker.extract.has_article_text),
+so reading sources never imports the extractor.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-from tracker.extract import has_article_text
 from tracker.models import Document, Failure, Source, SourceState
 from tracker.text import UnreadableDocument, document_text, media_type_for
 
 REMOTE_SCHEMES = ("http", "https")
+
+HasText = Callable[[str], bool]  # whether a document's text holds article text, not just page boilerplate
 
 
 class SourceRejected(Exception):
@@ -81,7 +85,8 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def read_file_source(source: Source, max_bytes: int, known_hash: str | None = None) -> Document:
+def read_file_source(source: Source, max_bytes: int, known_hash: str | None = None, *,
+                     has_text: HasText) -> Document:
     """Read one local file as a Document, or raise SourceRejected with the reason.
 
     A file whose bytes still hash to `known_hash` is not converted to text (its text is None):
@@ -100,16 +105,17 @@ def read_file_source(source: Source, max_bytes: int, known_hash: str | None = No
     media_type = media_type_for(source.location)
     if known_hash is not None and content_hash(raw) == known_hash:
         return Document(source_id=source.source_id, content_hash=known_hash, text=None, media_type=media_type, raw=raw)
-    return document_from_bytes(source.source_id, raw, media_type)
+    return document_from_bytes(source.source_id, raw, media_type, has_text=has_text)
 
 
 def document_from_bytes(source_id: str, raw: bytes, media_type: str,
-                        etag: str | None = None, last_modified: str | None = None) -> Document:
+                        etag: str | None = None, last_modified: str | None = None, *, has_text: HasText) -> Document:
+    """The Document of a source's bytes, or SourceRejected: unreadable, or `has_text` finds no article text."""
     try:
         text = document_text(raw, media_type)
     except UnreadableDocument as exc:
         raise SourceRejected(source_id, exc.reason, exc.detail) from None
-    if not has_article_text(text):
+    if not has_text(text):
         raise SourceRejected(source_id, "no_text", "no article text left once page boilerplate is removed")
     return Document(source_id=source_id, content_hash=content_hash(raw), text=text,
                     media_type=media_type, raw=raw, etag=etag, last_modified=last_modified)
@@ -130,15 +136,15 @@ def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> tupl
     return listed, failures
 
 
-def read_file_sources(local: list[Source], max_bytes: int,
-                      known: dict[str, SourceState]) -> tuple[list[Document], list[Failure]]:
+def read_file_sources(local: list[Source], max_bytes: int, known: dict[str, SourceState], *,
+                      has_text: HasText) -> tuple[list[Document], list[Failure]]:
     documents: list[Document] = []
     failures: list[Failure] = []
     for source in local:
         state = known.get(source.source_id)
         unchanged_hash = state.content_hash if state is not None and not state.retired else None
         try:
-            documents.append(read_file_source(source, max_bytes, unchanged_hash))
+            documents.append(read_file_source(source, max_bytes, unchanged_hash, has_text=has_text))
         except SourceRejected as exc:
             failures.append(exc.failure)
     return documents, failures
