@@ -43,5 +43,5 @@ def test_topic_comes_from_vocabulary():
 def test_unknown_indicator_gets_a_key_from_the_words_around_the_figure():
     records = extract_indicators("The province opened 14 robotics training centres in 2024.", "t")
     assert [(r.indicator, r.label, r.value, r.unit, r.period) for r in records] == [
-        ("robotics_training_centres", "Robotics training centres", 14.0, "count", "2024")
+        ("robotics_training_centre", "Robotics training centres", 14.0, "count", "2024")
     ]

@@ -119,6 +119,9 @@ class IndicatorEntry:
     # Lower-cased words the wording cannot match without: a sentence holding
     # none of them is skipped without running the pattern (speed).
     literals: tuple[str, ...] = ()
+    concept: str = ""
+    measure: str = "level"
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,10 @@ class Catalog:
     def measure_unit(self, folded_text: str) -> str | None:
         """The unit a measure's wording names ("gigawatts" -> "GW")."""
         return next((u.name for u in self.measure_units if u.pattern.fullmatch(folded_text)), None)
+
+    def variant(self, concept: str, measure: str) -> IndicatorEntry | None:
+        """The entry measuring `concept` by `measure` ("rd_expenditure", "share_of_gdp" -> rd_intensity), or None."""
+        return next((e for e in self.indicators if e.concept == concept and e.measure == measure), None)
 
     def entry(self, key: str) -> IndicatorEntry | None:
         return next((e for e in self.indicators if e.key == key), None)
@@ -292,6 +299,9 @@ def _indicator_entry(raw: dict) -> IndicatorEntry:
         pattern=compile_folded(_alternation(raw["patterns"])),
         ranges={unit: (float(lo), float(hi)) for unit, (lo, hi) in raw.get("range", {}).items()},
         literals=required_literals(raw["patterns"]),
+        concept=raw.get("concept") or raw["key"],
+        measure=raw.get("measure", "level"),
+        code=raw.get("code"),
     )
 
 

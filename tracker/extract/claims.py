@@ -31,7 +31,7 @@ from tracker.extract.figures import (
 )
 from tracker.extract.layout import Sentence, _could_hold_claim, _sentences
 from tracker.extract.naming import UNNAMED, _event_key_and_label, _figure_indicator
-from tracker.extract.subjects import _document_context, _figure_subject, _subject_mentions
+from tracker.extract.subjects import _document_context, _figure_subject, _subject_mentions, sentence_owner
 from tracker.models import IndicatorRecord
 
 
@@ -150,6 +150,10 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
+    previous_owner = context.previous_owner[0] if context.previous_owner else None
+    owner = sentence_owner(subjects)
+    if owner is not None:
+        context.previous_owner[:] = [owner]
     clauses = _clauses(text)
     sentence_topic = _once(lambda: topic_of(text, context.catalog, folded))  # only derived keys and events need it
     hits = indicator_hits(text, context.catalog, folded) if figures else []
@@ -163,7 +167,8 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
     for figure in figures:
         record = _figure_record(
-            sentence, figure, primary, years, subjects, clauses, hits, context, respectively, sentence_topic
+            sentence, figure, primary, years, subjects, clauses, hits, context, respectively, sentence_topic,
+            previous_owner,
         )
         if figure.start in column_periods:
             record = replace(record, period=column_periods[figure.start])
@@ -291,19 +296,21 @@ def _figure_record(
     context: DocumentContext,
     respectively: dict[int, tuple[str | None, str | None]],
     sentence_topic: Callable[[], str],
+    previous_owner: str | None = None,
 ) -> IndicatorRecord:
     text = sentence.text
     clause = _clause_of(figure.number_start, clauses)
     assigned_subject, assigned_period = respectively.get(figure.start, (None, None))
-    subject = assigned_subject or _figure_subject(text, figure, subjects)
+    subject = assigned_subject or _figure_subject(text, figure, subjects, previous_owner)
     period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses)
     kind = _figure_kind(sentence, figure, figures, clause, years)
     if sentence.list_lead is not None:
         kind, period = _with_list_lead(sentence.list_lead, kind, period)
-    key, label, topic = _figure_indicator(
+    key, label, topic, is_decline = _figure_indicator(
         text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic
     )
-    return _record(sentence, context, key, label, subject, kind, figure.value, figure.unit, period, topic,
+    value = -figure.value if is_decline else figure.value  # "declined by 24%" is a growth of -24%
+    return _record(sentence, context, key, label, subject, kind, value, figure.unit, period, topic,
                    figure.start, figure.end, figure.precision)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tracker.catalog import Catalog
 
@@ -75,3 +75,5 @@ class DocumentContext:
     catalog: Catalog
     organisations: dict[str, str]  # alias as written -> subject name
     organisation_re: re.Pattern[str] | None
+    # The owner the latest sentence naming one opened with, for "It"/"The company" in the next (one item).
+    previous_owner: list[str] = field(default_factory=list)

@@ -36,13 +36,18 @@ EVENT_CUE_RE = compile_folded(
     r"entered\s+service|went\s+live|put\s+into\s+(?:operation|service))\b",
 )
 GROWTH_AFTER_RE = compile_folded(
-    r"\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|"
-    r"decline|drop|fall|decrease|cut|reduction|year[- ]on[- ]year|from\s+(?:a|the)\s+(?:year|previous))",
+    r"\s*(?:\)\s*)?(?:year[- ]on[- ]year\s+|annual\s+|yearly\s+)?(?:increase|rise|growth|jump|gain|hike|rebound|"
+    r"(?P<decline_after>decline|drop|fall|decrease|cut|reduction|contraction|lower|less)|year[- ]on[- ]year|"
+    r"from\s+(?:a|the)\s+(?:year|previous)|more\s+than\s+(?:a\s+year|the\s+previous|in\s+(?:19|20)\d\d|last\s+year)|"
+    r"higher\s+than\s+(?:a\s+year|the\s+previous|in\s+(?:19|20)\d\d|last\s+year))",
 )
+# "made up 6.6%" is a share, not a rise: "up" counts only when no form of "make" stands before it.
 GROWTH_BEFORE_RE = compile_folded(
     r"\b(?:grew|grow|grows|growing|rose|rise|rises|rising|increased|increases|increasing|jumped|jumping|"
-    r"climbed|climbing|surged|surging|soared|soaring|fell|falling|declined|declining|dropped|dropping|"
-    r"decreased|expanded|expanding|up|down|growth\s+of|increase\s+of|rise\s+of)"
+    r"climbed|climbing|surged|surging|soared|soaring|expanded|expanding|rebounded|"
+    r"(?<!made\s)(?<!make\s)(?<!makes\s)up|growth\s+of|increase\s+of|rise\s+of|rebound\s+of|"
+    r"(?P<decline_before>fell|falling|declined|declining|dropped|dropping|decreased|decreasing|down|shrank|shrinking|"
+    r"contracted|slumped|plunged|slid|slipped|tumbled|a\s+(?:decline|drop|fall|decrease|contraction)\s+of))"
     r"(?:\s+by)?\s+$",
 )
 # Modal and infinitive cues govern the figure after them, never one before.

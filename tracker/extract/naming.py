@@ -8,14 +8,17 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from tracker.catalog import nearest_indicator
+from tracker.catalog import load_catalog, nearest_indicator
 from tracker.extract.context import Figure, WORD_RE, YearMention
+from tracker.catalog import compile_folded
 from tracker.extract.cues import GROWTH_AFTER_RE, GROWTH_BEFORE_RE
 
 
 NON_KEY_CHARS_RE = re.compile(r"[^a-z0-9]+")
 # A growth rate is the change of a level: money, a count or a share, never a distance or node size.
-LEVEL_UNITS = ("CNY", "USD", "EUR", "GBP", "JPY", "TWD", "count", "percent")
+LEVEL_UNITS = ("CNY", "USD", "EUR", "GBP", "JPY", "TWD", "KRW", "INR", "count")
+# A change in percentage points is the change of a share or ratio first, else of a level.
+CHANGE_UNITS = ("percent",) + LEVEL_UNITS
 POSSESSIVE_RE = re.compile(r"[’']s?$")
 STOPWORDS = frozenset(
     """a an the of in on at to for from by with and or but as is are was were be been being has have
@@ -30,29 +33,129 @@ STOPWORDS = frozenset(
 )
 
 
-def _figure_indicator(
-    text: str, folded: str, figure: Figure, hits: list, clause_span: tuple[int, int], sentence_topic: Callable[[], str]
-) -> tuple[str, str, str]:
-    """(key, label, topic): from the catalog when its wording is near, else derived from the words."""
-    is_growth = figure.unit == "percent" and (
+# A measure stated after a figure: "per 10,000 people", "for every 1,000 employed", "per capita".
+PER_UNIT_RE = compile_folded(
+    r"^\s*(?:[\w-]+\s+){0,5}?(?:per|for\s+every|for\s+each)\s+(?:(?P<count>\d[\d,]*|hundred|thousand|million)\s+)?"
+    r"(?P<noun>capita|people|persons?|inhabitants|residents|population|employed|employees|workers|households)\b"
+)
+# The whole a share is of: GDP, or a total ("of all mobile base stations", "of the total", "of its revenue").
+SHARE_OF_GDP_RE = compile_folded(r"\b(?:of|to|in)\s+(?:its\s+|the\s+|national\s+|china[’']s\s+)?(?:gdp|gross\s+domestic\s+product)\b")
+SHARE_OF_TOTAL_RE = compile_folded(
+    r"^[^,;]{0,12}\bof\s+(?:all|the\s+(?:total|national|global|world)|total|its|their|global|world)\b"
+    r"|\b(?:share|proportion|portion|percentage)\b"
+)
+PER_COUNT_WORDS = {"hundred": "100", "thousand": "1000", "million": "1m"}
+PER_COUNT_SHORT = {"10000": "10k", "100000": "100k", "1000000": "1m"}
+
+
+def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], is_growth: bool) -> str:
+    """What a figure measures of its concept: "growth", "change_pp", "share_of_gdp", "share", a per-unit
+    measure ("per_10k_people"), or "level"."""
+    if is_growth:
+        return "change_pp" if figure.is_change else "growth"
+    if figure.is_change:
+        return "change_pp"
+    per_unit = PER_UNIT_RE.match(folded, figure.end, min(len(folded), figure.end + 80))
+    if per_unit:
+        return _per_unit_measure(per_unit)
+    if figure.unit == "percent":
+        after = folded[figure.end:min(clause_span[1], figure.end + 60)]
+        if SHARE_OF_GDP_RE.search(after):
+            return "share_of_gdp"
+        if SHARE_OF_TOTAL_RE.search(after):
+            return "share"
+    return "level"
+
+
+def _per_unit_measure(found: re.Match[str]) -> str:
+    noun = found.group("noun")
+    if noun == "capita":
+        return "per_capita"
+    count = (found.group("count") or "").replace(",", "")
+    count = PER_COUNT_SHORT.get(count, PER_COUNT_WORDS.get(count, count))
+    noun = {"persons": "people", "person": "people", "inhabitants": "people", "residents": "people",
+            "population": "people", "employees": "employed"}.get(noun, noun)
+    return "_".join(part for part in ("per", count, noun) if part)
+
+
+MEASURE_SUFFIXES = {
+    "growth": ("_growth", " growth"),
+    "change_pp": ("_change", " (change, percentage points)"),
+    "share_of_gdp": ("_gdp_share", " as share of GDP"),
+    "share": ("_share", " (share)"),
+    "per_capita": ("_per_capita", " per capita"),
+}
+
+
+def _measure_suffix(measure: str) -> tuple[str, str]:
+    """The key and label suffixes of a measure of a concept ("_growth", " growth")."""
+    if measure in MEASURE_SUFFIXES:
+        return MEASURE_SUFFIXES[measure]
+    if measure.startswith("per_"):
+        return "_" + measure, " " + measure.replace("_", " ").replace("10k", "10,000")
+    return "", ""
+
+
+def _is_decline(folded: str, figure: Figure) -> bool:
+    """Whether a growth figure states a fall ("declined by 24%", "a 3% drop"): its value is then negative."""
+    after = GROWTH_AFTER_RE.match(folded, figure.end)
+    if after is not None:
+        return after.group("decline_after") is not None
+    before = GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start)
+    return before is not None and before.group("decline_before") is not None
+
+
+def _is_growth(folded: str, figure: Figure) -> bool:
+    return figure.unit == "percent" and (
         figure.is_change
         or GROWTH_AFTER_RE.match(folded, figure.end) is not None
         or GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start) is not None
     )
-    suffix, label_suffix = ("_change", " (change, percentage points)") if figure.is_change else ("_growth", " growth")
-    if is_growth:
-        entry = nearest_indicator(hits, LEVEL_UNITS, figure.start, clause_span)
-        if entry is not None:
-            return entry.key + suffix, entry.label + label_suffix, entry.topic
-    else:
-        entry = nearest_indicator(hits, figure.unit, figure.start, clause_span)
-        if entry is not None:
-            return entry.key, entry.label, entry.topic
+
+
+def _figure_indicator(
+    text: str, folded: str, figure: Figure, hits: list, clause_span: tuple[int, int], sentence_topic: Callable[[], str]
+) -> tuple[str, str, str, bool]:
+    """(key, label, topic, is_decline): the catalog's concept near the figure with the measure the figure states
+    ("R&D spending" + "of GDP" -> rd_intensity), else a key derived from the words that describe it."""
+    is_growth = _is_growth(folded, figure)
+    is_decline = is_growth and not figure.is_change and _is_decline(folded, figure)
+    measure = _figure_measure(folded, figure, clause_span, is_growth)
+    named = _catalog_indicator(hits, figure, measure, clause_span)
+    if named is not None:
+        return (*named, is_decline)
     key, label = _key_and_label(_describing_words(text, figure, clause_span[0]), UNNAMED)
-    unit_suffix = {"percent": "_share", "years": "_years", "rank": "_rank"}.get(figure.unit, "")
-    if is_growth:
-        return key + suffix, label + label_suffix, sentence_topic()
-    return key + unit_suffix, label, sentence_topic()
+    if measure == "level":
+        key_suffix, label_suffix = {"percent": ("_share", ""), "years": ("_years", ""), "rank": ("_rank", "")}.get(
+            figure.unit, ("", "")
+        )
+    else:
+        key_suffix, label_suffix = _measure_suffix(measure)
+    return key + key_suffix, label + label_suffix, sentence_topic(), is_decline
+
+
+def _catalog_indicator(
+    hits: list, figure: Figure, measure: str, clause_span: tuple[int, int]
+) -> tuple[str, str, str] | None:
+    """(key, label, topic) of the catalog concept the figure measures, in the measure it states; None when unknown."""
+    if measure in ("level", "share", "share_of_gdp") or measure.startswith("per_"):
+        # An entry in the figure's own unit: a level, or a share such as rd_intensity.
+        entry = nearest_indicator(hits, figure.unit, figure.start, clause_span)
+        if entry is not None and entry.measure not in ("growth", "change_pp"):
+            if not measure.startswith("per_") or entry.measure == "per_capita":
+                return entry.key, entry.label, entry.topic
+        if measure == "level":
+            return None
+    # A rate of change, share or ratio of a level: the level's concept, in that measure.
+    units = CHANGE_UNITS if measure == "change_pp" else LEVEL_UNITS
+    entry = nearest_indicator(hits, units, figure.start, clause_span)
+    if entry is None:
+        return None
+    variant = load_catalog().variant(entry.concept, "per_capita" if measure.startswith("per_") else measure)
+    if variant is not None:
+        return variant.key, variant.label, variant.topic
+    key_suffix, label_suffix = _measure_suffix(measure)
+    return entry.key + key_suffix, entry.label + label_suffix, entry.topic
 
 
 def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]:
@@ -72,18 +175,34 @@ def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]
 
 UNNAMED = "unnamed_figure"
 CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when as than for on while and or".split())
+# Prepositions after a noun phrase's head: "expenditure on applied research" is headed by "expenditure".
+HEAD_PREPOSITIONS = frozenset("of on in for".split())
 
 
 def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
-    """The words of `fragment` that name something, possessives and hyphens trimmed."""
-    words = []
+    """The words of `fragment` that name something, possessives and hyphens trimmed.
+
+    The head noun comes last: "expenditure on applied research" gives the words of "applied research
+    expenditure", so both wordings name one thing.
+    """
+    words: list[str] = []
+    head_at: int | None = None  # the head's place in `words`, when a preposition follows it
     for found in WORD_RE.findall(fragment):
         word, is_break, is_content = _word_reading(found)
         if stop_at_break and words and is_break:
             break
         if is_content:
             words.append(word)
+        elif head_at is None and words and word.lower() in HEAD_PREPOSITIONS:
+            head_at = len(words) - 1
+        elif is_break or word.lower() in SENTENCE_VERB_BREAKS:
+            head_at = None  # a new phrase starts: its own head is found anew
+    if head_at is not None and head_at < len(words) - 1:
+        words = words[:head_at] + words[head_at + 1:] + [words[head_at]]
     return words
+
+
+SENTENCE_VERB_BREAKS = frozenset()
 
 
 @lru_cache(maxsize=16384)
@@ -93,12 +212,44 @@ def _word_reading(word: str) -> tuple[str, bool, bool]:
         word = POSSESSIVE_RE.sub("", word)
     word = word.strip("-")
     lowered = word.lower()
-    return word, lowered in CONTENT_BREAK_WORDS, len(lowered) > 1 and lowered not in STOPWORDS
+    naming = load_catalog().naming
+    names_something = (
+        len(lowered) > 1
+        and lowered not in STOPWORDS
+        and lowered not in naming.verbs
+        and lowered not in naming.adverbs
+        and lowered not in naming.measure_words
+        and lowered not in naming.subject_words
+        and not (lowered.endswith("ly") and lowered not in naming.not_adverbs)
+    )
+    return word, lowered in CONTENT_BREAK_WORDS, names_something
+
+
+def singular(word: str) -> str:
+    """A plural noun's singular, by the regular English endings ("batteries" -> "battery"); others unchanged."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ics", "ous")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "zes")):
+        return word[:-2]
+    return word[:-1]
 
 
 def _key_and_label(words: list[str], fallback: str) -> tuple[str, str]:
-    """A snake_case key and a readable label from the words that name a figure."""
-    key = "_".join(NON_KEY_CHARS_RE.sub("_", w.lower().replace("&", "")).strip("_") for w in words)
+    """A snake_case key and a readable label from the words that name a figure.
+
+    The key is canonical: each word singular and lower case, the qualifiers in alphabetical order
+    before the head (the last word), so the same phrase in two sources gives one key.
+    """
+    parts: list[str] = []
+    for word in words:
+        part = singular(NON_KEY_CHARS_RE.sub("_", word.lower().replace("&", "")).strip("_"))
+        if part and part not in parts:
+            parts.append(part)
+    if len(parts) > 1:
+        parts = sorted(parts[:-1]) + parts[-1:]
+    key = "_".join(parts)
     label = " ".join(words)
     return (key or fallback), (label[:1].upper() + label[1:] if label else fallback.replace("_", " "))
 

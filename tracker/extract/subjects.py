@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from tracker.catalog import load_catalog
+from tracker.catalog import load_catalog, topic_of
 from tracker.extract.context import (
     DEFAULT_SUBJECT,
     DocumentContext,
@@ -26,6 +26,8 @@ OBJECT_PREPOSITION_RE = re.compile(
 ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
 )
+# Subjects named as the text writes them, not by their catalog entry
+NAMED_AS_WRITTEN = ("organisation", "place")
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
 ORGANISATION_WORD_RE = re.compile(
@@ -33,6 +35,20 @@ ORGANISATION_WORD_RE = re.compile(
     r"Corporation|Company|Group|Foundation|Academy|University|Cent(?:er|re)|Office|Organi[sz]ation|Bank|Forum|"
     r"Federation|Laborator(?:y|ies)|Lab|Department|Authority|Committee|Congress|Society|Union|Alliance|"
     r"Consortium|Network|Service|Board|School|College|Partners|Research|Intelligence\s+Unit)\b"
+)
+# Bodies named after their country ("China Association of ...", "Korea Institute for ...") report its figures.
+NATIONAL_BODY_RE = re.compile(
+    r"\b(?:Association|Academy|Institute|Council|Federation|Alliance|Bureau|Administration|Ministry|Commission|"
+    r"Cent(?:er|re)|Society|Office|Agency|Authority)\b"
+)
+APPOSITION_BEFORE_RE = re.compile(r"\)?\s*,\s*(?:the\s+)?")
+POSSESSIVE_AFTER_RE = re.compile(r"[’']s\b")
+# A sentence about the owner the previous one named: "It", "Its", "The company". ("The country" is left
+# to the default: in the genre it is China far more often than the country named just before.)
+ANAPHOR_OPENING_RE = re.compile(
+    r"\W*(?:It|Its|The\s+(?:company|firm|group|start-?up|carrier|operator|chipmaker|carmaker|automaker|"
+    r"manufacturer|maker|agency|bureau|institute|academy|university|"
+    r"laboratory|lab|association|regulator|foundry|operator|developer|supplier))\b"
 )
 STATE_BODY_RE = re.compile(r"\b(?:Ministry|Commission|Administration|Bureau|State Council|Congress|Academy)\b")
 
@@ -42,8 +58,8 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     organisations: dict[str, str] = {}
     for found in _organisation_introductions(text):
         full_name, acronym = WHITESPACE_RE.sub(" ", found.group(1)).strip(), found.group(2)
-        if not ORGANISATION_WORD_RE.search(full_name):
-            continue  # "Artificial Intelligence (AI)": a term, not a body
+        if not ORGANISATION_WORD_RE.search(full_name) or topic_of(acronym, catalog) != "general":
+            continue  # "Artificial Intelligence (AI)", "Research and Development (R&D)": a term, not a body
         name = _organisation_subject(full_name, acronym)
         organisations[acronym] = name
         organisations[full_name] = name
@@ -77,13 +93,16 @@ def _organisation_subject(full_name: str, acronym: str) -> str:
         return known[0]  # a body the catalog knows: MIIT is China, ASML is ASML
     if STATE_BODY_RE.search(full_name) and all(m.name == DEFAULT_SUBJECT for m in named):
         return DEFAULT_SUBJECT  # a ministry or commission of the country the genre is about
+    if named and full_name.split()[0] == named[0].name.split()[0] and NATIONAL_BODY_RE.search(full_name):
+        return named[0].name  # "China Association of Automobile Manufacturers": it reports its country's figures
     return acronym
 
 
 @lru_cache(maxsize=1)
 def _subject_alternation() -> tuple[re.Pattern[str], tuple]:
     catalog = load_catalog()
-    aliases = [alias for s in catalog.subjects for alias in s.aliases]
+    # Longest first, so "China Mobile" is the company, not "China" followed by a word.
+    aliases = sorted((alias for s in catalog.subjects for alias in s.aliases), key=len, reverse=True)
     alternation = "|".join(f"(?:{alias})" for alias in aliases)
     first_letters = {alias[0] for alias in aliases}
     if all(letter.isalpha() for letter in first_letters):
@@ -99,7 +118,7 @@ def _subject_name(alias: str) -> str:
     _, subjects = _subject_alternation()
     for subject in subjects:
         if subject.alias_pattern.fullmatch(alias):
-            return alias if subject.kind == "organisation" else subject.name
+            return alias if subject.kind in NAMED_AS_WRITTEN else subject.name
     return alias
 
 
@@ -135,12 +154,27 @@ def _is_object_at(sentence: str, start: int) -> bool:
     return OBJECT_PREPOSITION_RE.search(sentence, max(0, start - LOOKBACK_CHARS), start) is not None
 
 
-def _figure_subject(text: str, figure: Figure, subjects: list[SubjectMention]) -> str:
-    """Whose figure it is: "3.5% in the US", else the nearest owner named before it, else China."""
+def _figure_subject(
+    text: str, figure: Figure, subjects: list[SubjectMention], previous_owner: str | None = None
+) -> str:
+    """Whose figure it is: "3.5% in the US", else the nearest owner named before it, else the previous
+    sentence's owner when this one opens with "It" or "The company", else the genre's default."""
     for mention in subjects:
         if mention.start >= figure.end and AFTER_SUBJECT_RE.match(text[figure.end:mention.start]):
             return mention.name
     owners = [m for m in subjects if m.end <= figure.start and not m.is_object]
     if owners:
-        return owners[-1].name
+        last = owners[-1]
+        if len(owners) > 1 and APPOSITION_BEFORE_RE.fullmatch(text, owners[-2].end, last.start) and (
+            POSSESSIVE_AFTER_RE.match(text, last.end)
+        ):
+            return owners[-2].name  # "SMIC, China's largest chipmaker, reported ...": SMIC's figure
+        return last.name
+    if previous_owner and ANAPHOR_OPENING_RE.match(text):
+        return previous_owner
     return DEFAULT_SUBJECT
+
+
+def sentence_owner(subjects: list[SubjectMention]) -> str | None:
+    """The first owner a sentence names: who "It" or "The company" in the next sentence is."""
+    return next((m.name for m in subjects if not m.is_object), None)
