@@ -326,7 +326,7 @@ def cmd_indicators(args) -> int:
             shared = ", ".join(filter(None, [
                 "subjects " + ", ".join(s.shared_subjects) if s.shared_subjects else "",
                 "periods " + ", ".join(s.shared_periods) if s.shared_periods else ""]))
-            print(f"{s.score:.2f}  {s.from_key} «{s.from_label}» ~ {s.to_key} «{s.to_label}»  "
+            print(f"{s.score:.2f}  {s.from_indicator} «{s.from_label}» ~ {s.to_indicator} «{s.to_label}»  "
                   f"({s.unit or 'no unit'}, {s.family}; shared {shared})")
             print(f"      {s.command}")
         return EXIT_OK

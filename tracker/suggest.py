@@ -53,10 +53,10 @@ class IndicatorProfile:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Two keys that probably name one concept: merge from_key into to_key."""
+    """Two keys that probably name one concept: merge from_indicator into to_indicator."""
 
-    from_key: str
-    to_key: str
+    from_indicator: str
+    to_indicator: str
     score: float
     from_label: str
     to_label: str
@@ -67,7 +67,7 @@ class Suggestion:
 
     @property
     def command(self) -> str:
-        return f"tracker alias {self.from_key} {self.to_key}"
+        return f"tracker alias {self.from_indicator} {self.to_indicator}"
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "command": self.command}
@@ -158,7 +158,7 @@ def suggest_merges(profiles: list[IndicatorProfile], co_stated: set[frozenset[st
                                     labels[i], labels[j], keys[i], keys[j], pair in co_stated, aliases)
                 if suggestion is not None and suggestion.score >= min_score:
                     suggestions.append(suggestion)
-    return sorted(suggestions, key=lambda s: (-s.score, s.to_key, s.from_key))
+    return sorted(suggestions, key=lambda s: (-s.score, s.to_indicator, s.from_indicator))
 
 
 def _similarity_matrix(texts: list[str]):
@@ -182,6 +182,6 @@ def _judge(a: IndicatorProfile, b: IndicatorProfile, family: str, unit: str, tex
     score = 0.8 * text_score / 100 + 0.1 * bool(shared_subjects) + 0.1 * bool(shared_periods)
     # The key more sources use (else the shorter, else the first) is the one to keep.
     keep, merge = sorted((a, b), key=lambda p: (-len(p.sources), len(p.key), p.key))
-    return Suggestion(from_key=merge.key, to_key=keep.key, score=round(score, 2), from_label=merge.label,
+    return Suggestion(from_indicator=merge.key, to_indicator=keep.key, score=round(float(score), 2), from_label=merge.label,
                       to_label=keep.label, unit=None if unit == "-" else unit, family=family,
                       shared_subjects=tuple(sorted(shared_subjects)), shared_periods=tuple(sorted(shared_periods)))
