@@ -854,7 +854,7 @@ REPORT_STATS_SQL = """
            (select max(created_at) from snapshots) as latest_snapshot_at,
            (select count(*) from indicator_versions) as versions,
            (select count(*) from indicator_versions where valid_to is null) as current_records,
-           (select count(distinct indicator) from indicator_versions where valid_to is null) as indicators,
+           (select count(distinct indicator) from indicators_current) as indicators,
            (select count(*) from source_state where retired_at is null) as sources,
            (select count(*) from indicator_conflicts where status = 'conflicting') as conflicts,
            (select count(*) from validation_failures) as failures,
@@ -872,18 +872,26 @@ LATEST_RUN_SQL = """
 
 # A version is a shift when the previous version of its identity closed in the snapshot that
 # opened it; a removal followed later by a re-addition is not.
-TOP_INDICATORS_SQL = """
+# Versions with the user's merges applied: `indicator` is the merged key, a series (one record's
+# versions) is still one extracted key's (extracted_indicator, source, subject, mention).
+MERGED_VERSIONS_SQL = f"""
+    select v.* replace ({MERGED_KEY_SQL.format(v="v")} as indicator), v.indicator as extracted_indicator
+    from indicator_versions v
+    {MERGED_KEY_JOINS.format(v="v")}
+    """
+
+TOP_INDICATORS_SQL = f"""
     with marked as (
-        select indicator, label, source_id, subject, mention, valid_to,
+        select indicator, label, extracted_indicator, source_id, subject, mention, valid_to,
                coalesce(lag(closed_snapshot) over identity = opened_snapshot, false) as is_shift
-        from indicator_versions
-        window identity as (partition by indicator, source_id, subject, mention order by valid_from)
+        from ({MERGED_VERSIONS_SQL})
+        window identity as (partition by extracted_indicator, source_id, subject, mention order by valid_from)
     )
     select indicator,
            any_value(label) as label,
            count(*) as versions,
            count(*) filter (where is_shift) as shifts,
-           count(distinct (source_id, subject, mention)) as series,
+           count(distinct (extracted_indicator, source_id, subject, mention)) as series,
            count(*) filter (where valid_to is null) as current_records
     from marked
     group by indicator
@@ -891,15 +899,20 @@ TOP_INDICATORS_SQL = """
     limit $limit
     """
 
-TIMELINE_POINTS_SQL = """
-    with series as (
-        select indicator, source_id, subject, mention,
+# $keys: the extracted keys that can read as one of $indicators, so the scan filters on them.
+TIMELINE_POINTS_SQL = f"""
+    with versions as (
+        select * from ({MERGED_VERSIONS_SQL} where v.indicator in (select unnest($keys)))
+        where indicator in (select unnest($indicators))
+    ),
+    series as (
+        select indicator, extracted_indicator, source_id, subject, mention,
                row_number() over (
                    partition by indicator
-                   order by count(*) desc, max(valid_from) desc, source_id, subject, mention) as series_rank
-        from indicator_versions
-        where indicator in (select unnest($indicators))
-        group by indicator, source_id, subject, mention
+                   order by count(*) desc, max(valid_from) desc, source_id, subject, mention,
+                            extracted_indicator) as series_rank
+        from versions
+        group by indicator, extracted_indicator, source_id, subject, mention
         qualify series_rank <= $max_series
     ),
     marked as (
@@ -908,11 +921,12 @@ TIMELINE_POINTS_SQL = """
                v.closed_snapshot,
                coalesce(lag(v.closed_snapshot) over identity = v.opened_snapshot, false) as is_shift,
                row_number() over (
-                   partition by v.indicator, v.source_id, v.subject, v.mention
+                   partition by v.indicator, v.extracted_indicator, v.source_id, v.subject, v.mention
                    order by v.valid_from desc) as recency
-        from indicator_versions v
-        join series s using (indicator, source_id, subject, mention)
-        window identity as (partition by v.indicator, v.source_id, v.subject, v.mention order by v.valid_from)
+        from versions v
+        join series s using (indicator, extracted_indicator, source_id, subject, mention)
+        window identity as (partition by v.indicator, v.extracted_indicator, v.source_id, v.subject, v.mention
+                            order by v.valid_from)
     )
     select * exclude (recency)
     from marked
@@ -963,8 +977,11 @@ def load_report(db_path: Path, top_indicators: int = 12, max_series: int = 8, ma
         stats.update((_dicts(con.execute(LATEST_RUN_SQL)) or [{}])[0])
         indicators = _dicts(con.execute(TOP_INDICATORS_SQL, {"limit": top_indicators})) if top_indicators else []
         shown = [row["indicator"] for row in indicators]
+        keys = shown + [row[0] for row in con.execute(
+            "select distinct from_indicator from indicator_alias_map where to_indicator in (select unnest($shown))",
+            {"shown": shown}).fetchall()] if shown else []
         points = _dicts(con.execute(TIMELINE_POINTS_SQL, {
-            "indicators": shown, "max_series": max_series, "max_points": max_points})) if shown else []
+            "indicators": shown, "keys": keys, "max_series": max_series, "max_points": max_points})) if shown else []
         return ReportData(
             generated_at=datetime.now(timezone.utc),
             stats=stats,
