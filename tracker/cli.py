@@ -40,13 +40,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     for name, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    from tracker.aliases import AliasRefused
     from tracker.config import ConfigError
     from tracker.lock import WarehouseBusy
     from warehouse.store import WarehouseError
 
     try:
         return args.handler(args)
-    except (UsageError, ConfigError, WarehouseBusy, WarehouseError) as exc:
+    except (UsageError, ConfigError, WarehouseBusy, WarehouseError, AliasRefused) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -113,6 +114,31 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("report"), metavar="DIR",
                         help="folder to write index.html into (default report/)")
     report.set_defaults(handler=cmd_report)
+
+    indicators = commands.add_parser("indicators", help="the indicators the warehouse knows (merges applied)",
+                                     description="One line per indicator key: label, subjects, number of sources "
+                                                 "and statements, latest period and value. --suggest lists likely "
+                                                 "duplicate keys instead, each with the `tracker alias` that merges them.")
+    indicators.add_argument("--topic", help="only statements of this topic, e.g. quantum")
+    indicators.add_argument("--subject", help="only statements about this subject, e.g. China")
+    indicators.add_argument("--suggest", action="store_true",
+                            help="list likely duplicate keys (similar wording, same unit and measure) to merge")
+    _add_db_and_format(indicators)
+    indicators.set_defaults(handler=cmd_indicators)
+
+    alias = commands.add_parser("alias", help="merge one indicator key into another (every view applies it)",
+                                description="tracker alias FROM TO [--subject S]: read records extracted as FROM "
+                                            "as TO (for subject S only, or every subject). --list shows the "
+                                            "merges, --remove FROM [--subject S] undoes one. Chains resolve "
+                                            "(a -> b, b -> c reads a as c); a merge that would make a cycle is refused.")
+    alias.add_argument("from_indicator", nargs="?", metavar="FROM", help="the key to merge, e.g. rd_spending_gdp_share")
+    alias.add_argument("to_indicator", nargs="?", metavar="TO", help="the key it reads as, e.g. rd_intensity")
+    alias.add_argument("--subject", help="merge only this subject's records (default: every subject)")
+    alias.add_argument("--note", help="why, kept with the merge")
+    alias.add_argument("--list", action="store_true", help="show every merge (the default without FROM)")
+    alias.add_argument("--remove", action="store_true", help="undo the merge of FROM (for --subject S)")
+    _add_db_and_format(alias)
+    alias.set_defaults(handler=cmd_alias)
 
     replay = commands.add_parser("replay", help="re-extract archived documents with the current extractor")
     _add_db_and_format(replay)
@@ -212,14 +238,19 @@ def cmd_history(args) -> int:
         print(json.dumps(rows, default=_json_default, ensure_ascii=False))
         return EXIT_OK
     if not rows:
-        print(f"No versions of {args.indicator}" + (f" for {args.subject}" if args.subject else "") + ".")
+        merged = store.merged_into(_db_path(args), args.indicator)
+        where = "; ".join(f"{m['to_indicator']} ({'for ' + m['subject'] if m['subject'] else 'every subject'})"
+                          for m in merged)
+        print(f"No versions of {args.indicator}" + (f" for {args.subject}" if args.subject else "") + "."
+              + (f" It is merged into {where}: see `tracker alias --list`." if merged else ""))
         return EXIT_OK
     for row in rows:
         until = row["valid_to"].isoformat(timespec="seconds") if row["valid_to"] else "current"
         unit = f" {row['unit']}" if row["unit"] else ""
+        merged = f"  (extracted as {row['extracted_indicator']})" if row["extracted_indicator"] != row["indicator"] else ""
         print(f"{row['valid_from'].isoformat(timespec='seconds')} .. {until}  {row['source_id']}  "
               f"{row['subject']}  {row['kind']}  {row['value'] if row['value'] is not None else '-'}{unit}  "
-              f"[{row['period'] or '-'}]  «{row['value_text']}»")
+              f"[{row['period'] or '-'}]  «{row['value_text']}»{merged}")
     return EXIT_OK
 
 
@@ -275,6 +306,108 @@ def cmd_retire(args) -> int:
         for change in changes:
             print("  " + describe_change(change))
     return EXIT_OK
+
+
+def cmd_indicators(args) -> int:
+    from warehouse import store
+
+    db = _db_path(args)
+    if args.suggest:
+        from tracker.suggest import suggest_merges
+
+        profiles, co_stated, merges = store.indicator_profiles(db, args.topic, args.subject)
+        suggestions = suggest_merges(profiles, co_stated, merges)
+        if args.format == "json":
+            print(json.dumps([s.to_dict() for s in suggestions], default=_json_default, ensure_ascii=False))
+            return EXIT_OK
+        if not suggestions:
+            print("No likely duplicates.")
+        for s in suggestions:
+            shared = ", ".join(filter(None, [
+                "subjects " + ", ".join(s.shared_subjects) if s.shared_subjects else "",
+                "periods " + ", ".join(s.shared_periods) if s.shared_periods else ""]))
+            print(f"{s.score:.2f}  {s.from_indicator} «{s.from_label}» ~ {s.to_indicator} «{s.to_label}»  "
+                  f"({s.unit or 'no unit'}, {s.family}; shared {shared})")
+            print(f"      {s.command}")
+        return EXIT_OK
+    rows = store.indicators(db, args.topic, args.subject)
+    if args.format == "json":
+        print(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        print("No indicators" + "".join(f" for {v}" for v in (args.topic, args.subject) if v) + ".")
+    for row in rows:
+        value = "-" if row["latest_value"] is None else f"{row['latest_value']:,.12g}"
+        unit = f" {row['latest_unit']}" if row["latest_unit"] else ""
+        merged = [k for k in row["extracted_indicators"] if k != row["indicator"]]
+        print(f"{row['indicator']}  «{row['label']}»  {', '.join(row['subjects'])}  "
+              f"{row['sources']} source(s), {row['statements']} statement(s)  "
+              f"latest [{row['latest_period'] or '-'}] {value}{unit}"
+              + (f"  (merged: {', '.join(merged)})" if merged else ""))
+    return EXIT_OK
+
+
+def cmd_alias(args) -> int:
+    from tracker.aliases import Alias
+    from tracker.config import load_settings
+    from tracker.lock import run_lock
+    from warehouse import store
+
+    db = _db_path(args)
+    if args.list or args.from_indicator is None:
+        if args.remove or args.to_indicator or args.subject:
+            raise UsageError("tracker alias --list takes no FROM, TO, --subject or --remove")
+        merges = store.aliases(db) if db.exists() else []
+        if args.format == "json":
+            print(json.dumps([a.to_dict() for a in merges], default=_json_default, ensure_ascii=False))
+        elif not merges:
+            print("No aliases.")
+        for a in merges if args.format != "json" else []:
+            scope = f" (for {a.subject})" if a.subject else ""
+            note = f"  — {a.note}" if a.note else ""
+            print(f"{a.from_indicator} -> {a.to_indicator}{scope}  by {a.created_by or '?'} at "
+                  f"{a.created_at.isoformat(timespec='seconds')}{note}")
+        return EXIT_OK
+    if args.remove:
+        if args.to_indicator is not None:
+            raise UsageError("tracker alias --remove FROM [--subject S] takes no TO")
+        with run_lock(db, load_settings().lock_timeout_s, run_id="alias"):  # a writer like any run
+            removed = store.remove_alias(db, args.from_indicator, args.subject)
+        if args.format == "json":
+            print(json.dumps({"removed": removed.to_dict()}, default=_json_default, ensure_ascii=False))
+        else:
+            scope = f" for {removed.subject}" if removed.subject else ""
+            print(f"Removed alias {removed.from_indicator} -> {removed.to_indicator}{scope}: "
+                  f"its records read as {removed.from_indicator} again.")
+        return EXIT_OK
+    if args.to_indicator is None:
+        raise UsageError("tracker alias FROM TO [--subject S]: name the key to merge into (TO)")
+    if not db.exists():
+        raise UsageError(f"no warehouse at {db}: run `tracker run` first")
+    alias = Alias(from_indicator=args.from_indicator, to_indicator=args.to_indicator, subject=args.subject,
+                  created_at=datetime.now(timezone.utc), created_by=_user(), note=args.note)
+    with run_lock(db, load_settings().lock_timeout_s, run_id="alias"):  # a writer like any run
+        replaced = store.add_alias(db, alias)
+    if args.format == "json":
+        print(json.dumps({"alias": alias.to_dict(), "replaced": replaced.to_dict() if replaced else None},
+                         default=_json_default, ensure_ascii=False))
+    else:
+        scope = f"{alias.subject}'s records" if alias.subject else "every subject's records"
+        print(f"Merged {alias.from_indicator} into {alias.to_indicator} ({scope}): every view now reads "
+              f"{alias.from_indicator} as {alias.to_indicator}; `tracker alias --remove {alias.from_indicator}"
+              + (f" --subject '{alias.subject}'" if alias.subject else "") + "` undoes it.")
+        if replaced:
+            print(f"  (replaced {replaced.from_indicator} -> {replaced.to_indicator})")
+    return EXIT_OK
+
+
+def _user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        return None
 
 
 def cmd_report(args) -> int:

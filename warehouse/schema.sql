@@ -116,61 +116,127 @@ create table if not exists alerts (
     delivered_at       timestamptz
 );
 
+-- One merge a user made (`tracker alias FROM TO [--subject S]`): records extracted as
+-- from_indicator read as to_indicator, for one subject or (subject null) every subject. Applied
+-- at read time by every view, so the SCD2 identity in indicator_versions stays the extracted key
+-- and a merge survives re-extraction and replay. Unique on (from_indicator, subject): store.py
+-- keeps it so, and refuses a merge that would make a cycle.
+create table if not exists indicator_aliases (
+    from_indicator     varchar not null,
+    to_indicator       varchar not null,
+    subject            varchar,               -- null: every subject
+    created_at         timestamptz not null,
+    created_by         varchar,
+    note               varchar
+);
+
+-- Every merge resolved: for each aliased key and each subject some alias names (plus subject
+-- null, meaning every other subject), the key it finally reads as. A subject's own alias wins
+-- over a general one at each step; chains (a -> b, b -> c) resolve to the end (a -> c).
+-- Views apply it with two left joins, the subject's row first, then the general row:
+--   coalesce(ms.to_indicator, mg.to_indicator, v.indicator)
+create or replace view indicator_alias_map as
+with recursive
+alias_subjects as (
+    select distinct subject from indicator_aliases where subject is not null
+    union all
+    select null
+),
+steps as (
+    select s.subject, a.from_indicator, a.to_indicator
+    from alias_subjects s
+    join indicator_aliases a
+      on a.subject = s.subject or a.subject is null
+    qualify row_number() over (
+        partition by s.subject, a.from_indicator order by a.subject nulls last) = 1
+),
+walk as (
+    select subject, from_indicator, to_indicator, 1 as depth
+    from steps
+    union all
+    select w.subject, w.from_indicator, s.to_indicator, w.depth + 1
+    from walk w
+    join steps s
+      on s.subject is not distinct from w.subject and s.from_indicator = w.to_indicator
+    where w.depth < 64                        -- cycles are refused on creation; this only bounds
+)
+select subject, from_indicator, arg_max(to_indicator, depth) as to_indicator
+from walk
+group by subject, from_indicator;
+
 create or replace view indicators_current as
-select source_id, indicator, label, subject, kind, value, unit, period, topic,
-       value_text, evidence, char_start, char_end, mention, value_precision,
-       content_hash, extractor_version, valid_from, opened_snapshot, version_id
-from indicator_versions
-where valid_to is null;
+select v.source_id,
+       coalesce(ms.to_indicator, mg.to_indicator, v.indicator) as indicator,
+       v.indicator as extracted_indicator,
+       v.label, v.subject, v.kind, v.value, v.unit, v.period, v.topic,
+       v.value_text, v.evidence, v.char_start, v.char_end, v.mention, v.value_precision,
+       v.content_hash, v.extractor_version, v.valid_from, v.opened_snapshot, v.version_id
+from indicator_versions v
+left join indicator_alias_map ms on ms.from_indicator = v.indicator and ms.subject = v.subject
+left join indicator_alias_map mg on mg.from_indicator = v.indicator and mg.subject is null
+where v.valid_to is null;
 
 -- One row per change between consecutive snapshots. A key (source, indicator, subject,
 -- mention) opened in a snapshot that also closed it is shifted; opened alone is added;
 -- closed alone is removed. Both halves are joins on the snapshot column, so a filter on
 -- snapshot_id reaches both sides of each join (zonemaps skip the rest of the table) instead
--- of a NOT EXISTS that reads every version.
+-- of a NOT EXISTS that reads every version. The pairing is on the extracted key; `indicator`
+-- is the key with merges applied, `extracted_indicator` the key as extracted.
 create or replace view indicator_changes as
-select n.opened_snapshot as snapshot_id,
-       n.valid_from as changed_at,
-       n.source_id, n.indicator, n.subject, n.mention, n.label,
-       case when o.version_id is null then 'added' else 'shifted' end as change,
-       o.value as old_value, n.value as new_value,
-       o.unit as old_unit, n.unit as new_unit,
-       o.period as old_period, n.period as new_period,
-       o.kind as old_kind, n.kind as new_kind,
-       n.open_cause as cause,
-       n.evidence
-from indicator_versions n
-left join indicator_versions o
-  on o.closed_snapshot = n.opened_snapshot
- and o.source_id = n.source_id and o.indicator = n.indicator
- and o.subject = n.subject and o.mention = n.mention
-union all
-select o.closed_snapshot as snapshot_id,
-       o.valid_to as changed_at,
-       o.source_id, o.indicator, o.subject, o.mention, o.label,
-       'removed' as change,
-       o.value as old_value, null as new_value,
-       o.unit as old_unit, null as new_unit,
-       o.period as old_period, null as new_period,
-       o.kind as old_kind, null as new_kind,
-       o.close_cause as cause,
-       o.evidence
-from indicator_versions o
-left join indicator_versions n
-  on n.opened_snapshot = o.closed_snapshot
- and n.source_id = o.source_id and n.indicator = o.indicator
- and n.subject = o.subject and n.mention = o.mention
-where o.closed_snapshot is not null
-  and n.version_id is null;
+with raw_changes as (
+    select n.opened_snapshot as snapshot_id,
+           n.valid_from as changed_at,
+           n.source_id, n.indicator, n.subject, n.mention, n.label,
+           case when o.version_id is null then 'added' else 'shifted' end as change,
+           o.value as old_value, n.value as new_value,
+           o.unit as old_unit, n.unit as new_unit,
+           o.period as old_period, n.period as new_period,
+           o.kind as old_kind, n.kind as new_kind,
+           n.open_cause as cause,
+           n.evidence
+    from indicator_versions n
+    left join indicator_versions o
+      on o.closed_snapshot = n.opened_snapshot
+     and o.source_id = n.source_id and o.indicator = n.indicator
+     and o.subject = n.subject and o.mention = n.mention
+    union all
+    select o.closed_snapshot as snapshot_id,
+           o.valid_to as changed_at,
+           o.source_id, o.indicator, o.subject, o.mention, o.label,
+           'removed' as change,
+           o.value as old_value, null as new_value,
+           o.unit as old_unit, null as new_unit,
+           o.period as old_period, null as new_period,
+           o.kind as old_kind, null as new_kind,
+           o.close_cause as cause,
+           o.evidence
+    from indicator_versions o
+    left join indicator_versions n
+      on n.opened_snapshot = o.closed_snapshot
+     and n.source_id = o.source_id and n.indicator = o.indicator
+     and n.subject = o.subject and n.mention = o.mention
+    where o.closed_snapshot is not null
+      and n.version_id is null
+)
+select c.snapshot_id, c.changed_at, c.source_id,
+       coalesce(ms.to_indicator, mg.to_indicator, c.indicator) as indicator,
+       c.subject, c.mention, c.label, c.change, c.old_value, c.new_value, c.old_unit, c.new_unit,
+       c.old_period, c.new_period, c.old_kind, c.new_kind, c.cause, c.evidence,
+       c.indicator as extracted_indicator
+from raw_changes c
+left join indicator_alias_map ms on ms.from_indicator = c.indicator and ms.subject = c.subject
+left join indicator_alias_map mg on mg.from_indicator = c.indicator and mg.subject is null;
 
--- Current disagreements between sources on the same indicator, subject, kind, unit and period.
+-- Current disagreements between sources on one concept: the same indicator (merges applied),
+-- subject, kind, unit and period. A CNY and a USD figure of one key are never compared.
 -- Values that agree once rounded to the coarser one's precision (2.64 vs 2.6) are 'consistent'.
 create or replace view indicator_conflicts as
 with pairs as (
     select a.indicator, a.subject, a.kind, a.unit, a.period,
            a.source_id as source_a, a.value as value_a, a.value_text as value_text_a,
            b.source_id as source_b, b.value as value_b, b.value_text as value_text_b,
-           greatest(coalesce(a.value_precision, 0), coalesce(b.value_precision, 0)) as coarser_precision
+           greatest(coalesce(a.value_precision, 0), coalesce(b.value_precision, 0)) as coarser_precision,
+           a.extracted_indicator as extracted_indicator_a, b.extracted_indicator as extracted_indicator_b
     from indicators_current a
     join indicators_current b
       on a.indicator = b.indicator and a.subject = b.subject and a.kind = b.kind

@@ -19,6 +19,7 @@ from typing import Iterator
 import duckdb
 import pyarrow as pa
 
+from tracker.aliases import Alias, AliasRefused, check_alias_keys, check_new_alias
 from tracker.diff import CurrentMention, NumberedRecord
 from tracker.models import Change, Document, Failure, ReportData, SourceState
 
@@ -74,10 +75,31 @@ def connect(db_path: Path, read_only: bool = False, wait_s: float = 10.0) -> Ite
     try:
         if not read_only:
             _ensure_schema(con, db_path)
+        elif not _schema_is_current(con, db_path):
+            # A warehouse made by an older version: upgrade it through a short write connection
+            # (schema.sql is idempotent), then read as asked.
+            con.close()
+            with connect(db_path, wait_s=wait_s):
+                pass
+            con = duckdb.connect(str(db_path), read_only=True)
         con.execute("set timezone = 'UTC'")
         yield con
     finally:
         con.close()
+
+
+def _schema_is_current(con: duckdb.DuckDBPyConnection, db_path: Path) -> bool:
+    applied_key = (str(db_path.resolve()), os.stat(db_path).st_ino)
+    if applied_key in _SCHEMA_APPLIED:
+        return True
+    try:
+        stamped = con.execute("select schema_md5 from warehouse_schema").fetchall()
+    except duckdb.CatalogException:
+        return True  # not a warehouse this code made (or an empty file): let the query say so
+    if stamped == [(SCHEMA_MD5,)]:
+        _SCHEMA_APPLIED.add(applied_key)
+        return True
+    return False
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
@@ -114,6 +136,15 @@ def transaction(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def ensure_schema(db_path: Path) -> None:
     with connect(db_path):
         pass
+
+
+# A record's key with the user's merges applied (indicator_aliases, resolved by the view
+# indicator_alias_map): the subject's own alias first, then the general one, else the key itself.
+MERGED_KEY_JOINS = """
+    left join indicator_alias_map ms on ms.from_indicator = {v}.indicator and ms.subject = {v}.subject
+    left join indicator_alias_map mg on mg.from_indicator = {v}.indicator and mg.subject is null
+    """
+MERGED_KEY_SQL = "coalesce(ms.to_indicator, mg.to_indicator, {v}.indicator)"
 
 
 # --- runs -----------------------------------------------------------------------------
@@ -505,19 +536,26 @@ def _changes_of(con: duckdb.DuckDBPyConnection, snapshot_id: int, applied: str |
     staged rows) instead of joining indicator_versions with itself."""
     if applied is None:
         return _fetch_changes(con, snapshot_id, snapshot_id)
+    # Keys as indicator_changes shows them: with the user's merges applied.
     rows = con.execute(
-        """
-        select $snapshot_id, coalesce(n.source_id, o.source_id), coalesce(n.indicator, o.indicator),
-               coalesce(n.subject, o.subject),
-               case when n.source_id is null then 'removed' when o.source_id is null then 'added'
-                    else 'shifted' end,
-               o.value, n.value, o.period, n.period, o.kind, n.kind, coalesce(n.unit, o.unit), $cause
-        from (select r.source_id, r.indicator, r.subject, r.mention, r.value, r.unit, r.period, r.kind
-              from opening s join staged_records r on r.position = s.position) n
-        full join closing o
-          on o.source_id = n.source_id and o.indicator = n.indicator
-         and o.subject = n.subject and o.mention = n.mention
-        order by 2, 3, 4, coalesce(n.mention, o.mention)
+        f"""
+        with c as (
+            select coalesce(n.source_id, o.source_id) as source_id, coalesce(n.indicator, o.indicator) as indicator,
+                   coalesce(n.subject, o.subject) as subject, coalesce(n.mention, o.mention) as mention,
+                   case when n.source_id is null then 'removed' when o.source_id is null then 'added'
+                        else 'shifted' end as change,
+                   o.value as old_value, n.value as new_value, o.period as old_period, n.period as new_period,
+                   o.kind as old_kind, n.kind as new_kind, coalesce(n.unit, o.unit) as unit
+            from (select r.source_id, r.indicator, r.subject, r.mention, r.value, r.unit, r.period, r.kind
+                  from opening s join staged_records r on r.position = s.position) n
+            full join closing o
+              on o.source_id = n.source_id and o.indicator = n.indicator
+             and o.subject = n.subject and o.mention = n.mention)
+        select $snapshot_id, c.source_id, {MERGED_KEY_SQL.format(v="c")}, c.subject, c.change,
+               c.old_value, c.new_value, c.old_period, c.new_period, c.old_kind, c.new_kind, c.unit, $cause
+        from c
+        {MERGED_KEY_JOINS.format(v="c")}
+        order by 2, 3, 4, c.mention
         """, {"snapshot_id": snapshot_id, "cause": applied}).fetchall()
     return [Change(*row) for row in rows]
 
@@ -576,28 +614,51 @@ def changes_since(db_path: Path, after_snapshot: int | None) -> list[Change]:
 
 def history(db_path: Path, indicator: str, subject: str | None = None,
             as_of: datetime | None = None) -> list[dict]:
-    """Every version of an indicator, oldest first; with as_of, the versions valid then."""
+    """Every version of an indicator (merges applied: a merged key's history holds the versions
+    of every key merged into it), oldest first; with as_of, the versions valid then."""
     # Only the conditions asked for: a `$x is null or ...` guard would keep DuckDB from
-    # pushing them into the scan as filters.
-    where = ["indicator = $indicator"]
+    # pushing them into the scan as filters. The extracted keys that can read as `indicator`
+    # are looked up first, so the scan filters on a short list of keys.
+    where = ["v.indicator in (select unnest($keys))"]
     params: dict = {"indicator": indicator}
     if subject is not None:
-        where.append("subject = $subject")
+        where.append("v.subject = $subject")
         params["subject"] = subject
     if as_of is not None:
-        where.append("valid_from <= $as_of and (valid_to is null or valid_to > $as_of)")
+        where.append("v.valid_from <= $as_of and (v.valid_to is null or v.valid_to > $as_of)")
         params["as_of"] = as_of
     with connect(db_path, read_only=True) as con:
+        params["keys"] = [indicator] + [row[0] for row in con.execute(
+            "select distinct from_indicator from indicator_alias_map where to_indicator = $indicator",
+            {"indicator": indicator}).fetchall()]
         cursor = con.execute(
             f"""
-            select version_id, source_id, indicator, subject, mention, kind, value, unit, period,
-                   value_text, evidence, valid_from, valid_to, opened_snapshot, closed_snapshot,
-                   open_cause, close_cause, extractor_version
-            from indicator_versions
-            where {" and ".join(where)}
+            select * from (
+                select v.version_id, v.source_id,
+                       {MERGED_KEY_SQL.format(v="v")} as indicator,
+                       v.indicator as extracted_indicator,
+                       v.subject, v.mention, v.kind, v.value, v.unit, v.period,
+                       v.value_text, v.evidence, v.valid_from, v.valid_to, v.opened_snapshot, v.closed_snapshot,
+                       v.open_cause, v.close_cause, v.extractor_version
+                from indicator_versions v
+                {MERGED_KEY_JOINS.format(v="v")}
+                where {" and ".join(where)})
+            where indicator = $indicator
             order by valid_from, source_id, subject, mention, version_id
             """, params)
         return _dicts(cursor)
+
+
+def merged_into(db_path: Path, indicator: str) -> list[dict]:
+    """Where an extracted key's records now read: its aliases, resolved (empty if never merged)."""
+    with connect(db_path, read_only=True) as con:
+        return _dicts(con.execute(
+            """
+            select subject, to_indicator
+            from indicator_alias_map
+            where from_indicator = $indicator
+            order by subject nulls last
+            """, {"indicator": indicator}))
 
 
 CONFLICTS_SQL = """
@@ -613,6 +674,167 @@ CONFLICTS_SQL = """
 def conflicts(db_path: Path, include_consistent: bool = False, limit: int | None = None) -> list[dict]:
     with connect(db_path, read_only=True) as con:
         return _dicts(con.execute(CONFLICTS_SQL, {"all": include_consistent, "limit": limit}))
+
+
+# --- merges and the indicator listing ------------------------------------------------
+
+
+def _aliases(con: duckdb.DuckDBPyConnection) -> list[Alias]:
+    rows = con.execute(
+        """
+        select from_indicator, to_indicator, subject, created_at, created_by, note
+        from indicator_aliases
+        order by from_indicator, subject nulls first
+        """).fetchall()
+    return [Alias(*row) for row in rows]
+
+
+def aliases(db_path: Path) -> list[Alias]:
+    """Every merge a user made, by key, the general one before subject ones."""
+    with connect(db_path, read_only=True) as con:
+        return _aliases(con)
+
+
+def add_alias(db_path: Path, alias: Alias) -> Alias | None:
+    """Record a merge; returns the alias it replaced (same key and subject), if any.
+
+    Refused (AliasRefused) when FROM is a key the warehouse never extracted (for that subject,
+    if one is given) nor merged into, when FROM is TO, or when the merge would close a cycle.
+    """
+    check_alias_keys(alias)
+    with transaction(db_path) as con:
+        params = {"key": alias.from_indicator, "subject": alias.subject}
+        known = con.execute(
+            """
+            select exists (select 1 from indicator_versions
+                           where indicator = $key and ($subject is null or subject = $subject))
+                or exists (select 1 from indicator_aliases where to_indicator = $key)
+            """, params).fetchall()[0][0]
+        if not known:
+            where = f" for {alias.subject}" if alias.subject else ""
+            raise AliasRefused("unknown_indicator",
+                               f"unknown indicator {alias.from_indicator!r}{where}: the warehouse has no record "
+                               "of it; see `tracker indicators` for the keys it knows")
+        existing = _aliases(con)
+        check_new_alias(existing, alias)
+        replaced = next((a for a in existing if a.scope == alias.scope), None)
+        con.execute(
+            """
+            delete from indicator_aliases
+            where from_indicator = $key and subject is not distinct from $subject
+            """, params)
+        con.execute(
+            """
+            insert into indicator_aliases (from_indicator, to_indicator, subject, created_at, created_by, note)
+            values ($from_indicator, $to_indicator, $subject, $created_at, $created_by, $note)
+            """, alias.to_dict())
+    return replaced
+
+
+def remove_alias(db_path: Path, from_indicator: str, subject: str | None = None) -> Alias:
+    """Undo a merge (the one of this key and subject); records read as extracted again."""
+    with transaction(db_path) as con:
+        found = [a for a in _aliases(con) if a.scope == (from_indicator, subject)]
+        if not found:
+            where = f" for {subject}" if subject else " for every subject"
+            raise AliasRefused("no_such_alias", f"no alias of {from_indicator}{where}; "
+                                                "see `tracker alias --list`")
+        con.execute(
+            """
+            delete from indicator_aliases
+            where from_indicator = $key and subject is not distinct from $subject
+            """, {"key": from_indicator, "subject": subject})
+    return found[0]
+
+
+# The sort key of a period: a span (2021-2025) sorts by its end year.
+PERIOD_ORDER_SQL = "case when regexp_full_match(period, '[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]') then right(period, 4) else period end"
+
+INDICATORS_SQL = f"""
+    with statements as (
+        select *, row_number() over (
+                   partition by indicator
+                   order by {PERIOD_ORDER_SQL} desc nulls last, period desc nulls last,
+                            valid_from desc, source_id, subject, mention) as recency
+        from indicators_current
+        where {{where}}
+    )
+    select indicator,
+           coalesce(mode(label) filter (where extracted_indicator = indicator), mode(label)) as label,
+           list(distinct topic order by topic) as topics,
+           list(distinct subject order by subject) as subjects,
+           count(distinct source_id) as sources,
+           count(*) as statements,
+           list(distinct extracted_indicator order by extracted_indicator) as extracted_indicators,
+           list(distinct unit order by unit) filter (where unit is not null) as units,
+           any_value(period) filter (where recency = 1) as latest_period,
+           any_value(value) filter (where recency = 1) as latest_value,
+           any_value(unit) filter (where recency = 1) as latest_unit,
+           any_value(kind) filter (where recency = 1) as latest_kind,
+           any_value(source_id) filter (where recency = 1) as latest_source
+    from statements
+    group by indicator
+    order by indicator
+    """
+
+
+def indicators(db_path: Path, topic: str | None = None, subject: str | None = None) -> list[dict]:
+    """The indicators the warehouse knows now (merges applied), one row per key."""
+    where, params = ["true"], {}
+    if topic is not None:
+        where.append("topic = $topic")
+        params["topic"] = topic
+    if subject is not None:
+        where.append("subject = $subject")
+        params["subject"] = subject
+    with connect(db_path, read_only=True) as con:
+        return _dicts(con.execute(INDICATORS_SQL.format(where=" and ".join(where)), params))
+
+
+# Two keys one source states for the same subject and period with different values: that
+# source tells them apart, so they are not suggested as duplicates.
+CO_STATED_SQL = """
+    select distinct a.indicator as key_a, b.indicator as key_b
+    from indicators_current a
+    join indicators_current b
+      on a.source_id = b.source_id and a.subject = b.subject
+     and a.period is not distinct from b.period
+     and a.indicator < b.indicator
+    where a.value is distinct from b.value
+    """
+
+
+def indicator_profiles(db_path: Path, topic: str | None = None, subject: str | None = None):
+    """What duplicate suggestions compare: each current key's label, units, subjects, periods
+    and sources (merges applied), the key pairs a source tells apart, and the merges made."""
+    from tracker.suggest import IndicatorProfile
+
+    where, params = ["true"], {}
+    if topic is not None:
+        where.append("topic = $topic")
+        params["topic"] = topic
+    if subject is not None:
+        where.append("subject = $subject")
+        params["subject"] = subject
+    with connect(db_path, read_only=True) as con:
+        rows = con.execute(
+            f"""
+            select indicator,
+                   coalesce(mode(label) filter (where extracted_indicator = indicator), mode(label)),
+                   list(distinct unit) filter (where unit is not null),
+                   list(distinct subject),
+                   list(distinct period) filter (where period is not null),
+                   list(distinct source_id)
+            from indicators_current
+            where {" and ".join(where)}
+            group by indicator
+            order by indicator
+            """, params).fetchall()
+        co_stated = {frozenset(pair) for pair in con.execute(CO_STATED_SQL).fetchall()}
+        merges = _aliases(con)
+    profiles = [IndicatorProfile(key=r[0], label=r[1], units=frozenset(r[2] or ()), subjects=frozenset(r[3]),
+                                 periods=frozenset(r[4] or ()), sources=frozenset(r[5])) for r in rows]
+    return profiles, co_stated, merges
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -632,7 +854,7 @@ REPORT_STATS_SQL = """
            (select max(created_at) from snapshots) as latest_snapshot_at,
            (select count(*) from indicator_versions) as versions,
            (select count(*) from indicator_versions where valid_to is null) as current_records,
-           (select count(distinct indicator) from indicator_versions where valid_to is null) as indicators,
+           (select count(distinct indicator) from indicators_current) as indicators,
            (select count(*) from source_state where retired_at is null) as sources,
            (select count(*) from indicator_conflicts where status = 'conflicting') as conflicts,
            (select count(*) from validation_failures) as failures,
@@ -650,18 +872,26 @@ LATEST_RUN_SQL = """
 
 # A version is a shift when the previous version of its identity closed in the snapshot that
 # opened it; a removal followed later by a re-addition is not.
-TOP_INDICATORS_SQL = """
+# Versions with the user's merges applied: `indicator` is the merged key, a series (one record's
+# versions) is still one extracted key's (extracted_indicator, source, subject, mention).
+MERGED_VERSIONS_SQL = f"""
+    select v.* replace ({MERGED_KEY_SQL.format(v="v")} as indicator), v.indicator as extracted_indicator
+    from indicator_versions v
+    {MERGED_KEY_JOINS.format(v="v")}
+    """
+
+TOP_INDICATORS_SQL = f"""
     with marked as (
-        select indicator, label, source_id, subject, mention, valid_to,
+        select indicator, label, extracted_indicator, source_id, subject, mention, valid_to,
                coalesce(lag(closed_snapshot) over identity = opened_snapshot, false) as is_shift
-        from indicator_versions
-        window identity as (partition by indicator, source_id, subject, mention order by valid_from)
+        from ({MERGED_VERSIONS_SQL})
+        window identity as (partition by extracted_indicator, source_id, subject, mention order by valid_from)
     )
     select indicator,
            any_value(label) as label,
            count(*) as versions,
            count(*) filter (where is_shift) as shifts,
-           count(distinct (source_id, subject, mention)) as series,
+           count(distinct (extracted_indicator, source_id, subject, mention)) as series,
            count(*) filter (where valid_to is null) as current_records
     from marked
     group by indicator
@@ -669,15 +899,20 @@ TOP_INDICATORS_SQL = """
     limit $limit
     """
 
-TIMELINE_POINTS_SQL = """
-    with series as (
-        select indicator, source_id, subject, mention,
+# $keys: the extracted keys that can read as one of $indicators, so the scan filters on them.
+TIMELINE_POINTS_SQL = f"""
+    with versions as (
+        select * from ({MERGED_VERSIONS_SQL} where v.indicator in (select unnest($keys)))
+        where indicator in (select unnest($indicators))
+    ),
+    series as (
+        select indicator, extracted_indicator, source_id, subject, mention,
                row_number() over (
                    partition by indicator
-                   order by count(*) desc, max(valid_from) desc, source_id, subject, mention) as series_rank
-        from indicator_versions
-        where indicator in (select unnest($indicators))
-        group by indicator, source_id, subject, mention
+                   order by count(*) desc, max(valid_from) desc, source_id, subject, mention,
+                            extracted_indicator) as series_rank
+        from versions
+        group by indicator, extracted_indicator, source_id, subject, mention
         qualify series_rank <= $max_series
     ),
     marked as (
@@ -686,11 +921,12 @@ TIMELINE_POINTS_SQL = """
                v.closed_snapshot,
                coalesce(lag(v.closed_snapshot) over identity = v.opened_snapshot, false) as is_shift,
                row_number() over (
-                   partition by v.indicator, v.source_id, v.subject, v.mention
+                   partition by v.indicator, v.extracted_indicator, v.source_id, v.subject, v.mention
                    order by v.valid_from desc) as recency
-        from indicator_versions v
-        join series s using (indicator, source_id, subject, mention)
-        window identity as (partition by v.indicator, v.source_id, v.subject, v.mention order by v.valid_from)
+        from versions v
+        join series s using (indicator, extracted_indicator, source_id, subject, mention)
+        window identity as (partition by v.indicator, v.extracted_indicator, v.source_id, v.subject, v.mention
+                            order by v.valid_from)
     )
     select * exclude (recency)
     from marked
@@ -741,8 +977,11 @@ def load_report(db_path: Path, top_indicators: int = 12, max_series: int = 8, ma
         stats.update((_dicts(con.execute(LATEST_RUN_SQL)) or [{}])[0])
         indicators = _dicts(con.execute(TOP_INDICATORS_SQL, {"limit": top_indicators})) if top_indicators else []
         shown = [row["indicator"] for row in indicators]
+        keys = shown + [row[0] for row in con.execute(
+            "select distinct from_indicator from indicator_alias_map where to_indicator in (select unnest($shown))",
+            {"shown": shown}).fetchall()] if shown else []
         points = _dicts(con.execute(TIMELINE_POINTS_SQL, {
-            "indicators": shown, "max_series": max_series, "max_points": max_points})) if shown else []
+            "indicators": shown, "keys": keys, "max_series": max_series, "max_points": max_points})) if shown else []
         return ReportData(
             generated_at=datetime.now(timezone.utc),
             stats=stats,
