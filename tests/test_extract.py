@@ -153,7 +153,7 @@ HARD_CASES = [
     ),
     pytest.param(
         "thinktank_talent_brief.txt", "2.28",
-        [("researchers", "China", "measurement", 2.28e6, "count", "2020", "talent", "2.28")],
+        [("researchers_fte", "China", "measurement", 2.28e6, "count", "2020", "talent", "2.28")],
         id="table_year_columns_date_figures_and_row_labels_give_their_scale_1",
     ),
     pytest.param(
@@ -332,7 +332,7 @@ def test_extractor_version_is_published():
 def test_bracketed_footnotes_end_sentences_and_are_not_figures():
     records = records_of("thinktank_talent_brief.txt")
     assert stated(records, "about 40,000") == [
-        ("stem_phd", "United States", "measurement", 40000.0, "count", "2022", "talent",
+        ("doctoral_graduates", "United States", "measurement", 40000.0, "count", "2022", "talent",
          "about 40,000")
     ]
     assert not any(r.value in (1.0, 2.0, 3.0, 4.0) and r.unit == "count" for r in records)
@@ -456,7 +456,7 @@ def test_republication_notes_and_event_adverts_are_boilerplate():
 
 def test_a_figure_ending_a_sentence_is_not_a_footnote_marker():
     records = records_of("aviation_feature.txt")
-    assert stated(records, "16") == [("aircraft_orders", "COMAC", "measurement", 16.0, "count", "2024", "aviation", "16")]
+    assert stated(records, "16") == [("c919_deliveries", "COMAC", "measurement", 16.0, "count", "2024", "aviation", "16")]
     assert stated(records, "30") == [("aircraft_orders", "COMAC", "target", 30.0, "count", "2024", "aviation", "30")]
 
 
@@ -479,7 +479,7 @@ def test_growth_takes_the_indicator_of_its_own_clause():
         ("chip_output_growth", "China", "measurement", 22.2, "percent", None, "semiconductors", "22.2 percent")
     ]
     assert stated(records, "38.7 percent") == [
-        ("electric_vehicles_growth", "China", "measurement", 38.7, "percent", None, "industry", "38.7 percent")
+        ("nev_output_growth", "China", "measurement", 38.7, "percent", None, "industry", "38.7 percent")
     ]
 
 
@@ -504,7 +504,7 @@ def test_share_of_its_gdp_is_rd_intensity_and_plan_span_dates_the_target():
 def test_sanction_counts_are_claims_and_their_years_date_them():
     records = records_of("statistics_release.txt")
     assert stated(records, "more than 600") == [
-        ("entity", "United States", "measurement", 600.0, "count", "2018", "general", "more than 600")
+        ("entity_list_additions", "United States", "measurement", 600.0, "count", "2018", "trade", "more than 600")
     ]
     assert not any(r.value is None for r in records)
 

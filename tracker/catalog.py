@@ -106,9 +106,18 @@ def _first_characters(items: list) -> set[str] | None:
     return None  # may match the empty string: its first character is whatever follows
 
 
+MEASURES = ("level", "growth", "share_of_gdp", "share", "per_capita", "change_pp", "rank", "ratio")
+# Measures that are a change of another entry's figure: key = the base entry's key + suffix.
+DERIVED_MEASURE_SUFFIXES = {"growth": "_growth", "change_pp": "_change"}
+
+
 @dataclass(frozen=True)
 class IndicatorEntry:
-    """One known indicator: its key, name, topic, units and the wording that identifies it."""
+    """One known indicator: its key, name, topic, units, the wording that identifies it and its facets.
+
+    Facets: `concept` is what is measured (several entries may share one),
+    `measure` how (one of MEASURES), `code` the standard code or source tag.
+    """
 
     key: str
     label: str
@@ -122,6 +131,9 @@ class IndicatorEntry:
     concept: str = ""
     measure: str = "level"
     code: str | None = None
+    # For a growth or change_pp entry: the entry whose figure it is a change of
+    # (key without the "_growth"/"_change" suffix), when the catalog has it.
+    base: IndicatorEntry | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -290,19 +302,108 @@ def _pattern_requirements(patterns: list[str], min_run: int = 3) -> Callable[[st
     return _requirement_test((tuple(alternatives),)) if alternatives and all(alternatives) else None
 
 
-def _indicator_entry(raw: dict) -> IndicatorEntry:
+NEVER_MATCHES = re.compile(r"(?!)")
+
+
+def _default_measure(units: list[str]) -> str:
+    return "share" if units and all(unit == "percent" for unit in units) else "level"
+
+
+# Words so frequent in the genre that a sentence holding one says little: the
+# prefilter prefers any other word every match of a pattern must contain.
+COMMON_WORDS = frozenset("""
+    the and for from with into about around over than more per its their that this which was were has have had
+    share rate ratio total national government state public market sales users capacity output production new year
+    annual average growth increase rise rose grew growing increased number value added size industry industries
+    sector companies firms enterprises investment spending funding funds fund expenditure expenditures research
+    development technology technologies science china global world data digital high tech internet energy
+    vehicles accounted accounting account made proportion percentage percent level of gdp domestic gross
+""".split())
+LITERAL_WORD_RE = re.compile(r"[a-z&]{3,}")
+
+
+def _word_cost(word: str) -> tuple[int, int]:
+    return (1 if word in COMMON_WORDS else 0, -len(word))
+
+
+def _clause_literals(clause) -> frozenset[str] | None:
+    """Words one of which every text satisfying `clause` (a string, or alternatives) contains."""
+    if isinstance(clause, str):
+        words = LITERAL_WORD_RE.findall(clause)
+        return frozenset({min(words, key=_word_cost)}) if words else None
+    union: set[str] = set()
+    for alternative in clause:
+        found = _requirement_literals(alternative)
+        if found is None:
+            return None
+        union |= found
+    return frozenset(union)
+
+
+def _literals_cost(words: frozenset[str]) -> tuple[int, int, int]:
+    costs = [_word_cost(word) for word in words]
+    return (sum(common for common, _ in costs), len(words), sum(length for _, length in costs))
+
+
+def _requirement_literals(requirement: Requirement) -> frozenset[str] | None:
+    """The most selective clause's words: every match holds one of them (None when no clause has a word)."""
+    best = None
+    for clause in requirement:
+        found = _clause_literals(clause)
+        if found is not None and (best is None or _literals_cost(found) < _literals_cost(best)):
+            best = found
+    return best
+
+
+def selective_literals(patterns: list[str]) -> tuple[str, ...]:
+    """For each pattern, the fewest, rarest words one of which any match must contain.
+
+    A text holding none of an entry's literals cannot match any of its
+    patterns. Words come from what the parsed pattern requires, so optional
+    words ("(?:total )?") never make an entry a candidate; a pattern whose
+    requirement names no word falls back to all of its literal words.
+    """
+    literals: set[str] = set()
+    for pattern in patterns:
+        folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+        try:
+            found = _requirement_literals(_requirement(_sre_parser.parse(folded)))
+        except re.error:
+            found = None
+        literals |= found if found else set(required_literals([pattern]))
+    return tuple(sorted(literals))
+
+
+def _indicator_entry(raw: dict, base: IndicatorEntry | None = None) -> IndicatorEntry:
+    patterns = raw.get("patterns", [])
+    measure = raw.get("measure") or _default_measure(raw["units"])
+    if measure not in MEASURES:
+        raise ValueError(f"catalog entry {raw['key']!r}: unknown measure {measure!r} (one of {', '.join(MEASURES)})")
     return IndicatorEntry(
         key=raw["key"],
         label=raw["label"],
         topic=raw["topic"],
         units=tuple(raw["units"]),
-        pattern=compile_folded(_alternation(raw["patterns"])),
+        # An entry without wording of its own (a change in percentage points) is reached through Catalog.variant.
+        pattern=compile_folded(_alternation(patterns)) if patterns else NEVER_MATCHES,
         ranges={unit: (float(lo), float(hi)) for unit, (lo, hi) in raw.get("range", {}).items()},
-        literals=required_literals(raw["patterns"]),
+        literals=selective_literals(patterns),
         concept=raw.get("concept") or raw["key"],
-        measure=raw.get("measure", "level"),
-        code=raw.get("code"),
+        measure=measure,
+        code=raw.get("code") or None,
+        base=base,
     )
+
+
+def _indicator_entries(raws: list[dict]) -> tuple[IndicatorEntry, ...]:
+    """The entries in catalog order; a growth or change entry is linked to its base entry (built first)."""
+    built = {raw["key"]: _indicator_entry(raw) for raw in raws if raw.get("measure") not in DERIVED_MEASURE_SUFFIXES}
+    for raw in raws:
+        suffix = DERIVED_MEASURE_SUFFIXES.get(raw.get("measure", ""))
+        if suffix:
+            base_key = raw["key"].removesuffix(suffix)
+            built[raw["key"]] = _indicator_entry(raw, built.get(base_key) if base_key != raw["key"] else None)
+    return tuple(built[raw["key"]] for raw in raws)
 
 
 # What must follow a place's name for it to own a figure ("Guangdong's", "Anhui province").
@@ -321,12 +422,14 @@ def _subject_entry(raw: dict) -> SubjectEntry:
 
 def parse_catalog(raw: dict) -> Catalog:
     """Turn the TOML document into a Catalog with compiled patterns."""
-    indicators = tuple(_indicator_entry(e) for e in raw.get("indicator", []))
+    indicators = _indicator_entries(raw.get("indicator", []))
     literals = sorted({literal for entry in indicators for literal in entry.literals}, key=len, reverse=True)
     return Catalog(
         version=str(raw.get("version", "0")),
         indicators=indicators,
-        literal_pattern=re.compile("|".join(re.escape(literal) for literal in literals) or r"(?!)"),
+        # A lookahead, so literals overlapping in one word ("fab" and "abs" in "fabs") are all found: at
+        # each position the longest literal, which holds every shorter one starting there.
+        literal_pattern=re.compile("(?=(" + ("|".join(re.escape(literal) for literal in literals) or r"(?!)") + "))"),
         entries_by_literal={
             found: tuple(i for i, entry in enumerate(indicators) if any(lit in found for lit in entry.literals))
             for found in literals
@@ -433,17 +536,29 @@ OUTSIDE_SPAN_PENALTY = 10_000  # a hit in another clause loses to any hit in the
 def nearest_indicator(
     hits: list[IndicatorHit], units: str | tuple[str, ...] | None, anchor: int, span: tuple[int, int] | None = None
 ) -> IndicatorEntry | None:
-    """The hit fitting `units` nearest `anchor`, preferring hits inside `span`; ties go to catalog order."""
+    """The hit fitting `units` nearest `anchor`, preferring hits inside `span`; ties go to catalog order.
+
+    A request accepting a level's unit (a currency, a count) asks for the entry
+    a growth rate or change is *of*: there a hit on a growth or change entry
+    stands for its base entry, so "R&D spending growth of 8%" and "R&D
+    spending grew 8%" both name rd_spending_total (+ "_growth").
+    """
     wanted = (units,) if isinstance(units, str) else units
+    wants_level = wanted is not None and any(unit != "percent" for unit in wanted)
     best: tuple[int, int, IndicatorEntry] | None = None
     for hit in hits:
-        if wanted is not None and not any(unit in hit.entry.units for unit in wanted):
+        entry = hit.entry
+        if wants_level and entry.measure in DERIVED_MEASURE_SUFFIXES:
+            if entry.base is None:
+                continue
+            entry = entry.base
+        if wanted is not None and not any(unit in entry.units for unit in wanted):
             continue
         distance = 0 if hit.start <= anchor < hit.end else min(abs(hit.start - anchor), abs(hit.end - anchor))
         if span is not None and not span[0] <= hit.start < span[1]:
             distance += OUTSIDE_SPAN_PENALTY
         if best is None or (distance, hit.order) < best[:2]:
-            best = (distance, hit.order, hit.entry)
+            best = (distance, hit.order, entry)
     return best[2] if best else None
 
 
