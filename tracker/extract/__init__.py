@@ -21,6 +21,6 @@ Where things are, in the order a document goes through them (each module imports
 from tracker.extract.claims import extract_indicators
 from tracker.extract.layout import has_article_text
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "2.0.0"
 
 __all__ = ["EXTRACTOR_VERSION", "extract_indicators", "has_article_text"]

@@ -306,8 +306,10 @@ def _figure_record(
     kind = _figure_kind(sentence, figure, figures, clause, years)
     if sentence.list_lead is not None:
         kind, period = _with_list_lead(sentence.list_lead, kind, period)
+    cells = _cells(text) if sentence.is_table_row else []
+    row_label = cells[0] if cells and not cells[0][0] <= figure.start < cells[0][1] else None
     key, label, topic, is_decline = _figure_indicator(
-        text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic
+        text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
     )
     value = -figure.value if is_decline else figure.value  # "declined by 24%" is a growth of -24%
     return _record(sentence, context, key, label, subject, kind, value, figure.unit, period, topic,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 from tracker.catalog import load_catalog, nearest_indicator
@@ -35,7 +36,7 @@ STOPWORDS = frozenset(
 
 # A measure stated after a figure: "per 10,000 people", "for every 1,000 employed", "per capita".
 PER_UNIT_RE = compile_folded(
-    r"^\s*(?:[\w-]+\s+){0,5}?(?:per|for\s+every|for\s+each)\s+(?:(?P<count>\d[\d,]*|hundred|thousand|million)\s+)?"
+    r"(?:^|(?<=\s))\s*(?:[\w-]+\s+){0,5}?(?:per|for\s+every|for\s+each)\s+(?:(?P<count>\d[\d,]*|hundred|thousand|million)\s+)?"
     r"(?P<noun>capita|people|persons?|inhabitants|residents|population|employed|employees|workers|households)\b"
 )
 # The whole a share is of: GDP, or a total ("of all mobile base stations", "of the total", "of its revenue").
@@ -113,18 +114,44 @@ def _is_growth(folded: str, figure: Figure) -> bool:
     )
 
 
+ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise)\b|\bgrow")
+
+
+def _label_measure(label: str, figure: Figure, is_growth: bool) -> str:
+    """The measure a table row's label names ("R&D growth (%)", "patents per 10,000 people", "share of GDP (%)")."""
+    if is_growth:
+        return "growth"
+    per_unit = PER_UNIT_RE.search(label)
+    if per_unit:
+        return _per_unit_measure(per_unit)
+    if figure.unit == "percent":
+        return "share_of_gdp" if SHARE_OF_GDP_RE.search(label) else "share"
+    return "level"
+
+
 def _figure_indicator(
-    text: str, folded: str, figure: Figure, hits: list, clause_span: tuple[int, int], sentence_topic: Callable[[], str]
+    text: str, folded: str, figure: Figure, hits: list, clause_span: tuple[int, int], sentence_topic: Callable[[], str],
+    row_label: tuple[int, int] | None = None,
 ) -> tuple[str, str, str, bool]:
     """(key, label, topic, is_decline): the catalog's concept near the figure with the measure the figure states
     ("R&D spending" + "of GDP" -> rd_intensity), else a key derived from the words that describe it."""
-    is_growth = _is_growth(folded, figure)
-    is_decline = is_growth and not figure.is_change and _is_decline(folded, figure)
-    measure = _figure_measure(folded, figure, clause_span, is_growth)
-    named = _catalog_indicator(hits, figure, measure, clause_span)
+    if row_label is not None:
+        # A table row: its label cell says what every figure of the row measures.
+        label_text = folded[row_label[0]:row_label[1]]
+        is_growth = figure.unit == "percent" and ROW_GROWTH_RE.search(label_text) is not None
+        is_decline = False
+        measure = _label_measure(label_text, figure, is_growth)
+        named = _catalog_indicator(hits, replace(figure, start=row_label[1] - 1), measure, row_label)
+        words = _content_words(text[row_label[0]:row_label[1]])[-3:]
+    else:
+        is_growth = _is_growth(folded, figure)
+        is_decline = is_growth and not figure.is_change and _is_decline(folded, figure)
+        measure = _figure_measure(folded, figure, clause_span, is_growth)
+        named = _catalog_indicator(hits, figure, measure, clause_span)
+        words = None
     if named is not None:
         return (*named, is_decline)
-    key, label = _key_and_label(_describing_words(text, figure, clause_span[0]), UNNAMED)
+    key, label = _key_and_label(words if words is not None else _describing_words(text, figure, clause_span[0]), UNNAMED)
     if measure == "level":
         key_suffix, label_suffix = {"percent": ("_share", ""), "years": ("_years", ""), "rank": ("_rank", "")}.get(
             figure.unit, ("", "")
@@ -141,14 +168,18 @@ def _catalog_indicator(
     if measure in ("level", "share", "share_of_gdp") or measure.startswith("per_"):
         # An entry in the figure's own unit: a level, or a share such as rd_intensity.
         entry = nearest_indicator(hits, figure.unit, figure.start, clause_span)
-        if entry is not None and entry.measure not in ("growth", "change_pp"):
+        if entry is not None:
             if not measure.startswith("per_") or entry.measure == "per_capita":
                 return entry.key, entry.label, entry.topic
         if measure == "level":
             return None
     # A rate of change, share or ratio of a level: the level's concept, in that measure.
     units = CHANGE_UNITS if measure == "change_pp" else LEVEL_UNITS
-    entry = nearest_indicator(hits, units, figure.start, clause_span)
+    entry = None
+    if measure in ("share", "share_of_gdp"):
+        # "basic research ... 6.65 percent of total R&D spending": the part is named before the figure, the whole after.
+        entry = nearest_indicator([h for h in hits if h.end <= figure.start], units, figure.start, clause_span)
+    entry = entry or nearest_indicator(hits, units, figure.start, clause_span)
     if entry is None:
         return None
     variant = load_catalog().variant(entry.concept, "per_capita" if measure.startswith("per_") else measure)
