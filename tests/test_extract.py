@@ -133,7 +133,7 @@ HARD_CASES = [
     ),
     pytest.param(
         "space_quantum_brief.txt", "4,600 km",
-        [("network_space_ground_urumqi", "China", "measurement", 4600.0, "km", "2021", "space", "4,600 km")],
+        [("integrated_space_ground_network", "China", "measurement", 4600.0, "km", "2021", "space", "4,600 km")],
         id="markdown_table_rows_give_dated_milestones_and_their_figures_2",
     ),
     pytest.param(

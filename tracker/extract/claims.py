@@ -30,7 +30,7 @@ from tracker.extract.figures import (
     _year_mentions,
 )
 from tracker.extract.layout import Sentence, _could_hold_claim, _sentences
-from tracker.extract.naming import UNNAMED, _event_key_and_label, _figure_indicator
+from tracker.extract.naming import UNNAMED, _content_words, _event_key_and_label, _figure_indicator
 from tracker.extract.subjects import _document_context, _figure_subject, _subject_mentions, sentence_owner
 from tracker.models import IndicatorRecord
 
@@ -306,14 +306,27 @@ def _figure_record(
     kind = _figure_kind(sentence, figure, figures, clause, years)
     if sentence.list_lead is not None:
         kind, period = _with_list_lead(sentence.list_lead, kind, period)
-    cells = _cells(text) if sentence.is_table_row else []
-    row_label = cells[0] if cells and not cells[0][0] <= figure.start < cells[0][1] else None
+    row_label = _row_label(text, figure) if sentence.is_table_row else None
     key, label, topic, is_decline = _figure_indicator(
         text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
     )
     value = -figure.value if is_decline else figure.value  # "declined by 24%" is a growth of -24%
     return _record(sentence, context, key, label, subject, kind, value, figure.unit, period, topic,
                    figure.start, figure.end, figure.precision)
+
+
+def _row_label(row: str, figure: Figure) -> tuple[int, int] | None:
+    """The cell naming what a row's figure measures: the first with words in it before the figure's own
+    ("| 2021 | Space-ground network | 4,600 km |" is named by its second cell)."""
+    cells = _cells(row)
+    if not any(start <= figure.start < end for start, end in cells):
+        return None  # not in a cell: text run on after the row
+    for start, end in cells:
+        if end > figure.start:
+            return None  # the figure's own cell, or past it
+        if _content_words(row[start:end]):
+            return start, end
+    return None
 
 
 def _record(

@@ -166,9 +166,12 @@ def _catalog_indicator(
 ) -> tuple[str, str, str] | None:
     """(key, label, topic) of the catalog concept the figure measures, in the measure it states; None when unknown."""
     if measure in ("level", "share", "share_of_gdp") or measure.startswith("per_"):
-        # An entry in the figure's own unit: a level, or a share such as rd_intensity.
+        # An entry in the figure's own unit: a level, or a share such as rd_intensity. A count counts what
+        # its own clause names ("2 million people, and ... 14 new fabs": the people are not fabs).
+        if figure.unit == "count":
+            hits = [h for h in hits if clause_span[0] <= h.start < clause_span[1]]
         entry = nearest_indicator(hits, figure.unit, figure.start, clause_span)
-        if entry is not None:
+        if entry is not None and not (measure.startswith("share") and entry.measure in ("growth", "change_pp")):
             if not measure.startswith("per_") or entry.measure == "per_capita":
                 return entry.key, entry.label, entry.topic
         if measure == "level":

@@ -166,7 +166,7 @@ def _figure_subject(
     if owners:
         last = owners[-1]
         if len(owners) > 1 and APPOSITION_BEFORE_RE.fullmatch(text, owners[-2].end, last.start) and (
-            POSSESSIVE_AFTER_RE.match(text, last.end)
+            POSSESSIVE_AFTER_RE.match(text, last.end) or POSSESSIVE_AFTER_RE.match(text, last.end - 2)
         ):
             return owners[-2].name  # "SMIC, China's largest chipmaker, reported ...": SMIC's figure
         return last.name
