@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
-from tracker.catalog import load_catalog, match_indicator, plausible_range, topic_of
+import pytest
+
+from tracker.catalog import (
+    MEASURES, fold_case, indicator_hits, load_catalog, match_indicator, nearest_indicator, parse_catalog,
+    plausible_range, topic_of,
+)
 from tracker.extract import extract_indicators
 from tracker.models import TOPICS
+
+TEXTS = Path(__file__).with_name("texts")
 
 
 def test_every_entry_has_a_snake_case_key_a_known_topic_and_ranges_for_its_units():
@@ -45,3 +54,96 @@ def test_unknown_indicator_gets_a_key_from_the_words_around_the_figure():
     assert [(r.indicator, r.label, r.value, r.unit, r.period) for r in records] == [
         ("robotics_training_centre", "Robotics training centres", 14.0, "count", "2024")
     ]
+
+
+CASES = tomllib.loads((Path(__file__).with_name("catalog_cases.toml")).read_text(encoding="utf-8"))["case"]
+
+
+def _matched_key(case: dict) -> str | None:
+    sentence, figure = case["sentence"], case["figure"]
+    if case.get("extract"):
+        stated = [r.indicator for r in extract_indicators(sentence, "t") if r.value_text.endswith(figure) or figure in r.value_text]
+        return stated[0] if stated else None
+    entry = match_indicator(sentence, case["unit"], anchor=sentence.index(figure))
+    return entry.key if entry else None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['key']}:{c['figure']}" for c in CASES])
+def test_sentence_figure_takes_the_expected_entry(case):
+    assert _matched_key(case) == case["key"]
+
+
+def test_cases_cover_many_concepts():
+    catalog = load_catalog()
+    assert len(CASES) >= 60
+    assert all(catalog.entry(case["key"]) is not None for case in CASES)
+    assert len({catalog.entry(case["key"]).concept for case in CASES}) >= 50
+
+
+def test_every_entry_has_facets_and_one_entry_per_concept_and_measure():
+    catalog = load_catalog()
+    assert len(catalog.indicators) >= 200
+    seen = set()
+    for entry in catalog.indicators:
+        assert re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)*", entry.concept), entry.key
+        assert entry.measure in MEASURES, entry.key
+        assert (entry.concept, entry.measure) not in seen, entry.key
+        seen.add((entry.concept, entry.measure))
+        if entry.measure in ("growth", "share", "share_of_gdp", "change_pp"):
+            assert entry.units == ("percent",), entry.key  # a rate never takes a yuan figure
+
+
+def test_growth_and_change_entries_have_a_base_of_the_same_concept_and_their_own_range():
+    catalog = load_catalog()
+    for entry in catalog.indicators:
+        if entry.measure in ("growth", "change_pp"):
+            suffix = "_growth" if entry.measure == "growth" else "_change"
+            assert entry.key.endswith(suffix) and entry.base is not None, entry.key
+            assert entry.base.key + suffix == entry.key and entry.base.concept == entry.concept
+            assert entry.ranges["percent"][0] < 0, entry.key  # a rate can fall
+            assert entry.ranges != entry.base.ranges
+
+
+def test_every_pattern_alternative_holds_a_literal_word_and_the_prefilter_loses_no_hit():
+    catalog = load_catalog()
+    lines = [line for path in sorted(TEXTS.glob("*.txt")) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines += [case["sentence"] for case in CASES]
+    for line in lines:
+        folded = fold_case(line)
+        full = sorted((m.start(), m.end(), i) for i, e in enumerate(catalog.indicators) for m in e.pattern.finditer(folded))
+        assert sorted((h.start, h.end, h.order) for h in indicator_hits(line, catalog)) == full, line
+
+
+def test_variant_finds_the_concept_measured_another_way():
+    catalog = load_catalog()
+    assert catalog.variant("rd_expenditure", "share_of_gdp").key == "rd_intensity"
+    assert catalog.variant("rd_expenditure", "level").key == "rd_spending_total"
+    assert catalog.variant("rd_expenditure", "growth").key == "rd_spending_total_growth"
+    assert catalog.variant("rd_expenditure", "change_pp").key == "rd_intensity_change"
+    assert catalog.variant("rd_personnel", "growth") is None
+    assert catalog.variant("rd_expenditure", "per_capita").key == "rd_spending_per_capita"
+    assert catalog.variant("basic_research_expenditure", "share").key == "basic_research_share"
+    assert catalog.variant("business_rd_expenditure", "share_of_gdp").code == "B_XGDP"
+    assert catalog.variant("no_such_concept", "level") is None
+    assert catalog.entry("rd_intensity").code == "G_XGDP" and catalog.entry("rd_intensity_change").base.key == "rd_intensity"
+
+
+def test_facets_default_from_key_and_units():
+    catalog = parse_catalog({"indicator": [
+        {"key": "widgets", "label": "Widgets", "topic": "general", "units": ["count"], "patterns": ["widgets"]},
+        {"key": "widget_share", "label": "Widget share", "topic": "general", "units": ["percent"], "patterns": ["widget share"]},
+    ]})
+    widgets, share = catalog.indicators
+    assert (widgets.concept, widgets.measure, widgets.code) == ("widgets", "level", None)
+    assert (share.concept, share.measure) == ("widget_share", "share")
+    with pytest.raises(ValueError, match="unknown measure"):
+        parse_catalog({"indicator": [{"key": "k", "label": "K", "topic": "general", "units": ["count"], "patterns": ["kays"], "measure": "size"}]})
+
+
+def test_a_growth_hit_stands_for_its_level_when_a_level_is_asked_for():
+    sentence = "R&D spending growth of 8% was reported."
+    hits = indicator_hits(sentence)
+    assert {h.entry.key for h in hits} >= {"rd_spending_total", "rd_spending_total_growth"}
+    anchor = sentence.index("8%")
+    assert nearest_indicator(hits, "percent", anchor).key == "rd_spending_total_growth"
+    assert nearest_indicator(hits, ("CNY", "percent"), anchor).key == "rd_spending_total"

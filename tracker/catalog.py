@@ -313,24 +313,29 @@ def _default_measure(units: list[str]) -> str:
 # prefilter prefers any other word every match of a pattern must contain.
 COMMON_WORDS = frozenset("""
     the and for from with into about around over than more per its their that this which was were has have had
-    share rate ratio total national government state public market sales users capacity output production new year
+    share rate ratio total national general high use road country operation stock government state public market sales users capacity output production new year
     annual average growth increase rise rose grew growing increased number value added size industry industries
     sector companies firms enterprises investment spending funding funds fund expenditure expenditures research
-    development technology technologies science china global world data digital high tech internet energy
-    vehicles accounted accounting account made proportion percentage percent level of gdp domestic gross
+    technology technologies science china global world data digital high tech internet energy
+    vehicles accounted accounting account made proportion percentage percent level gdp domestic gross
 """.split())
 LITERAL_WORD_RE = re.compile(r"[a-z&]{3,}")
 
 
-def _word_cost(word: str) -> tuple[int, int]:
-    return (1 if word in COMMON_WORDS else 0, -len(word))
+def _word_cost(word: str) -> int:
+    """How often a word is likely to occur in the genre's sentences (a rough scale): prefer rare, long words."""
+    if "&" in word:
+        return 1  # R&D, S&T: specific despite their length
+    if word in COMMON_WORDS:
+        return 20
+    return {3: 20, 4: 6, 5: 3}.get(len(word), 1)
 
 
 def _clause_literals(clause) -> frozenset[str] | None:
     """Words one of which every text satisfying `clause` (a string, or alternatives) contains."""
     if isinstance(clause, str):
         words = LITERAL_WORD_RE.findall(clause)
-        return frozenset({min(words, key=_word_cost)}) if words else None
+        return frozenset({min(words, key=lambda word: (_word_cost(word), -len(word)))}) if words else None
     union: set[str] = set()
     for alternative in clause:
         found = _requirement_literals(alternative)
@@ -340,9 +345,8 @@ def _clause_literals(clause) -> frozenset[str] | None:
     return frozenset(union)
 
 
-def _literals_cost(words: frozenset[str]) -> tuple[int, int, int]:
-    costs = [_word_cost(word) for word in words]
-    return (sum(common for common, _ in costs), len(words), sum(length for _, length in costs))
+def _literals_cost(words: frozenset[str]) -> int:
+    return sum(_word_cost(word) for word in words)
 
 
 def _requirement_literals(requirement: Requirement) -> frozenset[str] | None:
