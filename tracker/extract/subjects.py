@@ -18,8 +18,25 @@ from tracker.extract.context import (
 )
 
 
-# "3.5% in the US", "47% completed their degrees in China": the owner named just after.
-AFTER_SUBJECT_RE = re.compile(r"^\s*\)?\s*(?:[a-z-]+\s+){0,4}?(?:in|of|at|for)\s+(?:the\s+)?$")
+# "3.5% in the US", "3.5% of GDP in the US", "47% completed their degrees in China": the owner named just
+# after, when only a preposition phrase stands between: the figure's own verb group (up to two verbs right
+# after it), then words that are no verb, no name and open no new clause, then in/of/at/for. A comma, a
+# later verb or a clause word ("3.5%, a level the US has never reached", "3.5% helped firms invest in the
+# US", "2% while in the US") means the name belongs to another clause.
+# The catalog's verb forms grouped by first letter: the engine then tries a few dozen, not all of them.
+_VERB_FORMS = "|".join(
+    f"{letter}(?:{'|'.join(sorted((re.escape(v[1:]) for v in load_catalog().naming.verbs if v[0] == letter), key=len, reverse=True))})"
+    for letter in sorted({v[0] for v in load_catalog().naming.verbs})
+)
+_CLAUSE_WORDS = (
+    "and|or|but|nor|yet|while|whereas|that|which|who|whom|whose|than|as|when|where|although|though|"
+    "because|since|if|unless|versus|vs"
+)
+AFTER_SUBJECT_RE = re.compile(
+    rf"^\s*\)?\s*(?:(?:{_VERB_FORMS})\s+){{0,2}}"
+    rf"(?:(?!(?:{_VERB_FORMS}|{_CLAUSE_WORDS})\s)(?:[a-z][a-z’'-]*|[A-Z][A-Z&]+)\s+)*?"
+    r"(?:in|of|at|for)\s+(?:the\s+)?$"
+)
 OBJECT_PREPOSITION_RE = re.compile(
     r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond|on)\s+(?:the\s+)?$"
 )
