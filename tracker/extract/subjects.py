@@ -51,7 +51,7 @@ ORGANISATION_WORD_RE = re.compile(
     r"\b(?:Institutes?|Institution|Association|Agency|Administration|Ministry|Commission|Council|Bureau|"
     r"Corporation|Company|Group|Foundation|Academy|University|Cent(?:er|re)|Office|Organi[sz]ation|Bank|Forum|"
     r"Federation|Laborator(?:y|ies)|Lab|Department|Authority|Committee|Congress|Society|Union|Alliance|"
-    r"Consortium|Network|Service|Board|School|College|Partners|Research|Intelligence\s+Unit)\b"
+    r"Consortium|Network|Service|Board|School|College|Partners|Research)\b"
 )
 # Bodies named after their country ("China Association of ...", "Korea Institute for ...") report its figures.
 NATIONAL_BODY_RE = re.compile(
