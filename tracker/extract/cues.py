@@ -24,6 +24,13 @@ HEDGE_RE = compile_folded(r"\b(?:at\s+least|perhaps|probably|maybe|roughly|aroun
 FUTURE_CUE_RE = compile_folded(
     r"\b(?:will|shall|plans?\s+to|planned\s+to|scheduled|slated|set\s+to|to\s+be\s+(?:launched|completed|built))\b",
 )
+# "maiden flight", "first crewed test flight", "inaugural commercial voyage": a debut, its modifiers within
+# one clause (no comma, no figure) and never a span of time ("the first quarter saw flight bookings rise").
+_FIRST_OUTING = (
+    r"(?:maiden|first|inaugural)\s+"
+    r"(?:(?!(?:of|and|or|the|a|an|in|on|to|by|for|with|quarter|half|year|month|week|day|time|decade)\b)[a-z-]+\s+){0,3}"
+    r"(?:flights?|launch|voyage|test)"
+)
 EVENT_CUE_RE = compile_folded(
     r"\b(?:launch(?:ed|es)?|establish(?:ed|ment)|found(?:ed|ing)|complet(?:ed|ion)|approv(?:ed|al)|"
     r"announc(?:ed|ements?)|released?|publish(?:ed)?|unveil(?:ed)?|introduc(?:ed|tion)|began|started|"
@@ -32,7 +39,8 @@ EVENT_CUE_RE = compile_folded(
     r"inaugurated|certified|landed|docked|first\s+time|went\s+into|came\s+into|took\s+effect|"
     r"rolled\s+out|commissioned|broke\s+ground|demonstrated|sanctioned|restricted|acquired|merged|"
     r"surpassed|overtook|implemented|ratified|held|hosted|flew|returned|tested|succeeded|"
-    r"received|obtained|won|secured|granted|awarded|maiden\s+flight|first\s+(?:\w+\s+)?flight|"
+    r"received|obtained|won|secured|granted|awarded|"
+    rf"{_FIRST_OUTING}|"
     r"entered\s+service|went\s+live|put\s+into\s+(?:operation|service))\b",
 )
 GROWTH_AFTER_RE = compile_folded(

@@ -40,7 +40,7 @@ RELEVANCE_RE = compile_folded(
 TAIL_MARKER_RE = compile_folded(
     r"(?:related|latest|more\s+(?:from|on|in|stories|news|articles)|recommended|read\s+(?:more|next|also)|"
     r"also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+like|further\s+reading|most\s+(?:read|popular)|"
-    r"popular|trending|our\s+(?:programs|programmes|events|courses)|upcoming\s+events|discover\s+more|"
+    r"popular|trending|discover\s+more|"
     r"about\s+the\s+authors?|about\s+us|author\s+bios?|foot\s?notes|end\s?notes|references|sources|"
     r"bibliography)\b"
     r"[\w\s’'&-]{0,40}:?",
@@ -52,14 +52,33 @@ BOILERPLATE_OPENING_RE = compile_folded(
     r"(?:photo|image|credit|advertisement)s?\b|"
     r"(?:related|read\s+more|read\s+next|see\s+also|also\s+read|recommended|watch|listen)\s*:)",
 )
+# Phrases only page furniture uses, wherever they stand in a short line.
 BOILERPLATE_RE = compile_folded(
-    r"©|\b(?:(?:\d+\s?-?\s?min(?:ute)?s?\s+read|cookies?|privacy\s+policy|all\s+rights\s+reserved|subscribe|"
-    r"sign\s+up|newsletter|click\s+here|learn\s+more|follow\s+us|download\s+(?:the\s+)?(?:pdf|report|brief)|"
-    r"register|webinar|this\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first))\b|enrol)",
+    r"©|\b(?:\d+\s?-?\s?min(?:ute)?s?\s+read|cookies?|privacy\s+policy|all\s+rights\s+reserved|"
+    r"this\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first))\b",
+)
+# A call to action: an imperative addressed to the reader. A line is one when it opens with it (and
+# states no claim) or closes with it as a fragment of its own ("... save 30%. Register now", "| Sign up");
+# the word inside a clause ("China will register 500 firms") is no call.
+_CALL_TO_ACTION = (
+    r"(?:subscribe|register|sign\s+(?:up|in)|log\s+in|enrol|enroll|join|download|follow\s+us|click|tap|"
+    r"learn\s+more|read\s+more|find\s+out\s+more|discover\s+more|watch|listen|book|reserve|rsvp|donate|"
+    r"apply|contact\s+us|get\s+in\s+touch|enter\s+your\s+email|save\s+your\s+(?:seat|spot|place))\b"
+)
+CALL_TO_ACTION_OPENING_RE = compile_folded(rf"[\W_]*{_CALL_TO_ACTION}")
+CALL_TO_ACTION_CLOSING_RE = compile_folded(
+    rf"(?:^|[.!?|•·—–:>]\s*|\s-\s*)[\W_]*{_CALL_TO_ACTION}"
+    r"(?:\s+(?:now|here|today|online|free|for\s+free|below))?[\s.!?›»→>)]*$",
+)
+MAX_FURNITURE_WORDS = 30
+# What a claim needs beyond a number: a figure with a unit, or a year with a verb that states something.
+CLAIM_VERB_RE = compile_folded(
+    r"\b(?:will|would|rose|grew|fell|reached|increased|decreased|declined|totall?ed|exceeded|accounted|"
+    r"amounted|stood|surged|jumped|dropped|expects?|plans?\s+to|aims?\s+to)\b",
 )
 DATE_TOKEN_RE = compile_folded(
     rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
-    r"\b(?:date|published|updated|posted|on|by|at|am|pm|GMT|UTC|location)\b|[\W_]+",
+    r"\b(?:published|updated|posted|on|by|at|am|pm|GMT|UTC)\b|[\W_]+",
 )
 DIGIT_RUN_RE = re.compile(r"\d+")
 NUMERIC_TOKEN_RE = re.compile(r"[-+(]?[$¥€£]?\d[\d.,]*%?\)?")
@@ -67,6 +86,7 @@ UNIT_FIGURE_RE = re.compile(
     r"\d\s?(?:%|percent|per\s?cent|bn\b|billion|million|trillion|km\b|nm\b|yuan|dollars|euros)|[$¥€]\s?\d"
 )
 HAS_DATE_RE = re.compile(rf"{_MONTHS}|\b(?:19|20)\d\d\b")
+HAS_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 VERB_HINT_RE = compile_folded(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|shall|should|"
     r"\w{3,}(?:ed|es|ing))\b|\b\w{3,}s\b",
@@ -119,9 +139,24 @@ class Sentence:
         return _cues(ESTIMATE_CUE_RE, self.folded)
 
 
+def _has_claim_shape(folded: str) -> bool:
+    return UNIT_FIGURE_RE.search(folded) is not None or (
+        HAS_YEAR_RE.search(folded) is not None and CLAIM_VERB_RE.search(folded) is not None
+    )
+
+
+def _is_call_to_action(folded: str) -> bool:
+    """"Subscribe to our newsletter", "Register now for our webinar", "... | Sign up": addressed to the reader."""
+    if CALL_TO_ACTION_CLOSING_RE.search(folded, max(0, len(folded) - 60)):
+        return True  # a teaser or advert closes with what to do: the whole line is promotion
+    return CALL_TO_ACTION_OPENING_RE.match(folded) is not None and not _has_claim_shape(folded)
+
+
 def _is_boilerplate_line(line: str, folded: str) -> bool:
     words = line.split()
-    if len(words) <= 30 and (BOILERPLATE_OPENING_RE.match(folded) or BOILERPLATE_RE.search(folded)):
+    if len(words) <= MAX_FURNITURE_WORDS and (
+        BOILERPLATE_OPENING_RE.match(folded) or BOILERPLATE_RE.search(folded) or _is_call_to_action(folded)
+    ):
         return True
     if (
         len(words) >= 3 and len(DIGIT_RUN_RE.findall(line)) >= 0.6 * len(words)  # each numeric token holds a digit
