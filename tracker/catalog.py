@@ -166,6 +166,34 @@ class NamingWords:
 
 
 @dataclass(frozen=True)
+class CurrencyEntry:
+    """A currency (catalog [[currency]]): its code, which a figure in it takes as its unit, and how it is written."""
+
+    code: str
+    signs: tuple[str, ...] = ()  # before the number: "$", "NT$", "Rs"
+    codes: tuple[str, ...] = ()  # before or after it: "RMB", "USD"
+    words: tuple[str, ...] = ()  # after it: "yuan", "U.S. dollars"
+    words_after_scale: tuple[str, ...] = ()  # after a scale word only: "300 billion won"
+    range: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class ScaleWords:
+    """Words that multiply a number (catalog [scales]): on any figure, and abbreviations only on money."""
+
+    words: dict[str, float] = field(default_factory=dict)
+    money_abbreviations: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Genre:
+    """What the texts are about (catalog [genre]): the default owner and the paragraph vocabulary."""
+
+    default_subject: str = "China"
+    relevance: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Catalog:
     version: str
     indicators: tuple[IndicatorEntry, ...]
@@ -187,6 +215,9 @@ class Catalog:
     # Per entry (in indicators' order): literal strings any match holds (see _requirement), or None when
     # some pattern has none. A text failing its entry's requirement cannot match it: its regex is not run.
     entry_requirements: tuple[Callable[[str], bool] | None, ...] = ()
+    currencies: tuple[CurrencyEntry, ...] = ()
+    scales: ScaleWords = ScaleWords()
+    genre: Genre = Genre()
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -449,9 +480,36 @@ def parse_catalog(raw: dict) -> Catalog:
         measure_units=tuple(
             MeasureUnit(unit["name"], compile_folded(_alternation(unit["aliases"]))) for unit in raw.get("unit", [])
         ),
-        unit_ranges={unit: (float(lo), float(hi)) for unit, (lo, hi) in raw.get("unit_ranges", {}).items()},
         naming=_naming_words(raw.get("naming", {}), raw.get("subject", [])),
+        **_money_and_genre(raw),
     )
+
+
+def _money_and_genre(raw: dict) -> dict:
+    """The [[currency]], [scales] and [genre] sections as Catalog fields; a currency's range joins unit_ranges."""
+    currencies = tuple(
+        CurrencyEntry(
+            code=c["code"], signs=tuple(c.get("signs", [])), codes=tuple(c.get("codes", [])),
+            words=tuple(c.get("words", [])), words_after_scale=tuple(c.get("words_after_scale", [])),
+            range=(float(c["range"][0]), float(c["range"][1])) if "range" in c else None,
+        )
+        for c in raw.get("currency", [])
+    )
+    scales = raw.get("scales", {})
+    genre = raw.get("genre", {})
+    unit_ranges = {unit: (float(lo), float(hi)) for unit, (lo, hi) in raw.get("unit_ranges", {}).items()}
+    for currency in currencies:
+        if currency.range is not None:
+            unit_ranges.setdefault(currency.code, currency.range)  # [unit_ranges] wins
+    return {
+        "currencies": currencies,
+        "scales": ScaleWords(
+            {k: float(v) for k, v in scales.get("words", {}).items()},
+            {k: float(v) for k, v in scales.get("money_abbreviations", {}).items()},
+        ),
+        "genre": Genre(genre.get("default_subject", Genre.default_subject), tuple(genre.get("relevance", []))),
+        "unit_ranges": unit_ranges,
+    }
 
 
 PLAIN_NAME_RE = re.compile(r"[A-Za-z][A-Za-z .-]*")

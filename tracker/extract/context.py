@@ -8,12 +8,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tracker.catalog import Catalog
+from tracker.catalog import Catalog, load_catalog
 
 
 # Backward-looking checks read a bounded window, so a huge one-line document stays linear.
 LOOKBACK_CHARS = 20
-DEFAULT_SUBJECT = "China"  # the genre's default: a figure with no other owner named is China's
+# The genre's default (catalog [genre]): a figure with no other owner named is this subject's.
+DEFAULT_SUBJECT = load_catalog().genre.default_subject
 WHITESPACE_RE = re.compile(r"\s+")
 WORD_RE = re.compile(r"(?<![\w&])[A-Za-z][A-Za-z&’'-]*")
 

@@ -20,16 +20,45 @@ TENS_WORDS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90,
 }
-SCALES = {
-    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-    "k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12,
-}
+# Scales and currencies are catalog data ([scales], [[currency]]); the patterns below are built from them.
+_CATALOG = load_catalog()
+
+
+def _literal_alternation(words, space: str = r"\s?") -> str:
+    """Literal wordings as one alternation, longest first (so "lakh crore" wins over "lakh")."""
+    return "|".join(re.escape(w).replace(r"\ ", space) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+
+def _spaceless(text: str) -> str:
+    return "".join(text.lower().split())
+
+
+SCALES = {_spaceless(k): v for k, v in {**_CATALOG.scales.words, **_CATALOG.scales.money_abbreviations}.items()}
+# Every way of writing a currency, lower-cased and without spaces -> its code ("us$" -> USD, "usdollars" -> USD).
 CURRENCY_CODES = {
-    "$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD",
-    "¥": "CNY", "rmb": "CNY", "cny": "CNY", "yuan": "CNY", "renminbi": "CNY",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "£": "GBP", "gbp": "GBP", "pounds": "GBP", "nt$": "TWD", "twd": "TWD", "yen": "JPY", "jpy": "JPY",
+    _spaceless(wording): currency.code
+    for currency in _CATALOG.currencies
+    for wording in (*currency.signs, *currency.codes, *currency.words, *currency.words_after_scale)
 }
+CURRENCY_UNITS = frozenset(currency.code for currency in _CATALOG.currencies)
+_LETTER_SIGNS = [sign for c in _CATALOG.currencies for sign in c.signs if any(ch.isalpha() for ch in sign)]
+_SYMBOL_SIGNS = [sign for c in _CATALOG.currencies for sign in c.signs if not any(ch.isalpha() for ch in sign)]
+SIGN_CHARS = "".join(sorted({sign[0] for sign in _SYMBOL_SIGNS}))  # "$", "¥", "€", ...: a figure may open with one
+_SIGN_CLASS = "".join(re.escape(ch) for ch in SIGN_CHARS)
+_CODES = _literal_alternation(code for c in _CATALOG.currencies for code in c.codes)
+_CURRENCY_BEFORE = (
+    rf"\b(?:{_literal_alternation(_LETTER_SIGNS)})\s?(?=\d)|(?:{_literal_alternation(_SYMBOL_SIGNS)})"
+    rf"|\b(?:{_CODES})\s?"
+)
+_CURRENCY_AFTER = rf"(?:{_literal_alternation([*(w for c in _CATALOG.currencies for w in c.words), *(code for c in _CATALOG.currencies for code in c.codes)])})"
+_CURRENCY_AFTER_SCALE = _literal_alternation(w for c in _CATALOG.currencies for w in c.words_after_scale)
+_SCALE_WORDS = _literal_alternation(_CATALOG.scales.words, r"\s+")
+_MONEY_ABBREVIATIONS = _literal_alternation(_CATALOG.scales.money_abbreviations)
+_FULL_SCALE_WORDS = _literal_alternation([w for w in _CATALOG.scales.words if len(w) > 3], r"\s+")
+# Where a figure can open: a bound, a currency code or sign, a digit or a number word.
+_OPENING_LETTERS = "".join(sorted(
+    set("acefgijlmnorstu") | {w[0].lower() for c in _CATALOG.currencies for w in (*c.codes, *_LETTER_SIGNS)}
+))
 FRACTIONS = {
     "two-thirds": 200 / 3, "one-third": 100 / 3, "a third": 100 / 3, "three-quarters": 75.0,
     "a quarter": 25.0, "one-quarter": 25.0, "one-fifth": 20.0, "a fifth": 20.0,
@@ -54,23 +83,24 @@ FIGURE_RE = compile_folded(
     rf"""
     # only where a currency sign or a word starts, and only a word whose first character can open a
     # bound, a currency code or a number: skips the inside of words and most other words fast
-    (?=\b[\dacefgijlmnorstu]|[$¥€£])
+    (?=\b[\d{_OPENING_LETTERS}]|[{_SIGN_CLASS}])
     (?P<bound>\b(?:{_BOUND})\s+)?
-    (?P<currency>US\$|NT\$|\$|¥|€|£|\b(?:RMB|CNY|USD|EUR|GBP|JPY|TWD)\s?)?
+    (?P<currency>{_CURRENCY_BEFORE})?
     (?:
-        (?P<digits>(?:(?<=rmb|cny|usd|eur|gbp|jpy|twd)|(?<![\w.,/#-]))\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
-                  |(?:(?<=rmb|cny|usd|eur|gbp|jpy|twd)|(?<![\w.,/#]))\d+(?:\.\d+)?)
-      | (?P<words>\b(?:{_SPELLED}|a\s+dozen|an?(?=\s+(?:hundred|thousand|million|billion|trillion)\b))\b)
+        (?P<digits>(?(currency)|(?<![\w.,/#-]))\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
+                  |(?(currency)|(?<![\w.,/#]))\d+(?:\.\d+)?)
+      | (?P<words>\b(?:{_SPELLED}|a\s+dozen|an?(?=\s+(?:{_FULL_SCALE_WORDS})\b))\b)
     )
-    (?P<scale>\s?(?:hundred|thousand|million|billion|trillion)\b|(?P<scale_abbreviation>(?<=\d)\s?(?:bn|mn|tn|m|k|b)\b))?
+    (?P<scale>\s?(?:{_SCALE_WORDS})\b|(?P<scale_abbreviation>(?<=\d)\s?(?:{_MONEY_ABBREVIATIONS})\b))?
     (?P<unit>
         \s?(?:%|percent\b|per\s?cent\b|pct\b)
       | \s?percentage[\s-]points?\b
       | (?:-|\s)?(?:nm\b|nanomet(?:er|re)s?\b)
       | (?:-|\s)?(?:km\b|kilomet(?:er|re)s?\b)
       | [-\s](?:years?|months?|weeks?|days?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
-      | \s(?:of\s)?(?:yuan|renminbi|RMB|CNY|U\.?S\.?\s?dollars|dollars|USD|euros?|EUR|yen|JPY|TWD|GBP)\b
+      | \s(?:of\s)?{_CURRENCY_AFTER}\b
       | (?:-|\s)?(?P<measure>{load_catalog().measure_alternation})\b
+      | (?(scale)\s(?:{_CURRENCY_AFTER_SCALE})\b|(?!))  # "300 billion won"; "12 won awards" is a verb
     )?
     """,
     re.VERBOSE,
@@ -78,7 +108,7 @@ FIGURE_RE = compile_folded(
 # Patterns below open with a lookahead on their possible first characters: the
 # regex engine then skips most positions after one cheap test (2-4x faster).
 YEAR_RE = re.compile(
-    r"(?=[12F])(?:(?<=mid-)|(?<=early-)|(?<=late-)|(?<![\w$¥€£.,/-]))(?:FY\s?)?((?:19[5-9]|20\d)\d)"
+    r"(?=[12F])(?:(?<=mid-)|(?<=early-)|(?<=late-)|(?<![\w$¥€£₹₩.,/-]))(?:FY\s?)?((?:19[5-9]|20\d)\d)"
     r"(?:\s?(?:-|–|—|/|to|through|until)\s?((?:19[5-9]|20\d)\d|\d\d)(?![\d%]))?"
     r"(?![\w%]|[.,]\d)"
 )
@@ -128,7 +158,6 @@ MONTH_RE = re.compile(_MONTHS)
 DURATION_NOUN_END_RE = re.compile(r"(?:low|high|record|lag|gap)$")
 # "within two years", "in 40 years", "over the past five years": a time frame, not a claim.
 HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in|(?:the\s+)?(?:past|last|previous|recent))\s+$")
-CURRENCY_UNITS = frozenset({"CNY", "USD", "EUR", "GBP", "JPY", "TWD"})
 RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
 HYPOTHETICAL_RE = compile_folded(r"\b(?:might|would|if)\b")
 DETERMINER_BEFORE_RE = compile_folded(
@@ -255,7 +284,7 @@ def _figure_from_match(
     if number is None:
         return None
     value, precision = number
-    scale = SCALES.get(scale_text, 1.0)
+    scale = SCALES.get(_spaceless(scale_text), 1.0)
     value, precision = value * scale, precision * scale
     if found.group("measure"):
         unit, is_change = catalog.measure_unit(found.group("measure")), False
@@ -341,7 +370,7 @@ def _is_countable_words(folded: str, start: int, end: int, catalog: Catalog) -> 
 
 def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, bool]:
     if currency_text:
-        return CURRENCY_CODES.get(currency_text.rstrip(), None), False
+        return CURRENCY_CODES.get(_spaceless(currency_text), None), False
     if not unit_text:
         return "count", False
     if "percentage" in unit_text:
@@ -354,9 +383,7 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
         return "km", False
     if DURATION_WORD_RE.search(unit_text):
         return "years", False
-    currency = unit_text.removeprefix("of ")
-    currency = "usd" if "dollar" in currency else currency
-    return CURRENCY_CODES.get(currency, None), False
+    return CURRENCY_CODES.get(_spaceless(unit_text.removeprefix("of ")), None), False
 
 
 # A rank is kept only with a word before or after it: a text holding none of these has no rank.

@@ -8,14 +8,24 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from tracker.catalog import compile_folded, fold_case
+from tracker.catalog import compile_folded, fold_case, load_catalog
 from tracker.extract.context import LOOKBACK_CHARS, cached_property
 from tracker.extract.cues import ESTIMATE_CUE_RE, TARGET_CUE_RE, _cues
-from tracker.extract.figures import ORDINALS, _MONTHS, _SPELLED
+from tracker.extract.figures import (
+    ORDINALS,
+    SIGN_CHARS,
+    _CURRENCY_AFTER,
+    _LETTER_SIGNS,
+    _MONTHS,
+    _SCALE_WORDS,
+    _SIGN_CLASS,
+    _SPELLED,
+    _literal_alternation,
+)
 
 
 MAX_SENTENCE_CHARS = 3000
-SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])(?:[\"”’)\]]|\[\d{1,3}\])*\s+(?=[\"“‘(\[]?[A-Z0-9¥$€])")
+SENTENCE_BREAK_RE = re.compile(rf"(?<=[.!?])(?:[\"”’)\]]|\[\d{{1,3}}\])*\s+(?=[\"“‘(\[]?[A-Z0-9{_SIGN_CLASS}])")
 ABBREVIATION_RE = re.compile(
     r"(?:\b[A-Z]\.|\b(?:U\.S|U\.K|U\.N|E\.U|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|No|Inc|Co|Ltd|Corp|St|vs|approx|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Fig)\.)$"
@@ -25,16 +35,8 @@ SENTENCE_OPENER_RE = re.compile(
     r"(?:The|This|That|These|Those|It|Its|In|But|And|However|Meanwhile|China|Chinese|Beijing|Washington|"
     r"A|An|As|At|By|For|On|Since|While|When|According|Yet|Still|Some|Many|Most|Such)\b"
 )
-RELEVANCE_RE = compile_folded(
-    r"technolog|innovat|research|science|scien|econom|invest|market|industr|digital|data|"
-    r"compan|firm|enterprise|budget|fund|spend|GDP|export|import|trade|patent|talent|student|"
-    r"chip|semiconductor|quantum|satellite|space|AI\b|telecom|aircraft|aviation|launch|orbit|rocket|"
-    r"network|engineer|infrastructure|laborator|\blabs?\b|users|station|factor|plant|capacity|production|"
-    r"output|revenue|sales|profit|robot|cent(?:er|re)|training|program|project|zone|park|pilot|model|"
-    r"device|product|vehicle|billion|million|order|deliver|sold|sell|ship|customer|employ|worker|job|"
-    r"consumer|cars?\b|phone|unit|invest|fab|foundr|university|universit|school|graduate|entit|"
-    r"sanction|export|control|restrict|blacklist|list\b",
-)
+# The genre's vocabulary (catalog [genre] relevance).
+RELEVANCE_RE = compile_folded("|".join(load_catalog().genre.relevance) or r"(?!)")
 
 
 TAIL_MARKER_RE = compile_folded(
@@ -71,19 +73,21 @@ CALL_TO_ACTION_CLOSING_RE = compile_folded(
     r"(?:\s+(?:now|here|today|online|free|for\s+free|below))?[\s.!?›»→>)]*$",
 )
 MAX_FURNITURE_WORDS = 30
-# What a claim needs beyond a number: a figure with a unit, or a year with a verb that states something.
+# A verb that states something: with a figure in a unit or a year, it makes a line a claim, not a call to action.
 CLAIM_VERB_RE = compile_folded(
     r"\b(?:will|would|rose|grew|fell|reached|increased|decreased|declined|totall?ed|exceeded|accounted|"
-    r"amounted|stood|surged|jumped|dropped|expects?|plans?\s+to|aims?\s+to)\b",
+    r"amounted|stood|surged|jumped|dropped|expects?|plans?\s+to|aims?\s+to|said|says|shows?|showed)\b",
 )
 DATE_TOKEN_RE = compile_folded(
     rf"{_MONTHS}\.?|\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\b|\b\d{{1,4}}(?:st|nd|rd|th)?\b|"
     r"\b(?:published|updated|posted|on|by|at|am|pm|GMT|UTC)\b|[\W_]+",
 )
 DIGIT_RUN_RE = re.compile(r"\d+")
-NUMERIC_TOKEN_RE = re.compile(r"[-+(]?[$¥€£]?\d[\d.,]*%?\)?")
-UNIT_FIGURE_RE = re.compile(
-    r"\d\s?(?:%|percent|per\s?cent|bn\b|billion|million|trillion|km\b|nm\b|yuan|dollars|euros)|[$¥€]\s?\d"
+NUMERIC_TOKEN_RE = re.compile(rf"[-+(]?[{_SIGN_CLASS}]?\d[\d.,]*%?\)?")
+# A figure with a unit: a percentage, a scale ("3.6 trillion", "4.5 lakh"), a distance or money (catalog currencies).
+UNIT_FIGURE_RE = compile_folded(
+    rf"\d\s?(?:%|percent|per\s?cent|(?:{_SCALE_WORDS})s?\b|km\b|nm\b|{_CURRENCY_AFTER}\b)"
+    rf"|(?:\b(?:{_literal_alternation(_LETTER_SIGNS)})|[{_SIGN_CLASS}])\s?\d"
 )
 HAS_DATE_RE = re.compile(rf"{_MONTHS}|\b(?:19|20)\d\d\b")
 HAS_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
@@ -140,8 +144,9 @@ class Sentence:
 
 
 def _has_claim_shape(folded: str) -> bool:
-    return UNIT_FIGURE_RE.search(folded) is not None or (
-        HAS_YEAR_RE.search(folded) is not None and CLAIM_VERB_RE.search(folded) is not None
+    """A verb that states something, with a figure in a unit or a year: "R&D spending rose 8% in 2024"."""
+    return CLAIM_VERB_RE.search(folded) is not None and (
+        UNIT_FIGURE_RE.search(folded) is not None or HAS_YEAR_RE.search(folded) is not None
     )
 
 
@@ -225,7 +230,7 @@ ENDS_BEFORE_FIGURE_RE = re.compile(
     r"\b(?:reached|reach|rose|fell|hit|totalled|totaled|exceeded|spent|worth|cost|invested|grew|increased|"
     r"decreased|dropped|climbed|stood|accounted|amounted|up|down|more|less)$"
 )
-FIGURE_START_CHARS = "0123456789$¥€£"
+FIGURE_START_CHARS = "0123456789" + SIGN_CHARS
 MIN_CUT_LINE_WORDS = 4
 HYPHEN_WRAP_RE = re.compile(r"[A-Za-z]-$")
 TAIL_CHARS = 20  # longer than any word ENDS_MID_CLAUSE_RE ends on
@@ -357,7 +362,7 @@ BULLET_RE = re.compile(r"\s*(?:[-•*–▪]|\d{1,2}[.)])\s+")
 # else a number word.
 ANY_DIGIT_RE = re.compile(r"\d")
 HAS_CLAIM_WORD_RE = compile_folded(
-    rf"\b(?:{_SPELLED}|dozen|million|billion|trillion|{'|'.join(ORDINALS)}|thirds?|quarter)\b"
+    rf"\b(?:{_SPELLED}|dozen|{_SCALE_WORDS}|{'|'.join(ORDINALS)}|thirds?|quarter)\b"
 )
 
 

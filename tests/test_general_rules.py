@@ -1,0 +1,153 @@
+"""General rules instead of rules sized to particular texts: calls to action, debut events, the owner named
+after a figure, organisation words, and scales and currencies read from the catalog."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.catalog import fold_case, known_units, load_catalog, parse_catalog
+from tracker.extract import extract_indicators
+from tracker.extract.context import DEFAULT_SUBJECT
+from tracker.extract.cues import EVENT_CUE_RE
+from tracker.extract.layout import has_article_text
+from tracker.extract.subjects import _document_context
+
+
+def claims(text: str) -> list[tuple]:
+    return [(r.value, r.unit, r.period, r.value_text) for r in extract_indicators(text, "t")]
+
+
+# --- boilerplate: a call to action, not every line holding its word ----------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("China will register 500 new AI companies in 2025.", [(500.0, "count", "2025", "500")]),
+    (
+        "The ministry's newsletter said R&D spending rose 8% to 3.6 trillion yuan in 2024.",
+        [(8.0, "percent", "2024", "8%"), (3.6e12, "CNY", "2024", "3.6 trillion yuan")],
+    ),
+    ("About 40,000 students enrol in chip design courses each year.", [(40000.0, "count", None, "About 40,000")]),
+    ("Download the report: R&D spending rose 8% in 2024.", [(8.0, "percent", "2024", "8%")]),
+])
+def test_a_claim_holding_a_furniture_word_survives(text, expected):
+    assert claims(text) == expected
+
+
+@pytest.mark.parametrize("line", [
+    "Subscribe to our newsletter for 12 months of chip news",
+    "Register now for the 2025 semiconductor summit",
+    "Sign up today and get 30% off",
+    "Enrol today: 3 places left on the AI course",
+    "Join our webinar on chip policy, 12 June 2025",
+    "Early-bird tickets to the 2025 chip forum save 30%. Register now",
+    "Get 5 tech stories in your inbox every weekday. Enter your email | Sign up",
+])
+def test_a_call_to_action_line_is_dropped(line):
+    article = "China's chip output rose 6.9% in 2023, the statistics bureau said.\n\n" + line
+    assert claims(article) == [(6.9, "percent", "2023", "6.9%")]
+
+
+def test_a_page_of_calls_to_action_has_no_article_text():
+    assert not has_article_text("Subscribe to our newsletter\nRegister now for our events\nSign up for free\n")
+    assert has_article_text("China will register 500 new AI companies in 2025.\n")
+
+
+# --- debut events: maiden/first/inaugural + a few modifiers + flight/launch/voyage/test -----------------
+
+@pytest.mark.parametrize("phrase, debut", [
+    ("its maiden flight", True),
+    ("the first commercial passenger flight", True),
+    ("the first crewed orbital test flight", True),
+    ("the inaugural voyage", True),
+    ("in the first quarter, flight bookings rose", False),  # a comma: another clause
+    ("the first quarter saw flight bookings rise", False),  # a span of time, not a debut
+    ("the first of the flight crews", False),
+    ("the first 20 flight attendants", False),
+])
+def test_debut_cue(phrase, debut):
+    found = [m.group() for m in EVENT_CUE_RE.finditer(fold_case(phrase))]
+    assert bool(found) is debut
+
+
+def test_a_debut_with_a_year_is_a_milestone():
+    records = extract_indicators("The airliner completed its first crewed test flight in 2024.", "t")
+    assert [(r.kind, r.period) for r in records] == [("milestone", "2024")]
+
+
+# --- the owner named right after a figure: only a preposition phrase between ------------------------
+
+@pytest.mark.parametrize("text, owner", [
+    ("R&D spending reached 3.5% in the US in 2023.", "United States"),
+    ("R&D spending reached 3.5% of GDP in the US in 2023.", "United States"),
+    ("Some 47% completed their undergraduate degrees in India in 2023.", "India"),
+    ("R&D spending reached 3.5%, a level the US has never reached, in 2023.", DEFAULT_SUBJECT),  # a comma
+    ("R&D spending grew 3.5% and helped firms invest in the US in 2023.", DEFAULT_SUBJECT),  # a clause word
+    ("Growth of 3.5% helped firms invest in the US in 2023.", DEFAULT_SUBJECT),  # a later verb
+])
+def test_owner_after_a_figure(text, owner):
+    assert [r.subject for r in extract_indicators(text, "t") if r.unit == "percent"] == [owner]
+
+
+# --- organisation words: no single body's name --------------------------------------------------------
+
+def test_a_unit_is_no_organisation_word_but_an_association_is():
+    text = (
+        "The Graphics Processing Unit (GPU) market grew. "
+        "The China Semiconductor Industry Association (CSIA) reported sales."
+    )
+    organisations = _document_context(text, "t").organisations
+    assert "GPU" not in organisations
+    assert "CSIA" in organisations
+
+
+# --- scales and currencies come from the catalog ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, value, unit, value_text", [
+    ("Chip imports reached $349.4 bln in 2023.", 349.4e9, "USD", "$349.4 bln"),
+    ("Goods trade totalled 21.17 trln yuan in 2024.", 21.17e12, "CNY", "21.17 trln yuan"),
+    ("China sold 1.31 mln electric vehicles in 2024.", 1.31e6, "count", "1.31 mln"),
+    ("India's R&D spending was Rs 1.27 lakh crore in 2021.", 1.27e12, "INR", "Rs 1.27 lakh crore"),
+    ("India spent ₹500 crore on chip plants in 2024.", 5e9, "INR", "₹500 crore"),
+    ("Operators installed 4.5 lakh base stations in 2024.", 4.5e5, "count", "4.5 lakh"),
+    ("Samsung will invest ₩30 trillion in chip plants in 2025.", 3e13, "KRW", "₩30 trillion"),
+    ("Korea put 300 billion won into chip research in 2024.", 3e11, "KRW", "300 billion won"),
+    ("TSMC revenue reached NT$4.34 trillion in 2024.", 4.34e12, "TWD", "NT$4.34 trillion"),
+    ("The fund raised HK$5 billion for start-ups in 2024.", 5e9, "HKD", "HK$5 billion"),
+    ("Japan set aside 2 trillion yen for chip plants in 2024.", 2e12, "JPY", "2 trillion yen"),
+    ("R&D spending was ¥3.6 trillion in 2024.", 3.6e12, "CNY", "¥3.6 trillion"),
+    ("The start-up raised $5m in 2024.", 5e6, "USD", "$5m"),
+])
+def test_scales_and_currencies(text, value, unit, value_text):
+    assert [(r.value, r.unit, r.value_text) for r in extract_indicators(text, "t") if r.value is not None] == [
+        (pytest.approx(value), unit, value_text)
+    ]
+
+
+@pytest.mark.parametrize("text", [
+    "Huawei shipped 910B chips in 2024.",  # a model name
+    "The rocket climbed 5m before the engine cut out in 2024.",  # a distance
+])
+def test_a_one_letter_abbreviation_scales_only_money(text):
+    assert [r for r in extract_indicators(text, "t") if r.value is not None] == []
+
+
+def test_won_after_a_number_without_a_scale_is_the_verb():
+    records = extract_indicators("Of the company's engineers, 12 won awards for chip design in 2024.", "t")
+    assert [(r.value, r.unit) for r in records] == [(12.0, "count")]
+
+
+def test_currency_ranges_join_the_known_units():
+    catalog = load_catalog()
+    assert {"INR", "KRW", "HKD", "TWD", "JPY", "GBP"} <= known_units(catalog)
+    assert catalog.unit_ranges["CNY"] == (0.0, 1.0e16)  # [unit_ranges] keeps its own bounds
+
+
+def test_genre_data_is_read_from_the_catalog():
+    catalog = parse_catalog({
+        "genre": {"default_subject": "India", "relevance": ["crore"]},
+        "scales": {"words": {"crore": 1.0e7}},
+        "currency": [{"code": "INR", "signs": ["₹"], "range": [0.0, 1.0e17]}],
+    })
+    assert catalog.genre.default_subject == "India"
+    assert catalog.scales.words == {"crore": 1.0e7}
+    assert catalog.unit_ranges == {"INR": (0.0, 1.0e17)}
+    assert DEFAULT_SUBJECT == load_catalog().genre.default_subject
