@@ -607,7 +607,7 @@ def nearest_indicator(
     """
     wanted = (units,) if isinstance(units, str) else units
     wants_level = wanted is not None and any(unit != "percent" for unit in wanted)
-    best: tuple[int, int, IndicatorEntry] | None = None
+    fitting: list[tuple[IndicatorHit, IndicatorEntry]] = []
     for hit in hits:
         entry = hit.entry
         if wants_level and entry.measure in DERIVED_MEASURE_SUFFIXES:
@@ -616,6 +616,14 @@ def nearest_indicator(
             entry = entry.base
         if wanted is not None and not any(unit in entry.units for unit in wanted):
             continue
+        fitting.append((hit, entry))
+    best: tuple[int, int, IndicatorEntry] | None = None
+    for hit, entry in fitting:
+        if any(
+            other.start <= hit.start and hit.end <= other.end and other.end - other.start > hit.end - hit.start
+            for other, _ in fitting
+        ):
+            continue  # inside a longer, more specific wording: "output of new energy vehicles" over "new energy vehicles"
         distance = 0 if hit.start <= anchor < hit.end else min(abs(hit.start - anchor), abs(hit.end - anchor))
         if span is not None and not span[0] <= hit.start < span[1]:
             distance += OUTSIDE_SPAN_PENALTY

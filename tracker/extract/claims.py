@@ -172,9 +172,12 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         )
         if figure.start in column_periods:
             record = replace(record, period=column_periods[figure.start])
-        if previous is not None and record.indicator.startswith(UNNAMED) and previous.unit == record.unit:
-            # "47% studied in China, while 18% did so in the US": a parallel figure, same indicator
-            record = replace(record, indicator=previous.indicator, label=previous.label, topic=previous.topic)
+        if record.indicator.startswith(UNNAMED):
+            # "47% studied in China, while 18% did so in the US": a parallel figure, same indicator; a sentence
+            # naming nothing continues its paragraph's last ("The US spent 3.46 percent", "the figure").
+            earlier = previous if previous is not None else _carried_record(sentence, context)
+            if earlier is not None and earlier.unit == record.unit and _same_measure(earlier.indicator, record.indicator):
+                record = replace(record, indicator=earlier.indicator, label=earlier.label, topic=earlier.topic)
         if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
             record = replace(
                 record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
@@ -183,7 +186,22 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         records.append(record)
         previous, previous_figure = record, figure
     records += _event_records(sentence, stated_figures, years, subjects, clauses, context, sentence_topic)
+    figure_records = [r for r in records if r.value is not None]
+    if figure_records:
+        context.carried[:] = [(sentence.paragraph, figure_records[-1])]
     return records
+
+
+def _carried_record(sentence: Sentence, context: DocumentContext) -> IndicatorRecord | None:
+    """The last figure of an earlier sentence of the same paragraph, which a sentence naming nothing continues."""
+    if context.carried and context.carried[0][0] is sentence.paragraph:
+        return context.carried[0][1]
+    return None
+
+
+def _same_measure(first: str, second: str) -> bool:
+    """Whether two keys measure alike: both growth rates, both changes, or both levels or shares."""
+    return first.endswith("_growth") == second.endswith("_growth") and first.endswith("_change") == second.endswith("_change")
 
 
 ROW_SCALE_RE = compile_folded(r"\b(thousand|million|billion|trillion)s?\b")

@@ -78,3 +78,5 @@ class DocumentContext:
     organisation_re: re.Pattern[str] | None
     # The owner the latest sentence naming one opened with, for "It"/"The company" in the next (one item).
     previous_owner: list[str] = field(default_factory=list)
+    # (paragraph, its latest figure record): what a following sentence that names nothing continues (one item).
+    carried: list = field(default_factory=list)
