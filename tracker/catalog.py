@@ -162,6 +162,7 @@ class NamingWords:
     adverbs: frozenset[str] = frozenset()
     not_adverbs: frozenset[str] = frozenset()  # -ly words that are nouns ("supply", "assembly")
     measure_words: frozenset[str] = frozenset()
+    generic_heads: frozenset[str] = frozenset()  # "spending", "output": a measure of the sentence's topic
     subject_words: frozenset[str] = frozenset()  # words of the subjects' plain names ("china", "korean")
 
 
@@ -541,6 +542,7 @@ def _naming_words(raw: dict, subjects: list[dict]) -> NamingWords:
         adverbs=frozenset(raw.get("adverbs", [])),
         not_adverbs=frozenset(raw.get("not_adverbs", [])),
         measure_words=frozenset(raw.get("measure_words", [])),
+        generic_heads=frozenset(raw.get("generic_heads", [])),
         subject_words=frozenset(subject_words - {"the", "of", "and"}),
     )
 

@@ -59,6 +59,10 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
     per_unit = PER_UNIT_RE.match(folded, figure.end, min(len(folded), figure.end + 80))
     if per_unit:
         return _per_unit_measure(per_unit)
+    if EACH_AFTER_RE.match(folded, figure.end):
+        return "each"  # "seven provinces spent more than 100 billion yuan each": a threshold per member
+    if figure.unit != "percent" and INCREASE_BEFORE_RE.search(folded, max(0, figure.start - 40), figure.start):
+        return "increase"  # "an increase of 1.065 million", "will add 600,000": a change in the level's unit
     if figure.unit == "percent":
         after = folded[figure.end:min(clause_span[1], figure.end + 60)]
         if SHARE_OF_GDP_RE.search(after):
@@ -79,7 +83,15 @@ def _per_unit_measure(found: re.Match[str]) -> str:
     return "_".join(part for part in ("per", count, noun) if part)
 
 
+EACH_AFTER_RE = compile_folded(r"\s*(?:[\w-]+\s+){0,2}?(?:each|apiece)\b")
+INCREASE_BEFORE_RE = compile_folded(
+    r"\b(?:(?:an?\s+)?(?:net\s+)?(?:increase|rise|addition|jump|gain|expansion)\s+of|add(?:ed|s|ing)?|"
+    r"(?:rose|grew|increased|climbed|jumped|expanded|up)\s+by)\s+$"
+)
+
 MEASURE_SUFFIXES = {
+    "each": ("_each", " (each)"),
+    "increase": ("_increase", " (increase)"),
     "growth": ("_growth", " growth"),
     "change_pp": ("_change", " (change, percentage points)"),
     "share_of_gdp": ("_gdp_share", " as share of GDP"),
@@ -147,6 +159,12 @@ def _figure_indicator(
         is_growth = _is_growth(folded, figure)
         is_decline = is_growth and not figure.is_change and _is_decline(folded, figure)
         measure = _figure_measure(folded, figure, clause_span, is_growth)
+        generic = load_catalog().naming.generic_heads
+        own_words = [w for w in _content_words(text[clause_span[0]:figure.start]) if w.lower() not in generic]
+        if own_words and clause_span[0] > 0:
+            # A clause naming its own thing ("..., while output of solar cells jumped 54 percent") takes
+            # no concept from the clauses before it.
+            hits = [h for h in hits if clause_span[0] <= h.start < clause_span[1]]
         named = _catalog_indicator(hits, figure, measure, clause_span)
         words = None
     if named is not None:
