@@ -123,7 +123,7 @@ HARD_CASES = [
     ),
     pytest.param(
         "chips_trade_page.txt", "40%",
-        [("chipmaker_domestic_supply_share", "China", "estimate", 40.0, "percent", "2027", "general", "40%")],
+        [("semiconductor_companies_share", "China", "estimate", 40.0, "percent", "2027", "semiconductors", "40%")],
         id="projections_are_estimates_2",
     ),
     pytest.param(

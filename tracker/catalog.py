@@ -106,7 +106,7 @@ def _first_characters(items: list) -> set[str] | None:
     return None  # may match the empty string: its first character is whatever follows
 
 
-MEASURES = ("level", "growth", "share_of_gdp", "share", "per_capita", "change_pp", "rank", "ratio")
+MEASURES = ("level", "growth", "share_of_gdp", "share", "per_capita", "change_pp", "rank", "ratio", "increase")
 # Measures that are a change of another entry's figure: key = the base entry's key + suffix.
 DERIVED_MEASURE_SUFFIXES = {"growth": "_growth", "change_pp": "_change"}
 
@@ -623,9 +623,10 @@ def nearest_indicator(
     for hit, entry in fitting:
         if any(
             other.start <= hit.start and hit.end <= other.end and other.end - other.start > hit.end - hit.start
+            and other.order < hit.order
             for other, _ in fitting
         ):
-            continue  # inside a longer, more specific wording: "output of new energy vehicles" over "new energy vehicles"
+            continue  # inside a longer wording of an earlier, more specific entry: "output of new energy vehicles"
         distance = 0 if hit.start <= anchor < hit.end else min(abs(hit.start - anchor), abs(hit.end - anchor))
         if span is not None and not span[0] <= hit.start < span[1]:
             distance += OUTSIDE_SPAN_PENALTY

@@ -136,11 +136,13 @@ def _cue_applies(cue_start: int, figure: Figure, figures: list[Figure], forward_
 def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[IndicatorRecord]:
     text, folded = sentence.text, sentence.folded
     if not _could_hold_claim(folded):
+        _note_owner(text, context)  # "India lags far behind. Its spending ...": the next sentence's "Its"
         return []
     masked = _masked_spans(text)
     years = _year_mentions(text, folded, masked)
     figures = _figures(text, folded, masked, years, context.catalog)
     if not figures and not years:
+        _note_owner(text, context)
         return []
     column_periods: dict[int, str] = {}
     if sentence.is_table_row:
@@ -190,6 +192,13 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     if figure_records:
         context.carried[:] = [(sentence.paragraph, figure_records[-1])]
     return records
+
+
+def _note_owner(text: str, context: DocumentContext) -> None:
+    """Remember the owner a sentence without figures opens with, for an "It" or "Its" in the next one."""
+    owner = sentence_owner(_subject_mentions(text, context))
+    if owner is not None:
+        context.previous_owner[:] = [owner]
 
 
 def _carried_record(sentence: Sentence, context: DocumentContext) -> IndicatorRecord | None:

@@ -42,7 +42,7 @@ PER_UNIT_RE = compile_folded(
 # The whole a share is of: GDP, or a total ("of all mobile base stations", "of the total", "of its revenue").
 SHARE_OF_GDP_RE = compile_folded(r"\b(?:of|to|in)\s+(?:its\s+|the\s+|national\s+|china[’']s\s+)?(?:gdp|gross\s+domestic\s+product)\b")
 SHARE_OF_TOTAL_RE = compile_folded(
-    r"^[^,;]{0,12}\bof\s+(?:all|the\s+(?:total|national|global|world)|total|its|their|global|world)\b"
+    r"^\s*(?:\)\s*)?of\b|^[^,;]{0,12}\bof\s+(?:all|the\s+(?:total|national|global|world)|total|its|their|global|world)\b"
     r"|\b(?:share|proportion|portion|percentage)\b"
 )
 PER_COUNT_WORDS = {"hundred": "100", "thousand": "1000", "million": "1m"}
@@ -169,7 +169,9 @@ def _figure_indicator(
         words = None
     if named is not None:
         return (*named, is_decline)
-    key, label = _key_and_label(words if words is not None else _describing_words(text, figure, clause_span[0]), UNNAMED)
+    if words is None:
+        words = _describing_words(text, figure, clause_span[0], measure in ("share", "share_of_gdp"))
+    key, label = _key_and_label(words, UNNAMED)
     if measure == "level":
         key_suffix, label_suffix = {"percent": ("_share", ""), "years": ("_years", ""), "rank": ("_rank", "")}.get(
             figure.unit, ("", "")
@@ -183,6 +185,12 @@ def _catalog_indicator(
     hits: list, figure: Figure, measure: str, clause_span: tuple[int, int]
 ) -> tuple[str, str, str] | None:
     """(key, label, topic) of the catalog concept the figure measures, in the measure it states; None when unknown."""
+    if measure in ("each", "increase"):
+        # Wording around the figure may name the change itself ("added 600 entities to its Entity List").
+        spanning = [h for h in hits if h.start <= figure.start < h.end]
+        entry = nearest_indicator(spanning, figure.unit, figure.start, clause_span)
+        if entry is not None:
+            return entry.key, entry.label, entry.topic
     if measure in ("level", "share", "share_of_gdp") or measure.startswith("per_"):
         # An entry in the figure's own unit: a level, or a share such as rd_intensity. A count counts what
         # its own clause names ("2 million people, and ... 14 new fabs": the people are not fabs).
@@ -196,11 +204,11 @@ def _catalog_indicator(
             return None
     # A rate of change, share or ratio of a level: the level's concept, in that measure.
     units = CHANGE_UNITS if measure == "change_pp" else LEVEL_UNITS
-    entry = None
     if measure in ("share", "share_of_gdp"):
-        # "basic research ... 6.65 percent of total R&D spending": the part is named before the figure, the whole after.
-        entry = nearest_indicator([h for h in hits if h.end <= figure.start], units, figure.start, clause_span)
-    entry = entry or nearest_indicator(hits, units, figure.start, clause_span)
+        # "basic research ... 6.65 percent of total R&D spending": the part is named before the figure; the
+        # whole after it is what the share is of, never its concept.
+        hits = [h for h in hits if h.end <= figure.start]
+    entry = nearest_indicator(hits, units, figure.start, clause_span)
     if entry is None:
         return None
     variant = load_catalog().variant(entry.concept, "per_capita" if measure.startswith("per_") else measure)
@@ -210,7 +218,7 @@ def _catalog_indicator(
     return entry.key + key_suffix, entry.label + label_suffix, entry.topic
 
 
-def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]:
+def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bool = False) -> list[str]:
     """Up to three content words naming what a figure measures: after a count, else before it."""
     if figure.unit == "rank":
         ranked = [w for w in _content_words(text[figure.end:figure.end + 80].split(",")[0]) if w.lower() != "place"]
@@ -219,13 +227,19 @@ def _describing_words(text: str, figure: Figure, clause_start: int) -> list[str]
     after = _content_words(text[figure.end:figure.end + 60].split(",")[0], stop_at_break=True)
     if figure.unit == "count" and after:
         return after[:3]
-    before = _content_words(text[clause_start:figure.start])
+    before = _content_words(DASH_ASIDE_RE.sub(" ", text[clause_start:figure.start]))
+    if not before and is_share and clause_start > 0:
+        # "Basic research — an aside — made up 6.9% of R&D spending": a share's part stands before the
+        # clause break, and what follows the figure is the whole.
+        before = _content_words(DASH_ASIDE_RE.sub(" ", text[:figure.start]))
     if before:
         return before[-3:]
     return after[:3]
 
 
 UNNAMED = "unnamed_figure"
+# "Basic research — the curiosity-driven science — made up 6.9%": an aside between dashes names nothing measured.
+DASH_ASIDE_RE = re.compile(r"\s[—–-]{1,2}\s[^—–]*?\s[—–-]{1,2}\s")
 CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when as than for on while and or".split())
 # Prepositions after a noun phrase's head: "expenditure on applied research" is headed by "expenditure".
 HEAD_PREPOSITIONS = frozenset("of on in for".split())

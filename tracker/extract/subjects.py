@@ -63,7 +63,7 @@ POSSESSIVE_AFTER_RE = re.compile(r"[’']s\b")
 # A sentence about the owner the previous one named: "It", "Its", "The company", "operators there". ("The country" is left
 # to the default: in the genre it is China far more often than the country named just before.)
 ANAPHOR_OPENING_RE = re.compile(
-    r"(?:.*?\b(?!(?:and|but|while|where|then|out|over|here|from)\b)[a-z]{3,}\s+there\b(?!\s+(?:is|are|was|were|will|would|have|has|had|be|been|remain|seem)))|"
+    r"(?:.*?\b(?!(?i:and|but|while|where|then|out|over|here|from)\b)[A-Za-z][a-z]{2,}\s+there\b(?!\s+(?:is|are|was|were|will|would|(?:have|has|had)\s+been|be|been|remain|seem)))|"
     r"\W*(?:It|Its|The\s+(?:company|firm|group|start-?up|carrier|operator|chipmaker|carmaker|automaker|"
     r"manufacturer|maker|agency|bureau|institute|academy|university|"
     r"laboratory|lab|association|regulator|foundry|operator|developer|supplier))\b"
