@@ -56,13 +56,18 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
         return "change_pp" if figure.is_change else "growth"
     if figure.is_change:
         return "change_pp"
-    per_unit = PER_UNIT_RE.match(folded, figure.end, min(len(folded), figure.end + 80))
-    if per_unit:
-        return _per_unit_measure(per_unit)
-    if EACH_AFTER_RE.match(folded, figure.end):
-        return "each"  # "seven provinces spent more than 100 billion yuan each": a threshold per member
-    if figure.unit != "percent" and INCREASE_BEFORE_RE.search(folded, max(0, figure.start - 40), figure.start):
-        return "increase"  # "an increase of 1.065 million", "will add 600,000": a change in the level's unit
+    after = folded[figure.end:figure.end + 80]
+    # Substring tests first: each pattern runs only where its words can be (speed).
+    if "per " in after or "every" in after or "each" in after:
+        per_unit = PER_UNIT_RE.match(folded, figure.end, min(len(folded), figure.end + 80))
+        if per_unit:
+            return _per_unit_measure(per_unit)
+        if EACH_AFTER_RE.match(folded, figure.end):
+            return "each"  # "seven provinces spent more than 100 billion yuan each": a threshold per member
+    if figure.unit != "percent":
+        before = folded[max(0, figure.start - 40):figure.start]
+        if ("add" in before or " of " in before or " by " in before) and INCREASE_BEFORE_RE.search(before):
+            return "increase"  # "an increase of 1.065 million", "will add 600,000": a change in the level's unit
     if figure.unit == "percent":
         after = folded[figure.end:min(clause_span[1], figure.end + 60)]
         if SHARE_OF_GDP_RE.search(after):
@@ -109,21 +114,17 @@ def _measure_suffix(measure: str) -> tuple[str, str]:
     return "", ""
 
 
-def _is_decline(folded: str, figure: Figure) -> bool:
-    """Whether a growth figure states a fall ("declined by 24%", "a 3% drop"): its value is then negative."""
+def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
+    """(whether a percent figure is a rate of change, whether it states a fall: "declined by 24%" is -24)."""
+    if figure.unit != "percent":
+        return False, False
     after = GROWTH_AFTER_RE.match(folded, figure.end)
     if after is not None:
-        return after.group("decline_after") is not None
+        return True, not figure.is_change and after.group("decline_after") is not None
     before = GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start)
-    return before is not None and before.group("decline_before") is not None
-
-
-def _is_growth(folded: str, figure: Figure) -> bool:
-    return figure.unit == "percent" and (
-        figure.is_change
-        or GROWTH_AFTER_RE.match(folded, figure.end) is not None
-        or GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start) is not None
-    )
+    if before is not None:
+        return True, not figure.is_change and before.group("decline_before") is not None
+    return figure.is_change, False
 
 
 ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise)\b|\bgrow")
@@ -156,12 +157,11 @@ def _figure_indicator(
         named = _catalog_indicator(hits, replace(figure, start=row_label[1] - 1), measure, row_label)
         words = _content_words(text[row_label[0]:row_label[1]])[-3:]
     else:
-        is_growth = _is_growth(folded, figure)
-        is_decline = is_growth and not figure.is_change and _is_decline(folded, figure)
+        is_growth, is_decline = _growth_reading(folded, figure)
         measure = _figure_measure(folded, figure, clause_span, is_growth)
-        generic = load_catalog().naming.generic_heads
-        own_words = [w for w in _content_words(text[clause_span[0]:figure.start]) if w.lower() not in generic]
-        if own_words and clause_span[0] > 0:
+        if clause_span[0] > 0 and any(h.start < clause_span[0] for h in hits) and _names_its_own_thing(
+            text[clause_span[0]:figure.start]
+        ):
             # A clause naming its own thing ("..., while output of solar cells jumped 54 percent") takes
             # no concept from the clauses before it.
             hits = [h for h in hits if clause_span[0] <= h.start < clause_span[1]]
@@ -179,6 +179,12 @@ def _figure_indicator(
     else:
         key_suffix, label_suffix = _measure_suffix(measure)
     return key + key_suffix, label + label_suffix, sentence_topic(), is_decline
+
+
+def _names_its_own_thing(fragment: str) -> bool:
+    """Whether a clause names what it measures with more than a generic head ("total spending")."""
+    generic = load_catalog().naming.generic_heads
+    return any(word.lower() not in generic for word in _content_words(fragment))
 
 
 def _catalog_indicator(
