@@ -144,6 +144,7 @@ class SubjectEntry:
     kind: str
     alias_pattern: re.Pattern[str]
     aliases: tuple[str, ...] = ()
+    conditional: bool = False  # names count only in some contexts (`owner_only`): named as written there
 
 
 @dataclass(frozen=True)
@@ -442,18 +443,27 @@ def _indicator_entries(raws: list[dict]) -> tuple[IndicatorEntry, ...]:
     return tuple(built[raw["key"]] for raw in raws)
 
 
-# What must follow a place's name for it to own a figure ("Guangdong's", "Anhui province").
-OWNER_ONLY_SUFFIX = r"(?=[’']s\b|\s+(?:[Pp]rovince|[Mm]unicipality|city)\b)"
+# What must follow a place's name for it to own a figure: "Guangdong's", "Anhui province", or a ranking of
+# regions ("followed by Shanghai at 4.3 percent", "Beijing had the highest intensity").
+RANKED_PLACE_SUFFIX = (
+    r"\s+(?:at|with)\s+(?:about\s+|around\s+|nearly\s+|some\s+)?[\d$¥€£]"
+    r"|\s+(?:had|has|have)\s+the\s+(?:highest|largest|lowest|biggest|smallest|most|fewest)\b"
+)
+OWNER_ONLY_SUFFIX = rf"(?=[’']s\b|\s+(?:[Pp]rovince|[Mm]unicipality|city)\b|{RANKED_PLACE_SUFFIX})"
+RANKED_ONLY_SUFFIX = rf"(?={RANKED_PLACE_SUFFIX})"
 
 
 def _subject_entry(raw: dict) -> SubjectEntry:
     # Case-sensitive on purpose: "US" the country is not "us" the pronoun.
     aliases = raw["aliases"]
     if raw.get("owner_only"):
-        aliases = [f"(?:{alias}){OWNER_ONLY_SUFFIX}" for alias in aliases]
+        suffix = RANKED_ONLY_SUFFIX if raw["owner_only"] == "ranked" else OWNER_ONLY_SUFFIX
+        aliases = [f"(?:{alias}){suffix}" for alias in aliases]
     pattern = re.compile(rf"(?<![\w.])(?:{_alternation(aliases)})(?![\w])")
     name = raw["name"]
-    return SubjectEntry(name=name, kind=raw["kind"], alias_pattern=pattern, aliases=tuple(aliases))
+    return SubjectEntry(
+        name=name, kind=raw["kind"], alias_pattern=pattern, aliases=tuple(aliases), conditional=bool(raw.get("owner_only"))
+    )
 
 
 def parse_catalog(raw: dict) -> Catalog:

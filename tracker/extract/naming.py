@@ -209,7 +209,8 @@ def _catalog_indicator(
         if measure == "level":
             return None
     # A rate of change, share or ratio of a level: the level's concept, in that measure.
-    units = CHANGE_UNITS if measure == "change_pp" else LEVEL_UNITS
+    # A change in points is of a share first; a threshold or an addition is in its level's own unit.
+    units = CHANGE_UNITS if measure == "change_pp" else (figure.unit,) if measure in ("each", "increase") else LEVEL_UNITS
     if measure in ("share", "share_of_gdp"):
         # "basic research ... 6.65 percent of total R&D spending": the part is named before the figure; the
         # whole after it is what the share is of, never its concept.

@@ -157,10 +157,25 @@ def _subject_name(alias: str) -> str:
     return alias
 
 
+@lru_cache(maxsize=1)
+def _conditional_subjects() -> tuple:
+    """Subjects whose names count only in some contexts ("Shanghai at 4.3 percent"): checked where they match."""
+    return tuple(s for s in load_catalog().subjects if s.conditional)
+
+
+def _mention_name(text: str, found: re.Match[str]) -> str:
+    """Whom a subject alias found in `text` names; a conditional alias that holds here wins over a plain one."""
+    for subject in _conditional_subjects():
+        here = subject.alias_pattern.match(text, found.start())
+        if here is not None and here.end() == found.end():
+            return found.group()
+    return _subject_name(found.group())
+
+
 def _catalog_subjects_in(text: str) -> list[SubjectMention]:
     pattern, _ = _subject_alternation()
     return [
-        SubjectMention(m.start(), m.end(), _subject_name(m.group()), False)
+        SubjectMention(m.start(), m.end(), _mention_name(text, m), False)
         for m in pattern.finditer(text)
     ]
 
@@ -168,7 +183,7 @@ def _catalog_subjects_in(text: str) -> list[SubjectMention]:
 def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMention]:
     # (start, end, name) first: each mention is built once, when whether it is an object is known.
     pattern, _ = _subject_alternation()
-    mentions = [(m.start(), m.end(), _subject_name(m.group())) for m in pattern.finditer(sentence)]
+    mentions = [(m.start(), m.end(), _mention_name(sentence, m)) for m in pattern.finditer(sentence)]
     if context.organisation_re is not None:
         introduced = [
             (m.start(), m.end(), context.organisations[m.group()]) for m in context.organisation_re.finditer(sentence)
