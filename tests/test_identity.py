@@ -192,3 +192,28 @@ def test_import_value_and_import_volume_are_different_concepts():
     value = only("China's chip imports were worth $385 billion in 2024.", 385e9)
     volume = only("China's chip imports in volume terms reached 549 billion units in 2024.", 549e9)
     assert value.indicator != volume.indicator
+
+
+# --- periods, so that statements of one indicator line up across sources ----------------------------
+
+
+def test_a_baseline_a_year_earlier_is_dated_the_year_before():
+    text = "China's R&D intensity was 2.64 percent in 2023, up from 2.56 percent a year earlier."
+    assert [(r.value, r.period) for r in records(text)] == [(2.64, "2023"), (2.56, "2022")]
+
+
+def test_the_year_compared_with_does_not_date_the_figure():
+    text = "In 2024 the central S&T budget was 370.8 billion yuan, 10 percent more than in 2023."
+    assert {r.period for r in records(text)} == {"2024"}
+
+
+def test_a_clause_without_a_year_keeps_the_year_of_the_sentences_earlier_figure():
+    text = "R&D spending exceeded 3.6 trillion yuan in 2024, and R&D intensity rose to 2.68 percent."
+    assert only(text, 2.68).period == "2024"
+    text = "A quantum laboratory opened in Hefei in 2017, and three quantum satellites are planned."
+    assert only(text, 3.0).period is None  # 2017 dates the opening, not the satellites
+
+
+def test_the_same_year_refers_to_the_previous_sentences_year():
+    text = "China spent 2.56 percent of GDP on R&D in 2022. Japan spent 3.41 percent in the same year."
+    assert only(text, 3.41).period == "2022"

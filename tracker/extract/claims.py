@@ -50,6 +50,12 @@ CONVERSION_JOINER_RE = compile_folded(
 CLAUSE_BREAK_RE = re.compile(
     r"(?=[;,—]|\s[-–w])(?:(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s))"
 )
+YEAR_EARLIER_AFTER_RE = compile_folded(
+    r"\s*(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior|preceding)\s+year|the\s+year\s+before)\b"
+)
+BASELINE_YEAR_BEFORE_RE = compile_folded(
+    r"\b(?:than|compared\s+(?:with|to)|versus|vs\.?|relative\s+to)\s+(?:(?:in|that\s+of|the\s+level\s+of)\s+)?$"
+)
 SAME_YEAR_RE = compile_folded(r"\b(?:the\s+)?same\s+(?:year|period)\b")
 FRONTED_YEAR_RE = compile_folded(r"^\W*(?:in|by|during|since|from|as\s+of)\s+(?:(?:early|late|mid)[\s-]+)?$")
 EVENT_HEADER_RE = compile_folded(
@@ -330,6 +336,9 @@ def _figure_record(
     assigned_subject, assigned_period = respectively.get(figure.start, (None, None))
     subject = assigned_subject or _figure_subject(text, figure, subjects, previous_owner)
     period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses)
+    if period is None and SAME_YEAR_RE.search(sentence.folded, clause.start, clause.end):
+        carried = _carried_record(sentence, context)  # "Japan 3.41 percent in the same year": the previous sentence's
+        period = carried.period if carried is not None else None
     kind = _figure_kind(sentence, figure, figures, clause, years)
     if sentence.list_lead is not None:
         kind, period = _with_list_lead(sentence.list_lead, kind, period)
@@ -392,10 +401,26 @@ def _figure_period(
     the last year before it while clauses join softly ("in 2023, ... but 3.5%");
     else a year fronting the sentence ("In 2024, ...").
     """
+    period = _stated_period(folded, figure, figures, years, clause, clauses)
+    if (
+        period is not None and period.isdigit()
+        and BASELINE_BEFORE_RE.search(folded, max(0, figure.start - 20), figure.start)
+        and YEAR_EARLIER_AFTER_RE.match(folded, figure.end)
+    ):
+        return str(int(period) - 1)  # "2.64% in 2023, up from 2.56% a year earlier": the baseline is 2022's
+    return period
+
+
+def _stated_period(
+    folded: str,
+    figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause]
+) -> str | None:
     if folded.find("same", clause.start, clause.end) >= 0 and SAME_YEAR_RE.search(folded, clause.start, clause.end):
         earlier = [y for y in years if y.end <= clause.start]
         if earlier:
             return earlier[-1].period
+    # "10 percent more than in 2023": the year compared with is not the figure's.
+    years = [y for y in years if not BASELINE_YEAR_BEFORE_RE.search(folded, max(0, y.start - 25), y.start)]
     in_clause = [
         y for y in years
         if clause.start <= y.start < clause.end
@@ -417,7 +442,20 @@ def _figure_period(
     if before:
         return before[-1].period
     fronted = [y for y in years[:1] if y.end <= figure.start and FRONTED_YEAR_RE.match(folded[:y.start])]
-    return fronted[0].period if fronted else None
+    if fronted:
+        return fronted[0].period
+    # "R&D spending reached X in 2024, and R&D intensity rose to 2.68%": a clause without a year of its own
+    # keeps the year that dates an earlier figure of the sentence (not one dating an event: "which opened in 2017").
+    dating = {
+        y.period for y in years
+        if y.end <= figure.start and any(
+            f.end <= figure.start and _clause_of(f.number_start, clauses) is _clause_of(y.start, clauses)
+            for f in figures if f is not figure
+        )
+    }
+    if len(dating) == 1 and not any(y.start >= figure.end for y in years if clause.start <= y.start < clause.end):
+        return dating.pop()
+    return None
 
 
 def _figure_kind(
