@@ -193,6 +193,12 @@ class Genre:
 
     default_subject: str = "China"
     relevance: tuple[str, ...] = ()
+    # Head words of organisations' names ("Institute", "Corporation"): "Full Name (ACRONYM)" with one is a body.
+    organisation_words: tuple[str, ...] = ()
+    # Of those, the words of bodies named after a country that report its figures ("China Association of ...").
+    national_body_words: tuple[str, ...] = ()
+    # Words of the default subject's state bodies, whose figures are its own ("Ministry", "State Council").
+    state_body_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -518,7 +524,13 @@ def _money_and_genre(raw: dict) -> dict:
             {k: float(v) for k, v in scales.get("words", {}).items()},
             {k: float(v) for k, v in scales.get("money_abbreviations", {}).items()},
         ),
-        "genre": Genre(genre.get("default_subject", Genre.default_subject), tuple(genre.get("relevance", []))),
+        "genre": Genre(
+            genre.get("default_subject", Genre.default_subject),
+            tuple(genre.get("relevance", [])),
+            tuple(genre.get("organisation_words", [])),
+            tuple(genre.get("national_body_words", [])),
+            tuple(genre.get("state_body_words", [])),
+        ),
         "unit_ranges": unit_ranges,
     }
 

@@ -47,17 +47,9 @@ ORG_INTRO_RE = re.compile(
 NAMED_AS_WRITTEN = ("organisation", "place")
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
-ORGANISATION_WORD_RE = re.compile(
-    r"\b(?:Institutes?|Institution|Association|Agency|Administration|Ministry|Commission|Council|Bureau|"
-    r"Corporation|Company|Group|Foundation|Academy|University|Cent(?:er|re)|Office|Organi[sz]ation|Bank|Forum|"
-    r"Federation|Laborator(?:y|ies)|Lab|Department|Authority|Committee|Congress|Society|Union|Alliance|"
-    r"Consortium|Network|Service|Board|School|College|Partners|Research)\b"
-)
-# Bodies named after their country ("China Association of ...", "Korea Institute for ...") report its figures.
-NATIONAL_BODY_RE = re.compile(
-    r"\b(?:Association|Academy|Institute|Council|Federation|Alliance|Bureau|Administration|Ministry|Commission|"
-    r"Cent(?:er|re)|Society|Office|Agency|Authority)\b"
-)
+GENRE = load_catalog().genre
+ORGANISATION_WORD_RE = re.compile(rf"\b(?:{'|'.join(GENRE.organisation_words)})\b")
+NATIONAL_BODY_RE = re.compile(rf"\b(?:{'|'.join(GENRE.national_body_words)})\b")
 APPOSITION_BEFORE_RE = re.compile(r"\)?\s*,\s*(?:the\s+)?")
 POSSESSIVE_AFTER_RE = re.compile(r"[’']s\b")
 # A sentence about the owner the previous one named: "It", "Its", "The company", "operators there". ("The country" is left
@@ -72,7 +64,7 @@ THERE_RE = re.compile(
     r"\b(?!(?i:and|but|while|where|then|out|over|here|from)\b)[A-Za-z][a-z]{2,}\s+there\b"
     r"(?!\s+(?:is|are|was|were|will|would|(?:have|has|had)\s+been|be|been|remain|seem))"
 )
-STATE_BODY_RE = re.compile(r"\b(?:Ministry|Commission|Administration|Bureau|State Council|Congress|Academy)\b")
+STATE_BODY_RE = re.compile(rf"\b(?:{'|'.join(GENRE.state_body_words)})\b")
 
 
 def _document_context(text: str, source_id: str) -> DocumentContext:
