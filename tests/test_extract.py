@@ -163,7 +163,7 @@ HARD_CASES = [
     ),
     pytest.param(
         "thinktank_talent_brief.txt", "18%",
-        [("ai_researcher_show_share", "United States", "measurement", 18.0, "percent", None, "ai", "18%")],
+        [("undergraduate_degree_share", "United States", "measurement", 18.0, "percent", None, "ai", "18%")],
         id="owner_named_after_the_figure_in_its_clause",
     ),
     pytest.param(

@@ -145,6 +145,7 @@ class SubjectEntry:
     alias_pattern: re.Pattern[str]
     aliases: tuple[str, ...] = ()
     conditional: bool = False  # names count only in some contexts (`owner_only`): named as written there
+    raw_aliases: tuple[str, ...] = ()  # the aliases as the catalog writes them, before any context condition
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ class Catalog:
     entries_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # Run of letters -> entries whose literals it holds: a text's vocabulary repeats (speed).
     _entries_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+    _entries_by_unit: dict[str, tuple] = field(default_factory=dict, compare=False, repr=False)
     # Per topic (in topic_patterns' order): what any match holds, as for entries; a text failing it skips the regex.
     topic_requirements: tuple[Callable[[str], bool] | None, ...] = ()
     # Per entry (in indicators' order): literal strings any match holds (see _requirement), or None when
@@ -247,6 +249,14 @@ class Catalog:
     def measure_unit(self, folded_text: str) -> str | None:
         """The unit a measure's wording names ("gigawatts" -> "GW")."""
         return next((u.name for u in self.measure_units if u.pattern.fullmatch(folded_text)), None)
+
+    def entries_in_unit(self, unit: str) -> tuple[IndicatorEntry, ...]:
+        """The level entries measured in `unit` ("EFLOPS" -> computing power)."""
+        found = self._entries_by_unit.get(unit)
+        if found is None:
+            found = tuple(e for e in self.indicators if unit in e.units and e.measure == "level")
+            self._entries_by_unit[unit] = found
+        return found
 
     def variant(self, concept: str, measure: str) -> IndicatorEntry | None:
         """The entry measuring `concept` by `measure` ("rd_expenditure", "share_of_gdp" -> rd_intensity), or None."""
@@ -455,7 +465,16 @@ RANKED_PLACE_SUFFIX = (
     r"\s+(?:at|with)\s+(?:about\s+|around\s+|nearly\s+|some\s+)?[\d$¥€£]"
     r"|\s+(?:had|has|have)\s+the\s+(?:highest|largest|lowest|biggest|smallest|most|fewest)\b"
 )
-OWNER_ONLY_SUFFIX = rf"(?=[’']s\b|\s+(?:[Pp]rovince|[Mm]unicipality|city)\b|{RANKED_PLACE_SUFFIX})"
+# ... or a place that is the subject of its clause: "Guangdong spent", "in Shenzhen was 223.66 billion yuan",
+# "in Guangzhou, 98.81 billion yuan".
+STATED_PLACE_SUFFIX = (
+    r"\s+(?:was|were|is|are|stood|reached|totall?ed|amounted|came|spent|invested|recorded|posted|accounted|"
+    r"ranked|led|topped)\b"
+    r"|,\s+(?:about\s+|around\s+|nearly\s+|some\s+)?[\d$¥€£]"
+)
+OWNER_ONLY_SUFFIX = (
+    rf"(?=[’']s\b|\s+(?:[Pp]rovince|[Mm]unicipality|city)\b|{RANKED_PLACE_SUFFIX}|{STATED_PLACE_SUFFIX})"
+)
 RANKED_ONLY_SUFFIX = rf"(?={RANKED_PLACE_SUFFIX})"
 
 
@@ -468,12 +487,44 @@ def _subject_entry(raw: dict) -> SubjectEntry:
     pattern = re.compile(rf"(?<![\w.])(?:{_alternation(aliases)})(?![\w])")
     name = raw["name"]
     return SubjectEntry(
-        name=name, kind=raw["kind"], alias_pattern=pattern, aliases=tuple(aliases), conditional=bool(raw.get("owner_only"))
+        name=name, kind=raw["kind"], alias_pattern=pattern, aliases=tuple(aliases),
+        conditional=bool(raw.get("owner_only")), raw_aliases=tuple(raw["aliases"]),
     )
+
+
+def space_or_hyphen(pattern: str) -> str:
+    """`pattern` with each literal space (outside a character class) matching a hyphen too, so that
+    "integrated circuit imports" also reads "integrated-circuit imports"."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif char == "]":
+            in_class = False
+            out.append(char)
+        elif char == " " and not in_class:
+            out.append("[ -]")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def parse_catalog(raw: dict) -> Catalog:
     """Turn the TOML document into a Catalog with compiled patterns."""
+    raw = {
+        **raw,
+        "indicator": [
+            {**entry, "patterns": [space_or_hyphen(p) for p in entry.get("patterns", [])]}
+            for entry in raw.get("indicator", [])
+        ],
+    }
     indicators = _indicator_entries(raw.get("indicator", []))
     literals = sorted({literal for entry in indicators for literal in entry.literals}, key=len, reverse=True)
     return Catalog(

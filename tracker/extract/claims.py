@@ -4,6 +4,7 @@ dated events, record assembly, and the entry point `extract_indicators`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -12,6 +13,7 @@ from tracker.catalog import compile_folded, fold_case, indicator_hits, topic_of
 from tracker.extract.context import (
     DEFAULT_SUBJECT,
     DocumentContext,
+    Owner,
     Figure,
     LOOKBACK_CHARS,
     SubjectMention,
@@ -31,7 +33,14 @@ from tracker.extract.figures import (
 )
 from tracker.extract.layout import Sentence, _could_hold_claim, _sentences
 from tracker.extract.naming import UNNAMED, _content_words, _event_key_and_label, _figure_indicator
-from tracker.extract.subjects import _document_context, _figure_subject, _subject_mentions, sentence_owner
+from tracker.extract.subjects import (
+    _document_context,
+    _figure_subject,
+    _subject_mentions,
+    continues_owner,
+    opening_place,
+    sentence_owner,
+)
 from tracker.models import IndicatorRecord
 
 
@@ -43,13 +52,14 @@ BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|ag
 NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
 RESPECTIVELY_RE = compile_folded(r"\brespectively\b")
 CONVERSION_JOINER_RE = compile_folded(
-    r"^\s*\(\s*(?:(?:or|approximately|about|around|roughly|some|nearly|almost|equivalent\s+to|~)\s*)?$",
+    r"^\s*[(,]\s*(?:(?:or|approximately|about|around|roughly|some|nearly|almost|equivalent\s+to|~)\s*)?$",
 )
 # Clause breaks. A soft break ("—", ", but") keeps the sentence's time frame;
 # a hard one (";", ", while", ", and") may start a fact of its own.
 CLAUSE_BREAK_RE = re.compile(
     r"(?=[;,—]|\s[-–w])(?:(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s))"
 )
+ROW_CHANGE_RE = compile_folded(r"\b(?:change|chg|growth|yoy|y/y|increase)\b")
 YEAR_EARLIER_AFTER_RE = compile_folded(
     r"\s*(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior|preceding)\s+year|the\s+year\s+before)\b"
 )
@@ -141,14 +151,15 @@ def _cue_applies(cue_start: int, figure: Figure, figures: list[Figure], forward_
 
 def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[IndicatorRecord]:
     text, folded = sentence.text, sentence.folded
+    context.sentences_read[0] += 1
     if not _could_hold_claim(folded):
-        _note_owner(text, context)  # "India lags far behind. Its spending ...": the next sentence's "Its"
+        _note_owner(sentence, context)  # "India lags far behind. Its spending ...": the next sentence's "Its"
         return []
     masked = _masked_spans(text)
     years = _year_mentions(text, folded, masked)
     figures = _figures(text, folded, masked, years, context.catalog)
     if not figures and not years:
-        _note_owner(text, context)
+        _note_owner(sentence, context)
         return []
     column_periods: dict[int, str] = {}
     if sentence.is_table_row:
@@ -159,9 +170,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
     previous_owner = context.previous_owner[0] if context.previous_owner else None
-    owner = sentence_owner(subjects)
-    if owner is not None:
-        context.previous_owner[:] = [owner]
+    _note_owner(sentence, context, subjects)
     clauses = _clauses(text)
     sentence_topic = _once(lambda: topic_of(text, context.catalog, folded))  # only derived keys and events need it
     hits = indicator_hits(text, context.catalog, folded) if figures else []
@@ -183,9 +192,13 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         if record.indicator.startswith(UNNAMED):
             # "47% studied in China, while 18% did so in the US": a parallel figure, same indicator; a sentence
             # naming nothing continues its paragraph's last ("The US spent 3.46 percent", "the figure").
-            earlier = previous if previous is not None else _carried_record(sentence, context)
-            if earlier is not None and earlier.unit == record.unit and _same_measure(earlier.indicator, record.indicator):
+            earlier = previous if previous is not None else _carried_record(sentence, context, record)
+            if earlier is not None and _same_unit_family(earlier.unit, record.unit) and _same_measure(
+                earlier.indicator, record.indicator
+            ):
                 record = replace(record, indicator=earlier.indicator, label=earlier.label, topic=earlier.topic)
+        if record.indicator.startswith(UNNAMED):
+            record = replace(record, indicator=_unnamed_key(record.indicator, folded))
         if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
             record = replace(
                 record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
@@ -196,22 +209,62 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     records += _event_records(sentence, stated_figures, years, subjects, clauses, context, sentence_topic)
     figure_records = [r for r in records if r.value is not None]
     if figure_records:
-        context.carried[:] = [(sentence.paragraph, figure_records[-1])]
+        context.carried[:] = [(sentence.paragraph, figure_records)]
     return records
 
 
-def _note_owner(text: str, context: DocumentContext) -> None:
-    """Remember the owner a sentence without figures opens with, for an "It" or "Its" in the next one."""
-    owner = sentence_owner(_subject_mentions(text, context))
+DOCUMENT_OPENING_CHARS = 400  # the headline and first paragraph say whom a document is about
+
+
+def _document_owner(sentence: Sentence, context: DocumentContext) -> str | None:
+    """The place a document's opening names as an owner ("Guangdong's R&D spending rose ..."), if any."""
+    return context.document_owner.get("place")
+
+
+def _note_document_owner(sentence: Sentence, context: DocumentContext, subjects: list[SubjectMention]) -> None:
+    if "place" in context.document_owner or sentence.paragraph.raw_position(sentence.start) > DOCUMENT_OPENING_CHARS:
+        return
+    place = opening_place(subjects)
+    if place is not None:
+        context.document_owner["place"] = place
+
+
+def _note_owner(sentence: Sentence, context: DocumentContext, subjects: list[SubjectMention] | None = None) -> None:
+    """Remember the owner a sentence opens with ("India lags far behind."), for an "Its" in the next one."""
+    if subjects is None:
+        subjects = _subject_mentions(sentence.text, context)
+    _note_document_owner(sentence, context, subjects)
+    number = context.sentences_read[0]
+    owner = sentence_owner(subjects, number)
     if owner is not None:
         context.previous_owner[:] = [owner]
+    elif context.previous_owner and continues_owner(sentence.text, subjects, context.previous_owner[0], number):
+        context.previous_owner[0].sentence = number  # a run of sentences about one company or province
 
 
-def _carried_record(sentence: Sentence, context: DocumentContext) -> IndicatorRecord | None:
-    """The last figure of an earlier sentence of the same paragraph, which a sentence naming nothing continues."""
-    if context.carried and context.carried[0][0] is sentence.paragraph:
-        return context.carried[0][1]
-    return None
+def _unnamed_key(key: str, folded_sentence: str) -> str:
+    """A figure nothing names gets a key of its own sentence ("unnamed_3f9a2c_share"): an unknown never links
+    to another source's unknown, and stays stable while its sentence's wording does."""
+    digest = hashlib.blake2s(folded_sentence.encode("utf-8"), digest_size=3).hexdigest()
+    return f"unnamed_{digest}{key[len(UNNAMED):]}"
+
+
+def _carried_record(
+    sentence: Sentence, context: DocumentContext, record: IndicatorRecord | None = None
+) -> IndicatorRecord | None:
+    """The latest figure of the previous figure-bearing sentence of the same paragraph (of the record's unit
+    family, when given), which a sentence naming nothing continues."""
+    if not context.carried or context.carried[0][0] is not sentence.paragraph:
+        return None
+    earlier = context.carried[0][1]
+    if record is not None:
+        earlier = [r for r in earlier if _same_unit_family(r.unit, record.unit) and _same_measure(r.indicator, record.indicator)]
+    return earlier[-1] if earlier else None
+
+
+def _same_unit_family(first: str | None, second: str | None) -> bool:
+    """Both money (in any currency), or both the same unit."""
+    return first == second or (first in CURRENCY_UNITS and second in CURRENCY_UNITS)
 
 
 def _same_measure(first: str, second: str) -> bool:
@@ -329,12 +382,14 @@ def _figure_record(
     context: DocumentContext,
     respectively: dict[int, tuple[str | None, str | None]],
     sentence_topic: Callable[[], str],
-    previous_owner: str | None = None,
+    previous_owner: Owner | None = None,
 ) -> IndicatorRecord:
     text = sentence.text
     clause = _clause_of(figure.number_start, clauses)
     assigned_subject, assigned_period = respectively.get(figure.start, (None, None))
-    subject = assigned_subject or _figure_subject(text, figure, subjects, previous_owner)
+    subject = assigned_subject or _figure_subject(
+        text, figure, subjects, previous_owner, _document_owner(sentence, context), context.sentences_read[0]
+    )
     period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses)
     if period is None and SAME_YEAR_RE.search(sentence.folded, clause.start, clause.end):
         carried = _carried_record(sentence, context)  # "Japan 3.41 percent in the same year": the previous sentence's
@@ -342,7 +397,7 @@ def _figure_record(
     kind = _figure_kind(sentence, figure, figures, clause, years)
     if sentence.list_lead is not None:
         kind, period = _with_list_lead(sentence.list_lead, kind, period)
-    row_label = _row_label(text, figure) if sentence.is_table_row else None
+    row_label = _row_label(text, figure, sentence.table_header) if sentence.is_table_row else None
     key, label, topic, is_decline = _figure_indicator(
         text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
     )
@@ -351,17 +406,26 @@ def _figure_record(
                    figure.start, figure.end, figure.precision)
 
 
-def _row_label(row: str, figure: Figure) -> tuple[int, int] | None:
+def _row_label(row: str, figure: Figure, header: str | None) -> str | None:
     """The cell naming what a row's figure measures: the first with words in it before the figure's own
-    ("| 2021 | Space-ground network | 4,600 km |" is named by its second cell)."""
+    ("| 2021 | Space-ground network | 4,600 km |" is named by its second cell); when the row is named only
+    by whom it is about ("| CATL | 362.0 bn yuan |"), the header of the figure's column ("Revenue")."""
     cells = _cells(row)
-    if not any(start <= figure.start < end for start, end in cells):
+    column = next((i for i, (start, end) in enumerate(cells) if start <= figure.start < end), None)
+    if column is None:
         return None  # not in a cell: text run on after the row
-    for start, end in cells:
-        if end > figure.start:
-            return None  # the figure's own cell, or past it
+    for start, end in cells[:column]:
         if _content_words(row[start:end]):
-            return start, end
+            return row[start:end]
+    header_cells = _cells(header or "")
+    if column < len(header_cells):
+        start, end = header_cells[column]
+        if _content_words(header[start:end]):
+            return header[start:end]
+        if column > 0 and ROW_CHANGE_RE.search(fold_case(header), start, end):
+            # "| Revenue | Change |": a change column is the change of the column before it
+            before_start, before_end = header_cells[column - 1]
+            return f"{header[before_start:before_end].strip()} {header[start:end].strip()}"
     return None
 
 

@@ -67,6 +67,16 @@ class SubjectMention:
     end: int
     name: str
     is_object: bool  # "to China", "than the US": compared with, not the figure's owner
+    is_body: bool = False  # an organisation or a place, named as written: what silent next sentences go on about
+
+
+@dataclass(slots=True)
+class Owner:
+    """The owner a sentence opened with: whom "It", "The company" or a sentence naming no one goes on about."""
+
+    name: str
+    is_body: bool  # an organisation or place: the next sentence, if it names no one, goes on about it
+    sentence: int  # the number of the sentence it was named in (or last continued by)
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,12 @@ class DocumentContext:
     organisations: dict[str, str]  # alias as written -> subject name
     organisation_re: re.Pattern[str] | None
     # The owner the latest sentence naming one opened with, for "It"/"The company" in the next (one item).
-    previous_owner: list[str] = field(default_factory=list)
+    previous_owner: list[Owner] = field(default_factory=list)
+    sentences_read: list[int] = field(default_factory=lambda: [0])  # a counter: the current sentence's number
+    # The latest place of each kind ("place" for provinces, "city") named as an owner, for "the province".
+    last_place: dict[str, str] = field(default_factory=dict)
+    # Who the document as a whole is about, when its opening names a place: a regional bulletin's
+    # figures that name no owner are the province's, not the genre's default subject's.
+    document_owner: dict[str, str] = field(default_factory=dict)
     # (paragraph, its latest figure record): what a following sentence that names nothing continues (one item).
     carried: list = field(default_factory=list)

@@ -197,6 +197,10 @@ def _sentences(text: str):
             if TABLE_SEPARATOR_RE.match(stripped):
                 table_header = previous_table_line
                 continue
+            if previous_table_line is None and not ANY_DIGIT_RE.search(stripped):
+                # A table's first row of words only is its header, with or without a "|---|" line under it.
+                table_header = previous_table_line = stripped
+                continue
             previous_table_line = stripped
             if stripped != table_header:
                 yield Sentence(0, stripped, folded_line, paragraph, table_header, True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 
-from tracker.catalog import load_catalog, nearest_indicator
+from tracker.catalog import fold_case, indicator_hits, load_catalog, nearest_indicator
 from tracker.extract.context import Figure, WORD_RE, YearMention
 from tracker.catalog import compile_folded
 from tracker.extract.cues import GROWTH_AFTER_RE, GROWTH_BEFORE_RE
@@ -124,10 +124,15 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
     before = GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start)
     if before is not None:
         return True, not figure.is_change and before.group("decline_before") is not None
+    if folded.endswith("by ", 0, figure.start) and BY_TO_AFTER_RE.match(folded, figure.end):
+        # "will raise its budget by 10 percent to 398 billion yuan", "cut its spending by 9.6 percent to ..."
+        return True, not figure.is_change and CUT_BEFORE_RE.search(folded, max(0, figure.start - 80), figure.start) is not None
     return figure.is_change, False
 
 
-ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise)\b|\bgrow")
+BY_TO_AFTER_RE = compile_folded(r"\s*(?:year[- ]on[- ]year\s+)?(?:,\s*)?to\s+(?:about\s+|around\s+|nearly\s+)?[\d$¥€£]")
+CUT_BEFORE_RE = compile_folded(r"\b(?:cut|cuts|cutting|reduce[sd]?|reducing|lower(?:ed|s|ing)?|slash(?:ed|es|ing)?|trim(?:med|s|ming)?)\b")
+ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise|yoy|y/y)\b|\bgrow|%\s*(?:chg|change)")
 
 
 def _label_measure(label: str, figure: Figure, is_growth: bool) -> str:
@@ -144,18 +149,25 @@ def _label_measure(label: str, figure: Figure, is_growth: bool) -> str:
 
 def _figure_indicator(
     text: str, folded: str, figure: Figure, hits: list, clause_span: tuple[int, int], sentence_topic: Callable[[], str],
-    row_label: tuple[int, int] | None = None,
+    row_label: str | None = None,
 ) -> tuple[str, str, str, bool]:
     """(key, label, topic, is_decline): the catalog's concept near the figure with the measure the figure states
-    ("R&D spending" + "of GDP" -> rd_intensity), else a key derived from the words that describe it."""
+    ("R&D spending" + "of GDP" -> rd_intensity), else a key derived from the words that describe it.
+
+    `row_label`, for a figure in a table row, is the cell that says what it measures: the row's label
+    ("| R&D growth (%) | 7.2 |"), or its column's header when the row is named by whom it is about.
+    """
     if row_label is not None:
-        # A table row: its label cell says what every figure of the row measures.
-        label_text = folded[row_label[0]:row_label[1]]
-        is_growth = figure.unit == "percent" and ROW_GROWTH_RE.search(label_text) is not None
-        is_decline = False
-        measure = _label_measure(label_text, figure, is_growth)
-        named = _catalog_indicator(hits, replace(figure, start=row_label[1] - 1), measure, row_label)
-        words = _content_words(text[row_label[0]:row_label[1]])[-3:]
+        label_folded = fold_case(row_label)
+        is_growth = figure.unit == "percent" and ROW_GROWTH_RE.search(label_folded) is not None
+        # "| CATL | -9.7% |": a signed cell under a change column is a fall.
+        is_decline = is_growth and text[max(0, figure.start - 1):figure.start] in ("-", "−")
+        measure = _label_measure(label_folded, figure, is_growth)
+        label_hits = indicator_hits(row_label, load_catalog(), label_folded)
+        span = (0, len(row_label))
+        named = _catalog_indicator(label_hits, replace(figure, start=len(row_label) - 1), measure, span)
+        words = _content_words(row_label)[-3:]
+        hits = label_hits  # what the rest of the row or its header names is not this cell's
     else:
         is_growth, is_decline = _growth_reading(folded, figure)
         measure = _figure_measure(folded, figure, clause_span, is_growth)
@@ -171,6 +183,17 @@ def _figure_indicator(
         return (*named, is_decline)
     if words is None:
         words = _describing_words(text, figure, clause_span[0], measure in ("share", "share_of_gdp"))
+    if named is None and measure == "level":
+        # "300 EFLOPS": a unit only one catalog concept is measured in names it.
+        only = load_catalog().entries_in_unit(figure.unit)
+        if len(only) == 1:
+            return only[0].key, only[0].label, only[0].topic, is_decline
+    if measure == "level" and not _names_its_own_thing(" ".join(words)):
+        # "R&D intensity at 2.68%, with total spending of 3.61 trillion yuan": a generic head is the level of
+        # the concept the sentence names.
+        topical = _topic_concept_level(hits, figure)
+        if topical is not None:
+            return topical.key, topical.label, topical.topic, is_decline
     key, label = _key_and_label(words, UNNAMED)
     if measure == "level":
         key_suffix, label_suffix = {"percent": ("_share", ""), "years": ("_years", ""), "rank": ("_rank", "")}.get(
@@ -179,6 +202,16 @@ def _figure_indicator(
     else:
         key_suffix, label_suffix = _measure_suffix(measure)
     return key + key_suffix, label + label_suffix, sentence_topic(), is_decline
+
+
+def _topic_concept_level(hits: list, figure: Figure):
+    """The level entry, in the figure's unit, of the one concept the sentence's catalog wording names."""
+    catalog = load_catalog()
+    concepts = {hit.entry.concept for hit in hits}
+    if len(concepts) != 1:
+        return None
+    level = catalog.variant(concepts.pop(), "level")
+    return level if level is not None and figure.unit in level.units else None
 
 
 def _names_its_own_thing(fragment: str) -> bool:
@@ -193,7 +226,7 @@ def _catalog_indicator(
     """(key, label, topic) of the catalog concept the figure measures, in the measure it states; None when unknown."""
     if measure in ("each", "increase"):
         # Wording around the figure may name the change itself ("added 600 entities to its Entity List").
-        spanning = [h for h in hits if h.start <= figure.start < h.end]
+        spanning = [h for h in hits if h.start <= figure.start < h.end and h.entry.measure == measure]
         entry = nearest_indicator(spanning, figure.unit, figure.start, clause_span)
         if entry is not None:
             return entry.key, entry.label, entry.topic
@@ -234,7 +267,12 @@ def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bo
     after = _content_words(text[figure.end:figure.end + 60].split(",")[0], stop_at_break=True)
     if figure.unit == "count" and after:
         return after[:3]
-    before = _content_words(DASH_ASIDE_RE.sub(" ", text[clause_start:figure.start]))
+    before_text = DASH_ASIDE_RE.sub(" ", APPOSITIVE_RE.sub(" ", text[clause_start:figure.start]))
+    # "Huawei said on Monday that its revenue rose 22%": what is measured follows the last "that".
+    subordinate = list(SUBORDINATOR_RE.finditer(before_text))
+    if subordinate:
+        before_text = before_text[subordinate[-1].end():]
+    before = _content_words(before_text)
     if not before and is_share and clause_start > 0:
         # "Basic research — an aside — made up 6.9% of R&D spending": a share's part stands before the
         # clause break, and what follows the figure is the whole.
@@ -245,6 +283,9 @@ def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bo
 
 
 UNNAMED = "unnamed_figure"
+# "Huawei, the biggest supplier of 5G-A equipment, reported revenue": an appositive names the owner, not the figure.
+APPOSITIVE_RE = re.compile(r",\s+(?:the|a|an)\s+[^,;]{1,80},")
+SUBORDINATOR_RE = re.compile(r"\b(?:that|which|whose)\s")
 # "Basic research — the curiosity-driven science — made up 6.9%": an aside between dashes names nothing measured.
 DASH_ASIDE_RE = re.compile(r"\s[—–-]{1,2}\s[^—–]*?\s[—–-]{1,2}\s")
 CONTENT_BREAK_WORDS = frozenset("in at to from by with which that who where when as than for on while and or".split())

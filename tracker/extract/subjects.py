@@ -11,6 +11,7 @@ from tracker.catalog import load_catalog, topic_of
 from tracker.extract.context import (
     DEFAULT_SUBJECT,
     DocumentContext,
+    Owner,
     Figure,
     LOOKBACK_CHARS,
     SubjectMention,
@@ -44,18 +45,30 @@ ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
 )
 # Subjects named as the text writes them, not by their catalog entry
-NAMED_AS_WRITTEN = ("organisation", "place")
+NAMED_AS_WRITTEN = ("organisation", "place", "city")
+COUNTRY_NAMES = frozenset(s.name for s in load_catalog().subjects if s.kind not in NAMED_AS_WRITTEN)
+# Place names by kind, for "the province" and "the city"
+PLACES_BY_KIND = {
+    kind: frozenset(alias for s in load_catalog().subjects if s.kind == kind for alias in s.raw_aliases)
+    for kind in ("place", "city")
+}
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
 GENRE = load_catalog().genre
 ORGANISATION_WORD_RE = re.compile(rf"\b(?:{'|'.join(GENRE.organisation_words)})\b")
 NATIONAL_BODY_RE = re.compile(rf"\b(?:{'|'.join(GENRE.national_body_words)})\b")
+LOCATION_BEFORE_RE = re.compile(r"\bin\s+(?:the\s+)?$")
+CLAUSE_BREAK_BETWEEN_RE = re.compile(r";|,\s+(?:while|whereas|and|but)\b|\s(?:while|whereas)\s")
+PLACE_OPENING_RE = re.compile(
+    r"\W*(" + "|".join(sorted((a for names in PLACES_BY_KIND.values() for a in names), key=len, reverse=True)) + r")(?=,\s)"
+)
+PLACE_ANAPHOR_RE = re.compile(r"\b[Tt]he\s+(province|city|municipality|region)(?:[’']s)?\b")
 APPOSITION_BEFORE_RE = re.compile(r"\)?\s*,\s*(?:the\s+)?")
 POSSESSIVE_AFTER_RE = re.compile(r"[’']s\b")
 # A sentence about the owner the previous one named: "It", "Its", "The company", "operators there". ("The country" is left
 # to the default: in the genre it is China far more often than the country named just before.)
 ANAPHOR_OPENING_RE = re.compile(
-    r"\W*(?:It|Its|The\s+(?:company|firm|group|start-?up|carrier|operator|chipmaker|carmaker|automaker|"
+    r"\W*(?:It|Its|The\s+(?:[\w-]+\s+){0,3}?(?:company|firm|group|start-?up|carrier|operator|chipmaker|carmaker|automaker|"
     r"manufacturer|maker|agency|bureau|institute|academy|university|"
     r"laboratory|lab|association|regulator|foundry|operator|developer|supplier))\b"
 )
@@ -141,12 +154,13 @@ def _first_letter(alias: str) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def _subject_name(alias: str) -> str:
+def _subject_name(alias: str) -> tuple[str, bool]:
+    """(whom an alias names, whether that is a body named as written: an organisation or a place)."""
     _, subjects = _subject_alternation()
     for subject in subjects:
         if subject.alias_pattern.fullmatch(alias):
-            return alias if subject.kind in NAMED_AS_WRITTEN else subject.name
-    return alias
+            return (alias, True) if subject.kind in NAMED_AS_WRITTEN else (subject.name, False)
+    return alias, True
 
 
 @lru_cache(maxsize=1)
@@ -155,40 +169,61 @@ def _conditional_subjects() -> tuple:
     return tuple(s for s in load_catalog().subjects if s.conditional)
 
 
-def _mention_name(text: str, found: re.Match[str]) -> str:
+def _mention_name(text: str, found: re.Match[str]) -> tuple[str, bool]:
     """Whom a subject alias found in `text` names; a conditional alias that holds here wins over a plain one."""
     for subject in _conditional_subjects():
         here = subject.alias_pattern.match(text, found.start())
         if here is not None and here.end() == found.end():
-            return found.group()
+            return found.group(), True
     return _subject_name(found.group())
 
 
 def _catalog_subjects_in(text: str) -> list[SubjectMention]:
     pattern, _ = _subject_alternation()
     return [
-        SubjectMention(m.start(), m.end(), _mention_name(text, m), False)
+        SubjectMention(m.start(), m.end(), name, False, is_body)
         for m in pattern.finditer(text)
+        for name, is_body in (_mention_name(text, m),)
     ]
 
 
 def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMention]:
     # (start, end, name) first: each mention is built once, when whether it is an object is known.
     pattern, _ = _subject_alternation()
-    mentions = [(m.start(), m.end(), _mention_name(sentence, m)) for m in pattern.finditer(sentence)]
+    mentions = [(m.start(), m.end(), *_mention_name(sentence, m)) for m in pattern.finditer(sentence)]
     if context.organisation_re is not None:
         introduced = [
-            (m.start(), m.end(), context.organisations[m.group()]) for m in context.organisation_re.finditer(sentence)
+            (m.start(), m.end(), name, name not in COUNTRY_NAMES)
+            for m in context.organisation_re.finditer(sentence)
+            for name in (context.organisations[m.group()],)
         ]
         if introduced:
             # An introduced organisation's name wins over words inside it.
             mentions = [
                 m for m in mentions if not any(o[0] <= m[0] < o[1] for o in introduced)
             ] + introduced
-    return sorted(
-        (SubjectMention(start, end, name, _is_object_at(sentence, start)) for start, end, name in mentions),
+    opening = PLACE_OPENING_RE.match(sentence)
+    if opening and not any(m[0] == opening.start(1) for m in mentions):
+        # "Guangdong, the manufacturing powerhouse of the south, spent ...": a place opening its sentence owns it
+        mentions.append((opening.start(1), opening.end(1), opening.group(1), True))
+    if context.last_place and ("the " in sentence or "The " in sentence):
+        # "the province", "the city's": the place of that kind an earlier sentence named as an owner
+        mentions += [
+            (m.start(), m.end(), context.last_place[kind], True)
+            for m in PLACE_ANAPHOR_RE.finditer(sentence)
+            for kind in ("city" if m.group(1).lower() in ("city", "municipality") else "place",)
+            if kind in context.last_place
+        ]
+    found = sorted(
+        (SubjectMention(start, end, name, _is_object_at(sentence, start), is_body) for start, end, name, is_body in mentions),
         key=lambda m: m.start,
     )
+    for mention in found:
+        if mention.is_body and not mention.is_object:
+            for kind, names in PLACES_BY_KIND.items():
+                if mention.name in names:
+                    context.last_place[kind] = mention.name
+    return found
 
 
 def _is_object_at(sentence: str, start: int) -> bool:
@@ -197,28 +232,63 @@ def _is_object_at(sentence: str, start: int) -> bool:
 
 
 def _figure_subject(
-    text: str, figure: Figure, subjects: list[SubjectMention], previous_owner: str | None = None
+    text: str, figure: Figure, subjects: list[SubjectMention], previous_owner: Owner | None = None,
+    document_owner: str | None = None, sentence_number: int = 0,
 ) -> str:
     """Whose figure it is: "3.5% in the US", else the nearest owner named before it, else the previous
-    sentence's owner when this one opens with "It" or "The company", else the genre's default."""
+    sentence's owner when this one opens with "It" or "The company" (or, within a paragraph, names no one
+    after an organisation or place), else the genre's default."""
     for mention in subjects:
         if mention.start >= figure.end and AFTER_SUBJECT_RE.match(text[figure.end:mention.start]):
             return mention.name
     owners = [m for m in subjects if m.end <= figure.start and not m.is_object]
     if owners:
         last = owners[-1]
-        if len(owners) > 1 and APPOSITION_BEFORE_RE.fullmatch(text, owners[-2].end, last.start) and (
-            POSSESSIVE_AFTER_RE.match(text, last.end) or POSSESSIVE_AFTER_RE.match(text, last.end - 2)
-        ):
-            return owners[-2].name  # "SMIC, China's largest chipmaker, reported ...": SMIC's figure
+        if len(owners) > 1:
+            earlier = owners[-2]
+            if earlier.is_body and not last.is_body and APPOSITION_BEFORE_RE.fullmatch(text, earlier.end, last.start) and (
+                POSSESSIVE_AFTER_RE.match(text, last.end) or POSSESSIVE_AFTER_RE.match(text, last.end - 2)
+            ):
+                return earlier.name  # "SMIC, China's largest chipmaker, reported ...": SMIC's figure
+            if LOCATION_BEFORE_RE.search(text, max(0, last.start - 4), last.start) and not CLAUSE_BREAK_BETWEEN_RE.search(
+                text, earlier.end, last.start
+            ):
+                return earlier.name  # "ASML ..., with customers in China accounting for 36%": where, not whose
         return last.name
-    if previous_owner and (
-        ANAPHOR_OPENING_RE.match(text) or (" there" in text and THERE_RE.search(text, 0, figure.start))
-    ):
-        return previous_owner
-    return DEFAULT_SUBJECT
+    if previous_owner is not None:
+        if ANAPHOR_OPENING_RE.match(text) or (" there" in text and THERE_RE.search(text, 0, figure.start)):
+            return previous_owner.name
+        if continues_owner(text, subjects, previous_owner, sentence_number):
+            return previous_owner.name  # "Huawei's revenue rose 22%. Net profit fell 28%.": still Huawei's
+    return document_owner or DEFAULT_SUBJECT
 
 
-def sentence_owner(subjects: list[SubjectMention]) -> str | None:
-    """The first owner a sentence names: who "It" or "The company" in the next sentence is."""
-    return next((m.name for m in subjects if not m.is_object), None)
+OWNER_REACH_CHARS = 40  # an owner this near the start is what the sentence is about
+
+
+def opening_place(subjects: list[SubjectMention]) -> str | None:
+    """The first place a sentence names as an owner ("Guangdong's", "Shenzhen spent"), if any."""
+    return next(
+        (m.name for m in subjects if m.is_body and not m.is_object and any(m.name in n for n in PLACES_BY_KIND.values())),
+        None,
+    )
+
+
+def sentence_owner(subjects: list[SubjectMention], sentence_number: int) -> Owner | None:
+    """The owner a sentence opens with: who "It" or "The company" in the next sentence is."""
+    first = next((m for m in subjects if not m.is_object), None)
+    if first is None or first.start > OWNER_REACH_CHARS:
+        return None
+    return Owner(first.name, first.is_body, sentence_number)
+
+
+# A sentence opening with a name of its own ("IBM unveiled", "OpenAI's") is about that, whoever came before.
+OWN_NAME_OPENING_RE = re.compile(r"\W*(?:[A-Z]{2,}|[A-Z][a-z]+[A-Z])\w*")
+
+
+def continues_owner(text: str, subjects: list[SubjectMention], owner: Owner, sentence_number: int) -> bool:
+    """Whether a sentence naming no one goes on about the organisation or place the one just before it named."""
+    return (
+        owner.is_body and not subjects and owner.sentence == sentence_number - 1
+        and not OWN_NAME_OPENING_RE.match(text)
+    )
