@@ -143,7 +143,7 @@ HARD_CASES = [
     ),
     pytest.param(
         "chips_trade_page.txt", "$7.5 billion",
-        [("foundry", "SMIC", "measurement", 7.5e9, "USD", "2023", "semiconductors", "$7.5 billion")],
+        [("equipment", "SMIC", "measurement", 7.5e9, "USD", "2023", "semiconductors", "$7.5 billion")],
         id="subjects_follow_the_owner_named_with_the_figure_1",
     ),
     pytest.param(
