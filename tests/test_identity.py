@@ -217,3 +217,40 @@ def test_a_clause_without_a_year_keeps_the_year_of_the_sentences_earlier_figure(
 def test_the_same_year_refers_to_the_previous_sentences_year():
     text = "China spent 2.56 percent of GDP on R&D in 2022. Japan spent 3.41 percent in the same year."
     assert only(text, 3.41).period == "2022"
+
+
+def test_a_count_counts_the_noun_right_after_it():
+    text = "The country counted 7.2 million R&D personnel in 2023, of whom about 2.9 million were researchers."
+    personnel, researchers = records(text)
+    assert personnel.indicator != researchers.indicator
+
+
+def test_a_cumulative_total_is_not_a_years_level():
+    yearly = only("Huawei spent 179.7 billion yuan on R&D in 2024.", 179.7e9)
+    total = only("Huawei spent 179.7 billion yuan on R&D in 2024, bringing its total over the past decade to "
+                 "1.249 trillion yuan.", 1.249e12)
+    assert total.indicator == yearly.indicator + "_cumulative"
+
+
+def test_a_companies_table_is_named_by_its_column_headers():
+    table = ("| Company | Revenue | Change |\n"
+             "| Huawei | 862.1 bn yuan | +22.4% |\n"
+             "| CATL | 362.0 bn yuan | -9.7% |\n")
+    found = [(r.indicator, r.subject, r.value) for r in records(table)]
+    assert found == [
+        ("revenue", "Huawei", 862.1e9), ("revenue_growth", "Huawei", 22.4),
+        ("revenue", "CATL", 362.0e9), ("revenue_growth", "CATL", -9.7),
+    ]
+
+
+def test_figures_nothing_names_never_share_a_key_across_sources():
+    first = only("It was 42 percent in 2024, a research official said.", 42.0)
+    second = extract_indicators("It was 17 percent in 2023, an innovation official said.", "other.txt")[0]
+    assert first.indicator.startswith("unnamed_") and second.indicator.startswith("unnamed_")
+    assert first.indicator != second.indicator
+
+
+def test_wording_matches_across_a_hyphen():
+    spaced = only("China's integrated circuit imports reached $385 billion in 2024.", 385e9)
+    hyphened = only("China's integrated-circuit imports reached $385 billion in 2024.", 385e9)
+    assert spaced.indicator == hyphened.indicator

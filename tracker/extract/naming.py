@@ -64,6 +64,10 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
             return _per_unit_measure(per_unit)
         if EACH_AFTER_RE.match(folded, figure.end):
             return "each"  # "seven provinces spent more than 100 billion yuan each": a threshold per member
+    if figure.unit != "percent" and ("total" in folded or "cumulative" in folded) and CUMULATIVE_RE.search(
+        folded, clause_span[0], min(clause_span[1], figure.end + 60)
+    ):
+        return "cumulative"  # "bringing its total over the past decade to 1.249 trillion yuan"
     if figure.unit != "percent":
         before = folded[max(0, figure.start - 40):figure.start]
         if ("add" in before or " of " in before or " by " in before) and INCREASE_BEFORE_RE.search(before):
@@ -88,6 +92,10 @@ def _per_unit_measure(found: re.Match[str]) -> str:
     return "_".join(part for part in ("per", count, noun) if part)
 
 
+CUMULATIVE_RE = compile_folded(
+    r"\bcumulative(?:ly)?\b|\b(?:total|sum)\s+(?:\w+\s+){0,2}?(?:over|in|during|for)\s+the\s+(?:past|last|previous)\s+"
+    r"(?:decade|\w+\s+(?:years|decades))"
+)
 EACH_AFTER_RE = compile_folded(r"\s*(?:[\w-]+\s+){0,2}?(?:each|apiece)\b")
 INCREASE_BEFORE_RE = compile_folded(
     r"\b(?:(?:an?\s+)?(?:net\s+)?(?:increase|rise|addition|jump|gain|expansion)\s+of|add(?:ed|s|ing)?|"
@@ -95,6 +103,7 @@ INCREASE_BEFORE_RE = compile_folded(
 )
 
 MEASURE_SUFFIXES = {
+    "cumulative": ("_cumulative", " (cumulative)"),
     "each": ("_each", " (each)"),
     "increase": ("_increase", " (increase)"),
     "growth": ("_growth", " growth"),
@@ -177,7 +186,7 @@ def _figure_indicator(
             # A clause naming its own thing ("..., while output of solar cells jumped 54 percent") takes
             # no concept from the clauses before it.
             hits = [h for h in hits if clause_span[0] <= h.start < clause_span[1]]
-        named = _catalog_indicator(hits, figure, measure, clause_span)
+        named = _catalog_indicator(hits, figure, measure, clause_span, folded)
         words = None
     if named is not None:
         return (*named, is_decline)
@@ -204,6 +213,10 @@ def _figure_indicator(
     return key + key_suffix, label + label_suffix, sentence_topic(), is_decline
 
 
+# Between a count and the noun it counts: nothing, a copula or up to two describing words.
+COUNTED_NOUN_GAP_RE = compile_folded(r"\s*(?:(?:were|are|was|is|of\s+them)\s+)?(?:[\w-]+\s+){0,2}")
+
+
 def _topic_concept_level(hits: list, figure: Figure):
     """The level entry, in the figure's unit, of the one concept the sentence's catalog wording names."""
     catalog = load_catalog()
@@ -221,7 +234,7 @@ def _names_its_own_thing(fragment: str) -> bool:
 
 
 def _catalog_indicator(
-    hits: list, figure: Figure, measure: str, clause_span: tuple[int, int]
+    hits: list, figure: Figure, measure: str, clause_span: tuple[int, int], folded: str = ""
 ) -> tuple[str, str, str] | None:
     """(key, label, topic) of the catalog concept the figure measures, in the measure it states; None when unknown."""
     if measure in ("each", "increase"):
@@ -235,6 +248,13 @@ def _catalog_indicator(
         # its own clause names ("2 million people, and ... 14 new fabs": the people are not fabs).
         if figure.unit == "count":
             hits = [h for h in hits if clause_span[0] <= h.start < clause_span[1]]
+            # "2.97 million were researchers", "80 cities": the noun right after a count is what it counts.
+            following = [
+                h for h in hits
+                if h.start >= figure.end and COUNTED_NOUN_GAP_RE.fullmatch(folded, figure.end, h.start)
+            ]
+            if following and not any(h.start <= figure.start < h.end for h in hits):
+                hits = following  # (wording around the figure, "produced 9.6 million NEVs", still says more)
         entry = nearest_indicator(hits, figure.unit, figure.start, clause_span)
         if entry is not None and not (measure.startswith("share") and entry.measure in ("growth", "change_pp")):
             if not measure.startswith("per_") or entry.measure == "per_capita":
@@ -243,7 +263,9 @@ def _catalog_indicator(
             return None
     # A rate of change, share or ratio of a level: the level's concept, in that measure.
     # A change in points is of a share first; a threshold or an addition is in its level's own unit.
-    units = CHANGE_UNITS if measure == "change_pp" else (figure.unit,) if measure in ("each", "increase") else LEVEL_UNITS
+    units = CHANGE_UNITS if measure == "change_pp" else (
+        (figure.unit,) if measure in ("each", "increase", "cumulative") else LEVEL_UNITS
+    )
     if measure in ("share", "share_of_gdp"):
         # "basic research ... 6.65 percent of total R&D spending": the part is named before the figure; the
         # whole after it is what the share is of, never its concept.
@@ -272,7 +294,12 @@ def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bo
     subordinate = list(SUBORDINATOR_RE.finditer(before_text))
     if subordinate:
         before_text = before_text[subordinate[-1].end():]
-    before = _content_words(before_text)
+    # "R&D intensity at 2.68%, with total spending of 3.61 trillion": the phrase after the last comma is the
+    # figure's own, when it names something.
+    comma = before_text.rfind(",")
+    before = _content_words(before_text[comma + 1:]) if comma >= 0 else []
+    if not before:
+        before = _content_words(before_text)
     if not before and is_share and clause_start > 0:
         # "Basic research — an aside — made up 6.9% of R&D spending": a share's part stands before the
         # clause break, and what follows the figure is the whole.
