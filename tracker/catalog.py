@@ -200,6 +200,8 @@ class Genre:
     national_body_words: tuple[str, ...] = ()
     # Words of the default subject's state bodies, whose figures are its own ("Ministry", "State Council").
     state_body_words: tuple[str, ...] = ()
+    # What a company reports of itself ("revenue", "net profit"): a silent sentence stating one is the company's.
+    company_measures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -581,6 +583,7 @@ def _money_and_genre(raw: dict) -> dict:
             tuple(genre.get("organisation_words", [])),
             tuple(genre.get("national_body_words", [])),
             tuple(genre.get("state_body_words", [])),
+            tuple(genre.get("company_measures", [])),
         ),
         "unit_ranges": unit_ranges,
     }

@@ -235,11 +235,12 @@ def _note_owner(sentence: Sentence, context: DocumentContext, subjects: list[Sub
         subjects = _subject_mentions(sentence.text, context)
     _note_document_owner(sentence, context, subjects)
     number = context.sentences_read[0]
-    owner = sentence_owner(subjects, number)
+    owner = sentence_owner(subjects, number, sentence.text)
     if owner is not None:
         context.previous_owner[:] = [owner]
     elif context.previous_owner and continues_owner(sentence.text, subjects, context.previous_owner[0], number):
-        context.previous_owner[0].sentence = number  # a run of sentences about one company or province
+        # a run of sentences about one company or province (a new Owner: this sentence still reads the old one)
+        context.previous_owner[0] = replace(context.previous_owner[0], sentence=number)
 
 
 def _unnamed_key(key: str, folded_sentence: str) -> str:

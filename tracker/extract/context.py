@@ -77,6 +77,7 @@ class Owner:
     name: str
     is_body: bool  # an organisation or place: the next sentence, if it names no one, goes on about it
     sentence: int  # the number of the sentence it was named in (or last continued by)
+    is_place: bool = False  # a province or city: any figure of a following silent sentence is its own
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from tracker.catalog import load_catalog, topic_of
 from tracker.extract.context import (
     DEFAULT_SUBJECT,
     DocumentContext,
-    Owner,
     Figure,
+    Owner,
     LOOKBACK_CHARS,
     SubjectMention,
     WHITESPACE_RE,
+    WORD_RE,
 )
 
 
@@ -215,7 +216,10 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
             if kind in context.last_place
         ]
     found = sorted(
-        (SubjectMention(start, end, name, _is_object_at(sentence, start), is_body) for start, end, name, is_body in mentions),
+        (
+            SubjectMention(start, end, name, _is_object_at(sentence, start) and not _is_origin_of_subject(sentence, start, end), is_body)
+            for start, end, name, is_body in mentions
+        ),
         key=lambda m: m.start,
     )
     for mention in found:
@@ -224,6 +228,18 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
                 if mention.name in names:
                     context.last_place[kind] = mention.name
     return found
+
+
+# "Applicants from the United States filed 54,087": a sentence's subject phrase that names where it is from.
+ORIGIN_OPENING_RE = re.compile(r"\W*(?:[A-Z][\w-]*\s+){1,3}from\s+(?:the\s+)?$")
+
+
+def _is_origin_of_subject(sentence: str, start: int, end: int) -> bool:
+    """Whether "from X" qualifies the noun opening the sentence and a verb follows X: X is then the owner."""
+    if start > OWNER_REACH_CHARS or not ORIGIN_OPENING_RE.fullmatch(sentence, 0, start):
+        return False
+    following = WORD_RE.search(sentence, end)
+    return following is not None and following.group().lower() in load_catalog().naming.verbs
 
 
 def _is_object_at(sentence: str, start: int) -> bool:
@@ -274,14 +290,27 @@ def opening_place(subjects: list[SubjectMention]) -> str | None:
     )
 
 
-def sentence_owner(subjects: list[SubjectMention], sentence_number: int) -> Owner | None:
-    """The owner a sentence opens with: who "It" or "The company" in the next sentence is."""
+def sentence_owner(subjects: list[SubjectMention], sentence_number: int, text: str = "") -> Owner | None:
+    """The owner a sentence opens with, before any verb: who "It" or "The company" in the next sentence is.
+
+    "Battery giant Contemporary Amperex Technology Co. Limited (CATL) was ..." opens with CATL; "According to
+    the data it released, China leads ..." does not open with China.
+    """
     first = next((m for m in subjects if not m.is_object), None)
-    if first is None or first.start > OWNER_REACH_CHARS:
+    if first is None:
         return None
-    return Owner(first.name, first.is_body, sentence_number)
+    if first.start > OWNER_REACH_CHARS and _has_verb(text[:first.start]):
+        return None
+    return Owner(first.name, first.is_body, sentence_number, any(first.name in n for n in PLACES_BY_KIND.values()))
 
 
+def _has_verb(fragment: str) -> bool:
+    verbs = load_catalog().naming.verbs
+    return any(word.lower() in verbs for word in WORD_RE.findall(fragment))
+
+
+# What a company reports of itself: only such a figure continues a company named just before.
+COMPANY_MEASURE_RE = re.compile(rf"\b(?:{'|'.join(GENRE.company_measures)})\b", re.IGNORECASE)
 # A sentence opening with a name of its own ("IBM unveiled", "OpenAI's") is about that, whoever came before.
 OWN_NAME_OPENING_RE = re.compile(r"\W*(?:[A-Z]{2,}|[A-Z][a-z]+[A-Z])\w*")
 
@@ -291,4 +320,5 @@ def continues_owner(text: str, subjects: list[SubjectMention], owner: Owner, sen
     return (
         owner.is_body and not subjects and owner.sentence == sentence_number - 1
         and not OWN_NAME_OPENING_RE.match(text)
+        and (owner.is_place or COMPANY_MEASURE_RE.search(text) is not None)
     )
