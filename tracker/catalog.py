@@ -165,6 +165,7 @@ class NamingWords:
     not_adverbs: frozenset[str] = frozenset()  # -ly words that are nouns ("supply", "assembly")
     measure_words: frozenset[str] = frozenset()
     generic_heads: frozenset[str] = frozenset()  # "spending", "output": a measure of the sentence's topic
+    speech_verbs: frozenset[str] = frozenset()  # "said", "estimates": a name before one is a source, not an owner
     subject_words: frozenset[str] = frozenset()  # words of the subjects' plain names ("china", "korean")
 
 
@@ -202,6 +203,7 @@ class Genre:
     state_body_words: tuple[str, ...] = ()
     # What a company reports of itself ("revenue", "net profit"): a silent sentence stating one is the company's.
     company_measures: tuple[str, ...] = ()
+    city_states: tuple[str, ...] = ()  # subjects that are cities too ("the city" may mean Hong Kong)
 
 
 @dataclass(frozen=True)
@@ -584,6 +586,7 @@ def _money_and_genre(raw: dict) -> dict:
             tuple(genre.get("national_body_words", [])),
             tuple(genre.get("state_body_words", [])),
             tuple(genre.get("company_measures", [])),
+            tuple(genre.get("city_states", [])),
         ),
         "unit_ranges": unit_ranges,
     }
@@ -607,7 +610,7 @@ def _naming_words(raw: dict, subjects: list[dict]) -> NamingWords:
     subject_words = {
         word.lower()
         for subject in subjects
-        for alias in subject["aliases"] if PLAIN_NAME_RE.fullmatch(alias)
+        for alias in subject["aliases"] if PLAIN_NAME_RE.fullmatch(alias) and alias[:1].isupper()
         for word in (alias.replace("-", " ").split() if subject.get("kind") in ("country", "region") else [alias])
         if " " not in word
     }
@@ -619,6 +622,7 @@ def _naming_words(raw: dict, subjects: list[dict]) -> NamingWords:
         not_adverbs=frozenset(raw.get("not_adverbs", [])),
         measure_words=frozenset(raw.get("measure_words", [])),
         generic_heads=frozenset(raw.get("generic_heads", [])),
+        speech_verbs=frozenset(raw.get("speech_verbs", [])),
         subject_words=frozenset(subject_words - {"the", "of", "and"}),
     )
 

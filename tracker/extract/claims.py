@@ -37,8 +37,9 @@ from tracker.extract.subjects import (
     _document_context,
     _figure_subject,
     _subject_mentions,
+    PLACE_NAMES,
     continues_owner,
-    opening_place,
+    opening_body,
     sentence_owner,
 )
 from tracker.models import IndicatorRecord
@@ -217,16 +218,22 @@ DOCUMENT_OPENING_CHARS = 400  # the headline and first paragraph say whom a docu
 
 
 def _document_owner(sentence: Sentence, context: DocumentContext) -> str | None:
-    """The place a document's opening names as an owner ("Guangdong's R&D spending rose ..."), if any."""
-    return context.document_owner.get("place")
+    """The body a document's opening names as an owner ("Guangdong's R&D spending rose ...", a company's
+    results), if any."""
+    return context.document_owner.get("owner")
 
 
 def _note_document_owner(sentence: Sentence, context: DocumentContext, subjects: list[SubjectMention]) -> None:
-    if "place" in context.document_owner or sentence.paragraph.raw_position(sentence.start) > DOCUMENT_OPENING_CHARS:
+    """Whom the document is about, from the first body (a province, city or company) its opening names."""
+    if "owner" in context.document_owner or sentence.paragraph.raw_position(sentence.start) > DOCUMENT_OPENING_CHARS:
         return
-    place = opening_place(subjects)
-    if place is not None:
-        context.document_owner["place"] = place
+    if sentence.text.isupper():
+        subjects = _subject_mentions(sentence.text.title(), context)  # "CHINA MOBILE LIMITED" is China Mobile
+    body = opening_body(subjects)
+    if body is not None:
+        context.document_owner["owner"] = body
+        if not context.previous_owner:
+            context.previous_owner[:] = [Owner(body, True, context.sentences_read[0], body in PLACE_NAMES)]
 
 
 def _note_owner(sentence: Sentence, context: DocumentContext, subjects: list[SubjectMention] | None = None) -> None:

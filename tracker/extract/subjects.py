@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from tracker.catalog import load_catalog, topic_of
+from tracker.catalog import indicator_hits, load_catalog, topic_of
 from tracker.extract.context import (
     DEFAULT_SUBJECT,
     DocumentContext,
@@ -53,6 +53,8 @@ PLACES_BY_KIND = {
     kind: frozenset(alias for s in load_catalog().subjects if s.kind == kind for alias in s.raw_aliases)
     for kind in ("place", "city")
 }
+PLACES_BY_KIND["city"] = PLACES_BY_KIND["city"] | frozenset(load_catalog().genre.city_states)
+PLACE_NAMES = frozenset().union(*PLACES_BY_KIND.values())
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
 GENRE = load_catalog().genre
@@ -64,12 +66,13 @@ PLACE_OPENING_RE = re.compile(
     r"\W*(" + "|".join(sorted((a for names in PLACES_BY_KIND.values() for a in names), key=len, reverse=True)) + r")(?=,\s)"
 )
 PLACE_ANAPHOR_RE = re.compile(r"\b[Tt]he\s+(province|city|municipality|region)(?:[’']s)?\b")
+ACTOR_NEXT_WORDS_RE = re.compile(r"\s+(?:(?:has|have|had|also|alone|now|again|will|would|is|was)\s+)?(?P<verb>[a-z]+)")
 APPOSITION_BEFORE_RE = re.compile(r"\)?\s*,\s*(?:the\s+)?")
 POSSESSIVE_AFTER_RE = re.compile(r"[’']s\b")
 # A sentence about the owner the previous one named: "It", "Its", "The company", "operators there". ("The country" is left
 # to the default: in the genre it is China far more often than the country named just before.)
 ANAPHOR_OPENING_RE = re.compile(
-    r"\W*(?:It|Its|The\s+(?:[\w-]+\s+){0,3}?(?:company|firm|group|start-?up|carrier|operator|chipmaker|carmaker|automaker|"
+    r"\W*(?:It|Its|Our|We|The\s+(?:[\w-]+\s+){0,3}?(?:Group|Company|company|firm|group|start-?up|carrier|operator|chipmaker|carmaker|automaker|"
     r"manufacturer|maker|agency|bureau|institute|academy|university|"
     r"laboratory|lab|association|regulator|foundry|operator|developer|supplier))\b"
 )
@@ -95,7 +98,81 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     if organisations:
         alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
-    return DocumentContext(source_id, text, catalog, organisations, pattern)
+    names = _acting_names(text, organisations)
+    acting = None
+    if names:
+        alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        acting = re.compile(rf"(?<![\w’'])(?:{alternation})(?![\w])")
+    context = DocumentContext(source_id, text, catalog, organisations, pattern, acting, names)
+    title = next((line.strip() for line in text[:TITLE_REACH_CHARS].splitlines() if line.strip()), "")
+    body = opening_body(_subject_mentions(title.title() if title.isupper() else title, context))
+    if body is not None:
+        context.document_owner["owner"] = body  # the headline's company or province ("CHINA MOBILE LIMITED")
+    return context
+
+
+TITLE_REACH_CHARS = 300
+NAME_RUN_RE = re.compile(r"(?<![\w’'&-])[A-Z][A-Za-z0-9&-]*[a-z][A-Za-z0-9&-]*(?:\s+[A-Z][A-Za-z0-9&-]+){0,3}")
+SENTENCE_START_BEFORE_RE = re.compile(r"(?:^|[.!?:;|\n\"“(•*-]|\d[.)])\s*$")
+LOWER_WORD_RE = re.compile(r"\b[a-z][a-z-]+\b")
+FUNCTION_WORDS = frozenset("the a an of in on at to for by with and or but as from its their this that these those".split())
+MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+PLURAL_ACRONYM_RE = re.compile(r"[A-Z]{2,}s")
+NOT_AN_ACTOR_END_RE = re.compile(
+    r"\b(?:Province|City|Municipality|Region|District|Area|County|Department|Ministry|Agency|Administration|"
+    r"Bureau|Commission|Council|Office|Plan|Programme|Program|Act|Index|Rankings?|Report|List|Fund)$"
+)
+
+
+def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
+    """Capitalised names the document uses mid-sentence and never in lower case: proper nouns, such as a
+    company the catalog does not know ("Lingxi Intelligence", "Tsinghua University")."""
+    naming = load_catalog().naming
+    common = naming.verbs | naming.measure_words | naming.generic_heads | naming.adverbs | FUNCTION_WORDS | MONTH_NAMES
+    lower = None
+    names: set[str] = set()
+    pattern, _ = _subject_alternation()
+    catalog = load_catalog()
+    for found in NAME_RUN_RE.finditer(text):
+        name = found.group()
+        if name in names or name in organisations:
+            continue
+        if SENTENCE_START_BEFORE_RE.search(text, max(0, found.start() - 4), found.start()):
+            continue  # capitalised because it opens a sentence or a line
+        words = name.lower().replace("-", " ").split()
+        if any(word in MONTH_NAMES for word in words) or all(word in common for word in words) or pattern.fullmatch(name) or topic_of(name) != "general":
+            continue
+        if PLURAL_ACRONYM_RE.fullmatch(name) or NOT_AN_ACTOR_END_RE.search(name) or indicator_hits(name, catalog):
+            continue  # "NEVs", "Guangdong Province", "Commerce Department": a thing, a place, a state body
+        if lower is None:
+            lower = set(LOWER_WORD_RE.findall(text))
+        if len(words) == 1 and words[0] in lower:
+            continue  # "Revenue" is a word the text also writes in lower case
+        names.add(name)
+    # "Lingxi" is "Lingxi Intelligence" once the document has named it in full.
+    return {
+        name: next((full for full in names if full.startswith(name + " ")), name) for name in names
+    }
+
+
+def _acting_mentions(sentence: str, context: DocumentContext) -> list[tuple[int, int, str, bool]]:
+    """The document's proper names that act in this sentence: followed by "'s" or a verb that is not speech."""
+    naming = load_catalog().naming
+    found = []
+    for match in context.acting_name_re.finditer(sentence):
+        name = context.acting_names[match.group()]
+        if POSSESSIVE_AFTER_RE.match(sentence, match.end()):
+            found.append((match.start(), match.end(), name, True))
+            continue
+        following = ACTOR_NEXT_WORDS_RE.match(sentence, match.end())
+        verb = following.group("verb").lower() if following else ""
+        if verb in naming.verbs and verb not in naming.speech_verbs:
+            found.append((match.start(), match.end(), name, True))
+    return found
 
 
 def _organisation_introductions(text: str):
@@ -192,6 +269,11 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
     # (start, end, name) first: each mention is built once, when whether it is an object is known.
     pattern, _ = _subject_alternation()
     mentions = [(m.start(), m.end(), *_mention_name(sentence, m)) for m in pattern.finditer(sentence)]
+    if context.acting_name_re is not None:
+        acting = _acting_mentions(sentence, context)
+        if acting:
+            # A longer proper name wins over a catalog name inside it ("Tokyo Electron" is not Japan).
+            mentions = [m for m in mentions if not any(a[0] <= m[0] < a[1] for a in acting)] + acting
     if context.organisation_re is not None:
         introduced = [
             (m.start(), m.end(), name, name not in COUNTRY_NAMES)
@@ -223,7 +305,7 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
         key=lambda m: m.start,
     )
     for mention in found:
-        if mention.is_body and not mention.is_object:
+        if not mention.is_object and mention.name in PLACE_NAMES:
             for kind, names in PLACES_BY_KIND.items():
                 if mention.name in names:
                     context.last_place[kind] = mention.name
@@ -276,18 +358,17 @@ def _figure_subject(
             return previous_owner.name
         if continues_owner(text, subjects, previous_owner, sentence_number):
             return previous_owner.name  # "Huawei's revenue rose 22%. Net profit fell 28%.": still Huawei's
-    return document_owner or DEFAULT_SUBJECT
+    if document_owner is not None and (document_owner in PLACE_NAMES or COMPANY_MEASURE_RE.search(text)):
+        return document_owner  # a regional bulletin's figures, a company report's results
+    return DEFAULT_SUBJECT
 
 
 OWNER_REACH_CHARS = 40  # an owner this near the start is what the sentence is about
 
 
-def opening_place(subjects: list[SubjectMention]) -> str | None:
-    """The first place a sentence names as an owner ("Guangdong's", "Shenzhen spent"), if any."""
-    return next(
-        (m.name for m in subjects if m.is_body and not m.is_object and any(m.name in n for n in PLACES_BY_KIND.values())),
-        None,
-    )
+def opening_body(subjects: list[SubjectMention]) -> str | None:
+    """The first province, city or company a sentence names as an owner ("Guangdong's", "China Mobile")."""
+    return next((m.name for m in subjects if m.is_body and not m.is_object), None)
 
 
 def sentence_owner(subjects: list[SubjectMention], sentence_number: int, text: str = "") -> Owner | None:
@@ -301,6 +382,11 @@ def sentence_owner(subjects: list[SubjectMention], sentence_number: int, text: s
         return None
     if first.start > OWNER_REACH_CHARS and _has_verb(text[:first.start]):
         return None
+    if not first.is_body:
+        # "Chinese large-model developer Lingxi Intelligence has raised ...": the body the adjective describes
+        body = next((m for m in subjects if m.is_body and not m.is_object and m.start > first.start), None)
+        if body is not None and not _has_verb(text[first.end:body.start]) and "," not in text[first.end:body.start]:
+            first = body
     return Owner(first.name, first.is_body, sentence_number, any(first.name in n for n in PLACES_BY_KIND.values()))
 
 
