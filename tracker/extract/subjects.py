@@ -108,6 +108,7 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     body = opening_body(_subject_mentions(title.title() if title.isupper() else title, context))
     if body is not None:
         context.document_owner["owner"] = body  # the headline's company or province ("CHINA MOBILE LIMITED")
+        context.previous_owner[:] = [Owner(body, True, 0, body in PLACE_NAMES)]
     return context
 
 
