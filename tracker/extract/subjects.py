@@ -123,6 +123,13 @@ MONTH_NAMES = frozenset(
 
 
 PLURAL_ACRONYM_RE = re.compile(r"[A-Z]{2,}s")
+# A name after a person's role or title is a person's: a source of figures, never their owner (CONTRACT §1).
+PERSON_ROLE_BEFORE_RE = re.compile(
+    r"(?:\b(?:economist|analyst|professor|researcher|scientist|chairman|chairwoman|chair|president|minister|"
+    r"director|CEO|founder|co-founder|spokesman|spokeswoman|spokesperson|host|guest|author|engineer|official|"
+    r"premier|secretary|governor|mayor|partner|strategist|executive|manager|commissioner|Mr|Ms|Mrs|Dr|Prof)\.?|"
+    r"\b(?:chief|head|vice|deputy)\s+\w+)\s+$"
+)
 NOT_AN_ACTOR_END_RE = re.compile(
     r"\b(?:Province|City|Municipality|Region|District|Area|County|Department|Ministry|Agency|Administration|"
     r"Bureau|Commission|Council|Office|Plan|Programme|Program|Act|Index|Rankings?|Report|List|Fund)$"
@@ -136,6 +143,7 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
     common = naming.verbs | naming.measure_words | naming.generic_heads | naming.adverbs | FUNCTION_WORDS | MONTH_NAMES
     lower = None
     names: set[str] = set()
+    people: set[str] = set()
     pattern, _ = _subject_alternation()
     catalog = load_catalog()
     for found in NAME_RUN_RE.finditer(text):
@@ -153,7 +161,12 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
             lower = set(LOWER_WORD_RE.findall(text))
         if len(words) == 1 and words[0] in lower:
             continue  # "Revenue" is a word the text also writes in lower case
+        if PERSON_ROLE_BEFORE_RE.search(text, max(0, found.start() - 30), found.start()):
+            people.add(name)
+            people.add(name.split()[-1])  # "economist Daniel Ortiz", later "Ortiz puts": a person, never an owner
+            continue
         names.add(name)
+    names -= people
     # "Lingxi" is "Lingxi Intelligence" once the document has named it in full.
     return {
         name: next((full for full in names if full.startswith(name + " ")), name) for name in names
