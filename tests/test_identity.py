@@ -254,3 +254,27 @@ def test_wording_matches_across_a_hyphen():
     spaced = only("China's integrated circuit imports reached $385 billion in 2024.", 385e9)
     hyphened = only("China's integrated-circuit imports reached $385 billion in 2024.", 385e9)
     assert spaced.indicator == hyphened.indicator
+
+
+def test_a_table_under_a_caption_takes_its_unit_and_concept_from_the_caption():
+    table = ("Table 2 — Gross domestic expenditure on R&D as % of GDP\n\n"
+             "| Economy | 2022 | 2023 |\n|---|---|---|\n| EU | 2.24 | 2.22 |\n| Japan | 3.41 | 3.44 |\n")
+    assert [(r.indicator, r.subject, r.value, r.unit, r.period) for r in records(table)] == [
+        ("rd_intensity", "EU", 2.24, "percent", "2022"), ("rd_intensity", "EU", 2.22, "percent", "2023"),
+        ("rd_intensity", "Japan", 3.41, "percent", "2022"), ("rd_intensity", "Japan", 3.44, "percent", "2023"),
+    ]
+
+
+def test_spoken_numbers_are_read_whole():
+    text = ('China spent "roughly three point six trillion yuan" on R&D, "call it two point seven percent of GDP", '
+            "and three hundred and eighty-five billion dollars on chip imports.")
+    assert [r.value for r in records(text)] == [3.6e12, 2.7, 385e9]
+
+
+def test_a_proper_name_acting_in_a_sentence_owns_its_figures_but_a_person_does_not():
+    text = ("Chinese AI developer Lingxi Intelligence has raised 4.5 billion yuan. Lingxi's flagship model has "
+            "236 billion parameters. Economist Daniel Ortiz expects growth of 4.5 percent. Ortiz puts inflation "
+            "at 0.5 percent.")
+    owners = {r.value: r.subject for r in records(text)}
+    assert owners[4.5e9] == "Lingxi Intelligence" and owners[236e9] == "Lingxi Intelligence"
+    assert owners[0.5] == "China"

@@ -468,6 +468,7 @@ def _indicator_entries(raws: list[dict]) -> tuple[IndicatorEntry, ...]:
 RANKED_PLACE_SUFFIX = (
     r"\s+(?:at|with)\s+(?:about\s+|around\s+|nearly\s+|some\s+)?[\d$¥€£]"
     r"|\s+(?:had|has|have)\s+the\s+(?:highest|largest|lowest|biggest|smallest|most|fewest)\b"
+    r"|[’']s\s+(?:[\w&-]+\s+){1,3}(?:was|is|were|stood)\s+the\s+(?:highest|largest|lowest|biggest|smallest)\b"
 )
 # ... or a place that is the subject of its clause: "Guangdong spent", "in Shenzhen was 223.66 billion yuan",
 # "in Guangzhou, 98.81 billion yuan".

@@ -303,6 +303,8 @@ def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[
     if not cells:
         return figures, {}
     label = sentence.folded[cells[0][0]:cells[0][1]]
+    if sentence.table_caption and not (ROW_SCALE_RE.search(label) or ROW_CURRENCY_RE.search(label) or ROW_PERCENT_RE.search(label)):
+        label = fold_case(sentence.table_caption)  # "| EU | 2.27 |" under "R&D as % of GDP": the caption's unit
     scale = ROW_SCALE_RE.search(label)
     currency = ROW_CURRENCY_RE.search(label)
     adjusted, periods = [], {}
@@ -405,7 +407,7 @@ def _figure_record(
     kind = _figure_kind(sentence, figure, figures, clause, years)
     if sentence.list_lead is not None:
         kind, period = _with_list_lead(sentence.list_lead, kind, period)
-    row_label = _row_label(text, figure, sentence.table_header) if sentence.is_table_row else None
+    row_label = _row_label(text, figure, sentence.table_header, sentence.table_caption) if sentence.is_table_row else None
     key, label, topic, is_decline = _figure_indicator(
         text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
     )
@@ -414,7 +416,7 @@ def _figure_record(
                    figure.start, figure.end, figure.precision)
 
 
-def _row_label(row: str, figure: Figure, header: str | None) -> str | None:
+def _row_label(row: str, figure: Figure, header: str | None, caption: str | None = None) -> str | None:
     """The cell naming what a row's figure measures: the first with words in it before the figure's own
     ("| 2021 | Space-ground network | 4,600 km |" is named by its second cell); when the row is named only
     by whom it is about ("| CATL | 362.0 bn yuan |"), the header of the figure's column ("Revenue")."""
@@ -434,6 +436,8 @@ def _row_label(row: str, figure: Figure, header: str | None) -> str | None:
             # "| Revenue | Change |": a change column is the change of the column before it
             before_start, before_end = header_cells[column - 1]
             return f"{header[before_start:before_end].strip()} {header[start:end].strip()}"
+    if caption and _content_words(caption):
+        return caption  # "| EU | 2.27 | 2.24 |" under "Table 2.1 — R&D expenditure as % of GDP"
     return None
 
 

@@ -72,6 +72,11 @@ _SPELLED = "|".join(
     [f"(?:{'|'.join(TENS_WORDS)})(?:[- ](?:{'|'.join(list(UNITS_WORDS)[:9])}))?"]
     + sorted(UNITS_WORDS, key=len, reverse=True)
 )
+_DIGIT_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine"
+# "three hundred and eighty-five", "two point seven": spoken numbers, read whole
+_SPELLED_NUMBER = (
+    rf"(?:{_SPELLED})(?:\s+hundred(?:\s+(?:and\s+)?(?:{_SPELLED}))?)?(?:\s+point(?:\s+(?:{_DIGIT_WORDS}))+)?"
+)
 _BOUND = (
     r"(?:more|less|fewer)\s+than|over|under|nearly|almost|around|about|approximately|roughly|"
     r"at\s+least|at\s+most|up\s+to|close\s+to|just\s+(?:over|under)|in\s+excess\s+of|upwards\s+of|"
@@ -89,7 +94,7 @@ FIGURE_RE = compile_folded(
     (?:
         (?P<digits>(?(currency)|(?<![\w.,/#-]))\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?
                   |(?(currency)|(?<![\w.,/#]))\d+(?:\.\d+)?)
-      | (?P<words>\b(?:{_SPELLED}|a\s+dozen|an?(?=\s+(?:{_FULL_SCALE_WORDS})\b))\b)
+      | (?P<words>\b(?:{_SPELLED_NUMBER}|a\s+dozen|an?(?=\s+(?:{_FULL_SCALE_WORDS})\b))\b)
     )
     (?P<scale>\s?(?:{_SCALE_WORDS})\b|(?P<scale_abbreviation>(?<=\d)\s?(?:{_MONEY_ABBREVIATIONS})\b))?
     (?P<unit>
@@ -234,8 +239,26 @@ def _number_value(figure: re.Match[str]) -> tuple[float, float] | None:
     words = figure.group("words").lower().replace("-", " ").split()
     if words[0] in ("a", "an"):
         return (12.0, 1.0) if words[-1] == "dozen" else (1.0, 1.0)
-    total = sum(UNITS_WORDS.get(w, 0) + TENS_WORDS.get(w, 0) for w in words)
+    if "point" in words:
+        whole, decimals = words[:words.index("point")], words[words.index("point") + 1:]
+    else:
+        whole, decimals = words, []
+    if "hundred" in whole:
+        at = whole.index("hundred")
+        total = 100 * _words_total(whole[:at]) + _words_total(whole[at + 1:])
+    else:
+        total = _words_total(whole)
+    if decimals:
+        digits = "".join(str(DIGIT_VALUES[w]) for w in decimals)
+        return total + float("0." + digits), 10.0 ** -len(digits)
     return (float(total), 1.0) if total else None
+
+
+DIGIT_VALUES = {word: value for value, word in enumerate(_DIGIT_WORDS.split("|"))}
+
+
+def _words_total(words: list[str]) -> int:
+    return sum(UNITS_WORDS.get(w, 0) + TENS_WORDS.get(w, 0) for w in words if w != "and")
 
 
 def _figures(

@@ -132,6 +132,7 @@ class Sentence:
     table_header: str | None = None
     is_table_row: bool = False
     list_lead: str | None = None  # folded line ending in ":" that a bullet of this sentence's list hangs from
+    table_caption: str | None = None  # a table's title line ("Table 2 — R&D as % of GDP"): its unit and concept
 
     # Cues found once per sentence, not once per figure: (start, end, governs only what follows).
     @cached_property
@@ -183,17 +184,24 @@ def _is_tail_marker(folded: str) -> bool:
     return len(folded.split(None, 7)) <= 6 and TAIL_MARKER_RE.fullmatch(folded.strip()) is not None
 
 
+MAX_CAPTION_CHARS = 160
+
+
 def _sentences(text: str):
     """Sentences and table rows of the article body, boilerplate dropped."""
     body_chars = 0
     previous_table_line: str | None = None
     table_header: str | None = None
     list_lead: str | None = None
+    caption: str | None = None  # the short line before a table
+    last_line: str | None = None
     for paragraph in _paragraphs(text):
         stripped, folded_line = paragraph.text, paragraph.folded
         if body_chars >= 300 and _is_tail_marker(folded_line):
             return  # related articles, adverts and teasers follow the article
         if stripped.startswith("|"):
+            if previous_table_line is None:
+                caption = last_line if last_line is not None and len(last_line) <= MAX_CAPTION_CHARS else None
             if TABLE_SEPARATOR_RE.match(stripped):
                 table_header = previous_table_line
                 continue
@@ -203,9 +211,10 @@ def _sentences(text: str):
                 continue
             previous_table_line = stripped
             if stripped != table_header:
-                yield Sentence(0, stripped, folded_line, paragraph, table_header, True)
+                yield Sentence(0, stripped, folded_line, paragraph, table_header, True, table_caption=caption)
             continue
         previous_table_line = table_header = None
+        last_line = stripped
         if _is_boilerplate_line(stripped, folded_line):
             continue
         body_chars += len(stripped)

@@ -168,9 +168,12 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
         names.add(name)
     names -= people
     # "Lingxi" is "Lingxi Intelligence" once the document has named it in full.
-    return {
-        name: next((full for full in names if full.startswith(name + " ")), name) for name in names
-    }
+    acting = {name: next((full for full in names if full.startswith(name + " ")), name) for name in names}
+    for full in names:
+        first = full.split()[0]
+        if " " in full and first not in acting and first.lower() not in common and first not in people and not pattern.fullmatch(first):
+            acting[first] = full
+    return acting
 
 
 def _acting_mentions(sentence: str, context: DocumentContext) -> list[tuple[int, int, str, bool]]:
