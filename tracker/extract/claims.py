@@ -193,7 +193,11 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         if record.indicator.startswith(UNNAMED):
             # "47% studied in China, while 18% did so in the US": a parallel figure, same indicator; a sentence
             # naming nothing continues its paragraph's last ("The US spent 3.46 percent", "the figure").
-            earlier = previous if previous is not None else _carried_record(sentence, context, record)
+            alike = [
+                r for r in records
+                if r.value is not None and _same_unit_family(r.unit, record.unit) and _same_measure(r.indicator, record.indicator)
+            ]
+            earlier = alike[-1] if alike else (previous if previous is not None else _carried_record(sentence, context, record))
             if earlier is not None and _same_unit_family(earlier.unit, record.unit) and _same_measure(
                 earlier.indicator, record.indicator
             ):
@@ -210,7 +214,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     records += _event_records(sentence, stated_figures, years, subjects, clauses, context, sentence_topic)
     figure_records = [r for r in records if r.value is not None]
     if figure_records:
-        context.carried[:] = [(sentence.paragraph, figure_records)]
+        context.carried[:] = context.carried[-(CARRY_REACH_SENTENCES - 1):] + [(context.sentences_read[0], figure_records)]
     return records
 
 
@@ -260,14 +264,27 @@ def _unnamed_key(key: str, folded_sentence: str) -> str:
 def _carried_record(
     sentence: Sentence, context: DocumentContext, record: IndicatorRecord | None = None
 ) -> IndicatorRecord | None:
-    """The latest figure of the previous figure-bearing sentence of the same paragraph (of the record's unit
-    family, when given), which a sentence naming nothing continues."""
-    if not context.carried or context.carried[0][0] is not sentence.paragraph:
+    """The latest figure of the figure-bearing sentence just before (of the record's unit family and measure,
+    when given), which a sentence naming nothing continues. "That number fell 5 percent" after a count is the
+    growth of that count."""
+    recent = [records for number, records in context.carried if number >= context.sentences_read[0] - CARRY_REACH_SENTENCES]
+    if not recent:
         return None
-    earlier = context.carried[0][1]
-    if record is not None:
-        earlier = [r for r in earlier if _same_unit_family(r.unit, record.unit) and _same_measure(r.indicator, record.indicator)]
-    return earlier[-1] if earlier else None
+    if record is None:
+        return recent[-1][-1]
+    for earlier in reversed(recent):
+        alike = [r for r in earlier if _same_unit_family(r.unit, record.unit) and _same_measure(r.indicator, record.indicator)]
+        if alike:
+            return alike[-1]
+    if record.indicator.endswith("_growth"):
+        levels = [r for r in recent[-1] if r.unit != "percent" and not r.indicator.startswith("unnamed_")]
+        if levels:
+            level = levels[-1]
+            return replace(level, indicator=level.indicator + "_growth", label=level.label + " growth", unit=record.unit)
+    return None
+
+
+CARRY_REACH_SENTENCES = 3  # the last few sentences: a wire story's paragraphs go on about one thing
 
 
 def _same_unit_family(first: str | None, second: str | None) -> bool:

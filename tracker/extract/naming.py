@@ -204,6 +204,8 @@ def _figure_indicator(
         topical = _topic_concept_level(hits, figure)
         if topical is not None:
             return topical.key, topical.label, topical.topic, is_decline
+    if words and not _names_its_own_thing(" ".join(words)) and not COMPANY_MEASURE_WORDS_RE.search(" ".join(words)):
+        words = []  # "Imports had reached $415.6 bln": a generic head alone names the topic before, not a concept
     key, label = _key_and_label(words, UNNAMED)
     if measure == "level":
         key_suffix, label_suffix = {"percent": ("_share", ""), "years": ("_years", ""), "rank": ("_rank", "")}.get(
@@ -226,6 +228,9 @@ def _topic_concept_level(hits: list, figure: Figure):
         return None
     level = catalog.variant(concepts.pop(), "level")
     return level if level is not None and figure.unit in level.units else None
+
+
+COMPANY_MEASURE_WORDS_RE = re.compile(rf"\b(?:{'|'.join(load_catalog().genre.company_measures)})\b", re.IGNORECASE)
 
 
 def _names_its_own_thing(fragment: str) -> bool:
