@@ -224,6 +224,7 @@ class Catalog:
     # Run of letters -> entries whose literals it holds: a text's vocabulary repeats (speed).
     _entries_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
     _entries_by_unit: dict[str, tuple] = field(default_factory=dict, compare=False, repr=False)
+    _variants: dict[tuple[str, str], IndicatorEntry] = field(default_factory=dict, compare=False, repr=False)
     # Per topic (in topic_patterns' order): what any match holds, as for entries; a text failing it skips the regex.
     topic_requirements: tuple[Callable[[str], bool] | None, ...] = ()
     # Per entry (in indicators' order): literal strings any match holds (see _requirement), or None when
@@ -264,7 +265,10 @@ class Catalog:
 
     def variant(self, concept: str, measure: str) -> IndicatorEntry | None:
         """The entry measuring `concept` by `measure` ("rd_expenditure", "share_of_gdp" -> rd_intensity), or None."""
-        return next((e for e in self.indicators if e.concept == concept and e.measure == measure), None)
+        if not self._variants:
+            for e in reversed(self.indicators):  # the first entry of a (concept, measure) wins
+                self._variants[(e.concept, e.measure)] = e
+        return self._variants.get((concept, measure))
 
     def entry(self, key: str) -> IndicatorEntry | None:
         return next((e for e in self.indicators if e.key == key), None)

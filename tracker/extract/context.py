@@ -88,8 +88,7 @@ class DocumentContext:
     organisations: dict[str, str]  # alias as written -> subject name
     organisation_re: re.Pattern[str] | None
     # Names the document uses as proper nouns mid-sentence ("Lingxi Intelligence", "Tokyo Electron"): an actor
-    # when a verb or "'s" follows.
-    acting_name_re: re.Pattern[str] | None = None
+    # when a verb or "'s" follows (as written -> the fullest form the document names).
     acting_names: dict[str, str] = field(default_factory=dict)  # as written -> the fullest form named
     # The owner the latest sentence naming one opened with, for "It"/"The company" in the next (one item).
     previous_owner: list[Owner] = field(default_factory=list)

@@ -98,12 +98,7 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     if organisations:
         alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
-    names = _acting_names(text, organisations)
-    acting = None
-    if names:
-        alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        acting = re.compile(rf"(?<![\w’'])(?:{alternation})(?![\w])")
-    context = DocumentContext(source_id, text, catalog, organisations, pattern, acting, names)
+    context = DocumentContext(source_id, text, catalog, organisations, pattern, _acting_names(text, organisations))
     title = next((line.strip() for line in text[:TITLE_REACH_CHARS].splitlines() if line.strip()), "")
     body = opening_body(_subject_mentions(title.title() if title.isupper() else title, context))
     if body is not None:
@@ -136,27 +131,45 @@ NOT_AN_ACTOR_END_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    naming = load_catalog().naming
+    return naming.verbs | naming.measure_words | naming.generic_heads | naming.adverbs | FUNCTION_WORDS | MONTH_NAMES
+
+
+@lru_cache(maxsize=65536)
+def _could_be_actor(name: str) -> bool:
+    """Whether a capitalised run could name an actor: not common words, a catalog subject, a topic or an
+    indicator's wording ("NEVs"), a place or a state body ("Guangdong Province", "Commerce Department")."""
+    catalog = load_catalog()
+    pattern, _ = _subject_alternation()
+    words = name.lower().replace("-", " ").split()
+    common = _common_words()
+    return not (
+        any(word in MONTH_NAMES for word in words) or all(word in common for word in words)
+        or pattern.fullmatch(name) is not None or topic_of(name, catalog) != "general"
+        or PLURAL_ACRONYM_RE.fullmatch(name) is not None or NOT_AN_ACTOR_END_RE.search(name) is not None
+        or bool(indicator_hits(name, catalog))
+    )
+
+
 def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
     """Capitalised names the document uses mid-sentence and never in lower case: proper nouns, such as a
     company the catalog does not know ("Lingxi Intelligence", "Tsinghua University")."""
-    naming = load_catalog().naming
-    common = naming.verbs | naming.measure_words | naming.generic_heads | naming.adverbs | FUNCTION_WORDS | MONTH_NAMES
+    common = _common_words()
     lower = None
     names: set[str] = set()
     people: set[str] = set()
     pattern, _ = _subject_alternation()
-    catalog = load_catalog()
     for found in NAME_RUN_RE.finditer(text):
         name = found.group()
         if name in names or name in organisations:
             continue
         if SENTENCE_START_BEFORE_RE.search(text, max(0, found.start() - 4), found.start()):
             continue  # capitalised because it opens a sentence or a line
-        words = name.lower().replace("-", " ").split()
-        if any(word in MONTH_NAMES for word in words) or all(word in common for word in words) or pattern.fullmatch(name) or topic_of(name) != "general":
+        if not _could_be_actor(name):
             continue
-        if PLURAL_ACRONYM_RE.fullmatch(name) or NOT_AN_ACTOR_END_RE.search(name) or indicator_hits(name, catalog):
-            continue  # "NEVs", "Guangdong Province", "Commerce Department": a thing, a place, a state body
+        words = name.lower().replace("-", " ").split()
         if lower is None:
             lower = set(LOWER_WORD_RE.findall(text))
         if len(words) == 1 and words[0] in lower:
@@ -180,8 +193,10 @@ def _acting_mentions(sentence: str, context: DocumentContext) -> list[tuple[int,
     """The document's proper names that act in this sentence: followed by "'s" or a verb that is not speech."""
     naming = load_catalog().naming
     found = []
-    for match in context.acting_name_re.finditer(sentence):
-        name = context.acting_names[match.group()]
+    for match in NAME_RUN_RE.finditer(sentence):
+        name = context.acting_names.get(match.group())
+        if name is None:
+            continue
         if POSSESSIVE_AFTER_RE.match(sentence, match.end()):
             found.append((match.start(), match.end(), name, True))
             continue
@@ -286,7 +301,7 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
     # (start, end, name) first: each mention is built once, when whether it is an object is known.
     pattern, _ = _subject_alternation()
     mentions = [(m.start(), m.end(), *_mention_name(sentence, m)) for m in pattern.finditer(sentence)]
-    if context.acting_name_re is not None:
+    if context.acting_names:
         acting = _acting_mentions(sentence, context)
         if acting:
             # A longer proper name wins over a catalog name inside it ("Tokyo Electron" is not Japan).
