@@ -478,11 +478,11 @@ RANKED_PLACE_SUFFIX = (
 # "in Guangzhou, 98.81 billion yuan".
 STATED_PLACE_SUFFIX = (
     r"\s+(?:was|were|is|are|stood|reached|totall?ed|amounted|came|spent|invested|recorded|posted|accounted|"
-    r"ranked|led|topped)\b"
+    r"ranked|led|topped|wants|aims|plans|targets|added|built|had|has|will)\b"
     r"|,\s+(?:about\s+|around\s+|nearly\s+|some\s+)?[\d$¥€£]"
 )
 OWNER_ONLY_SUFFIX = (
-    rf"(?=[’']s\b|\s+(?:[Pp]rovince|[Mm]unicipality|city)\b|{RANKED_PLACE_SUFFIX}|{STATED_PLACE_SUFFIX})"
+    rf"(?=[’']s\b|\s+(?:[Pp]rovinc(?:e|ial)|[Mm]unicipal(?:ity)?|city)\b|{RANKED_PLACE_SUFFIX}|{STATED_PLACE_SUFFIX})"
 )
 RANKED_ONLY_SUFFIX = rf"(?={RANKED_PLACE_SUFFIX})"
 

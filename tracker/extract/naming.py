@@ -134,6 +134,9 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
     before = GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start)
     if before is not None:
         return True, not figure.is_change and before.group("decline_before") is not None
+    if RAISE_BY_BEFORE_RE.search(folded, max(0, figure.start - 90), figure.start):
+        # "will raise central government spending on science and technology by 10%", "lifts science budget 10%"
+        return True, not figure.is_change and CUT_BEFORE_RE.search(folded, max(0, figure.start - 90), figure.start) is not None
     if folded.endswith("by ", 0, figure.start) and BY_TO_AFTER_RE.match(folded, figure.end):
         # "will raise its budget by 10 percent to 398 billion yuan", "cut its spending by 9.6 percent to ..."
         return True, not figure.is_change and CUT_BEFORE_RE.search(folded, max(0, figure.start - 80), figure.start) is not None
@@ -141,6 +144,13 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
 
 
 BY_TO_AFTER_RE = compile_folded(r"\s*(?:year[- ]on[- ]year\s+)?(?:,\s*)?to\s+(?:about\s+|around\s+|nearly\s+)?[\d$¥€£]")
+# "raise central government spending on science and technology by 10%", or a headline's "lifts science budget
+# 10%" (never "raise the share above 8 percent", "lifting its share to 6.9 percent": those state the level).
+RAISE_BY_BEFORE_RE = compile_folded(
+    r"\b(?:raise[sd]?|raising|lift(?:s|ed|ing)?|boost(?:s|ed|ing)?|increase[sd]?|increasing|cut(?:s|ting)?|"
+    r"reduce[sd]?|reducing|lower(?:s|ed|ing)?|slash(?:es|ed|ing)?|trim(?:s|med|ming)?)\s+"
+    r"(?:(?:[\w&’'-]+\s+){0,9}?by|(?!(?:[\w&’'-]+\s+){0,3}?(?:to|above|below|at|of|from|over|under)\s)(?:[\w&’'-]+\s+){1,4}?)\s*$"
+)
 CUT_BEFORE_RE = compile_folded(r"\b(?:cut|cuts|cutting|reduce[sd]?|reducing|lower(?:ed|s|ing)?|slash(?:ed|es|ing)?|trim(?:med|s|ming)?)\b")
 ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise|yoy|y/y)\b|\bgrow|%\s*(?:chg|change)")
 
@@ -195,9 +205,11 @@ def _figure_indicator(
         words = _describing_words(text, figure, clause_span[0], measure in ("share", "share_of_gdp"))
     if named is None and measure == "level":
         # "300 EFLOPS": a unit only one catalog concept is measured in names it.
-        only = load_catalog().entries_in_unit(figure.unit)
-        if len(only) == 1:
-            return only[0].key, only[0].label, only[0].topic, is_decline
+        in_unit = load_catalog().entries_in_unit(figure.unit)
+        if in_unit and figure.unit not in GENERAL_UNITS:
+            # the least specific concept measured in it: "300 EFLOPS" is computing power
+            only = min(in_unit, key=lambda e: len(e.label))
+            return only.key, only.label, only.topic, is_decline
     if measure == "level" and not _names_its_own_thing(" ".join(words)):
         # "R&D intensity at 2.68%, with total spending of 3.61 trillion yuan": a generic head is the level of
         # the concept the sentence names.
@@ -218,6 +230,10 @@ def _figure_indicator(
 
 # Between a count and the noun it counts: nothing, a copula or up to two describing words.
 COUNTED_NOUN_GAP_RE = compile_folded(r"\s*(?:(?:were|are|was|is|of\s+them)\s+)?(?:[\w-]+\s+){0,2}")
+
+
+# Units many concepts share: a figure in one says nothing of what it measures.
+GENERAL_UNITS = frozenset({"percent", "count", "years", "rank", "km", "nm", "CNY", "USD", "EUR", "GBP", "JPY", "TWD", "KRW", "INR", "HKD"})
 
 
 def _topic_concept_level(hits: list, figure: Figure):

@@ -60,12 +60,17 @@ ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
 GENRE = load_catalog().genre
 ORGANISATION_WORD_RE = re.compile(rf"\b(?:{'|'.join(GENRE.organisation_words)})\b")
 NATIONAL_BODY_RE = re.compile(rf"\b(?:{'|'.join(GENRE.national_body_words)})\b")
+ADVERB_ALIAS_RE = re.compile(r"globally|worldwide|nationwide")
+POSSESSIVE_BETWEEN_RE = re.compile(r"[’']s\s+")
 LOCATION_BEFORE_RE = re.compile(r"\bin\s+(?:the\s+)?$")
 CLAUSE_BREAK_BETWEEN_RE = re.compile(r";|,\s+(?:while|whereas|and|but)\b|\s(?:while|whereas)\s")
 PLACE_OPENING_RE = re.compile(
     r"\W*(" + "|".join(sorted((a for names in PLACES_BY_KIND.values() for a in names), key=len, reverse=True)) + r")(?=,\s)"
 )
 PLACE_ANAPHOR_RE = re.compile(r"\b[Tt]he\s+(province|city|municipality|region)(?:[’']s)?\b")
+PARENTHESIS_AFTER_NAME_RE = re.compile(r"\s*\(\s*")
+APPOSITIVE_AFTER_NAME_RE = re.compile(r",\s+[^,;]{3,90},")
+SELF_REFERENCE_RE = re.compile(r"\s+(?:that\s+)?(?:its|it|their|they)\b")
 ACTOR_NEXT_WORDS_RE = re.compile(r"\s+(?:(?:has|have|had|also|alone|now|again|will|would|is|was)\s+)?(?P<verb>[a-z]+)")
 APPOSITION_BEFORE_RE = re.compile(r"\)?\s*,\s*(?:the\s+)?")
 POSSESSIVE_AFTER_RE = re.compile(r"[’']s\b")
@@ -76,6 +81,7 @@ ANAPHOR_OPENING_RE = re.compile(
     r"manufacturer|maker|agency|bureau|institute|academy|university|"
     r"laboratory|lab|association|regulator|foundry|operator|developer|supplier))\b"
 )
+SPEAKER_OPENING_RE = re.compile(r"\W*(?:We|Our)\b")
 # "Operators there had installed ...": "there" is the place the previous sentence named (not "there are").
 THERE_RE = re.compile(
     r"\b(?!(?i:and|but|while|where|then|out|over|here|from)\b)[A-Za-z][a-z]{2,}\s+there\b"
@@ -99,8 +105,15 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
         alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
     context = DocumentContext(source_id, text, catalog, organisations, pattern, _acting_names(text, organisations))
-    title = next((line.strip() for line in text[:TITLE_REACH_CHARS].splitlines() if line.strip()), "")
+    lines = [line.strip() for line in text[:TITLE_REACH_CHARS].splitlines() if line.strip()]
+    title = lines[0] if lines else ""
     body = opening_body(_subject_mentions(title.title() if title.isupper() else title, context))
+    if body is None:
+        # A government report names its province in a byline: "Delivered at ... Zhejiang Provincial People's Congress"
+        for line in (line for line in lines[1:] if len(line) <= 160 and not line.endswith((".", "!", "?", '"', "”"))):
+            body = next((m.name for m in _subject_mentions(line, context) if m.name in PLACE_NAMES and not m.is_object), None)
+            if body is not None:
+                break
     if body is not None:
         context.document_owner["owner"] = body  # the headline's company or province ("CHINA MOBILE LIMITED")
         context.previous_owner[:] = [Owner(body, True, 0, body in PLACE_NAMES)]
@@ -111,7 +124,9 @@ TITLE_REACH_CHARS = 300
 NAME_RUN_RE = re.compile(r"(?<![\w’'&-])[A-Z][A-Za-z0-9&-]*[a-z][A-Za-z0-9&-]*(?:\s+[A-Z][A-Za-z0-9&-]+){0,3}")
 SENTENCE_START_BEFORE_RE = re.compile(r"(?:^|[.!?:;|\n\"“(•*-]|\d[.)])\s*$")
 LOWER_WORD_RE = re.compile(r"\b[a-z][a-z-]+\b")
-FUNCTION_WORDS = frozenset("the a an of in on at to for by with and or but as from its their this that these those".split())
+FUNCTION_WORDS = frozenset(
+    "the a an of in on at to for by with and or but as from its their this that these those phd mba msc".split()
+)
 MONTH_NAMES = frozenset(
     "january february march april may june july august september october november december".split()
 )
@@ -127,7 +142,8 @@ PERSON_ROLE_BEFORE_RE = re.compile(
 )
 NOT_AN_ACTOR_END_RE = re.compile(
     r"\b(?:Province|City|Municipality|Region|District|Area|County|Department|Ministry|Agency|Administration|"
-    r"Bureau|Commission|Council|Office|Plan|Programme|Program|Act|Index|Rankings?|Report|List|Fund)$"
+    r"Bureau|Commission|Council|Office|Plan|Programme|Program|Act|Index|Rankings?|Report|List|Fund|People)$"
+    r"|\b(?:Provincial|Municipal|National|People)\b"
 )
 
 
@@ -145,6 +161,8 @@ def _could_be_actor(name: str) -> bool:
     pattern, _ = _subject_alternation()
     words = name.lower().replace("-", " ").split()
     common = _common_words()
+    if name.startswith("The ") and pattern.fullmatch(name[4:]):
+        return False  # "The United States"
     return not (
         any(word in MONTH_NAMES for word in words) or all(word in common for word in words)
         or pattern.fullmatch(name) is not None or topic_of(name, catalog) != "general"
@@ -200,10 +218,16 @@ def _acting_mentions(sentence: str, context: DocumentContext) -> list[tuple[int,
         if POSSESSIVE_AFTER_RE.match(sentence, match.end()):
             found.append((match.start(), match.end(), name, True))
             continue
-        following = ACTOR_NEXT_WORDS_RE.match(sentence, match.end())
+        after = match.end()
+        apposition = APPOSITIVE_AFTER_NAME_RE.match(sentence, after)
+        if apposition:
+            after = apposition.end()  # "Naura Technology Group, China's largest toolmaker, said ..."
+        following = ACTOR_NEXT_WORDS_RE.match(sentence, after)
         verb = following.group("verb").lower() if following else ""
-        if verb in naming.verbs and verb not in naming.speech_verbs:
-            found.append((match.start(), match.end(), name, True))
+        if verb in naming.verbs and (
+            verb not in naming.speech_verbs or SELF_REFERENCE_RE.match(sentence, following.end())
+        ):
+            found.append((match.start(), match.end(), name, True))  # "X has raised", "X said its revenue rose"
     return found
 
 
@@ -304,8 +328,10 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
     if context.acting_names:
         acting = _acting_mentions(sentence, context)
         if acting:
-            # A longer proper name wins over a catalog name inside it ("Tokyo Electron" is not Japan).
-            mentions = [m for m in mentions if not any(a[0] <= m[0] < a[1] for a in acting)] + acting
+            # The longer of two overlapping names wins: "Tokyo Electron" is not Japan, "National People's
+            # Congress" is not a "National People".
+            acting = [a for a in acting if not any(m[0] < a[1] and a[0] < m[1] and m[1] - m[0] > a[1] - a[0] for m in mentions)]
+            mentions = [m for m in mentions if not any(a[0] < m[1] and m[0] < a[1] for a in acting)] + acting
     if context.organisation_re is not None:
         introduced = [
             (m.start(), m.end(), name, name not in COUNTRY_NAMES)
@@ -336,6 +362,17 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
         ),
         key=lambda m: m.start,
     )
+    for i, mention in enumerate(found):
+        if mention.is_object:
+            continue
+        if (
+            mention.start > 0 and sentence[mention.start].islower()
+            and ADVERB_ALIAS_RE.fullmatch(sentence, mention.start, mention.end)
+            and _has_verb(sentence[max(sentence.rfind(",", 0, mention.start), sentence.rfind(";", 0, mention.start)) + 1:mention.start])
+        ):
+            mention.is_object = True  # "ranks second globally": where, not whose ("funding worldwide reached" is the world's)
+        elif i > 0 and found[i - 1].is_body and POSSESSIVE_BETWEEN_RE.fullmatch(sentence, found[i - 1].end, mention.start):
+            mention.is_object = True  # "Nvidia's China revenue": the market, not the owner
     for mention in found:
         if not mention.is_object and mention.name in PLACE_NAMES:
             for kind, names in PLACES_BY_KIND.items():
@@ -345,7 +382,11 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
 
 
 # "Applicants from the United States filed 54,087": a sentence's subject phrase that names where it is from.
-ORIGIN_OPENING_RE = re.compile(r"\W*(?:[A-Z][\w-]*\s+){1,3}from\s+(?:the\s+)?$")
+ORIGIN_OPENING_RE = re.compile(
+    r"\W*(?:[A-Z][\w-]*\s+){0,2}(?:[Aa]pplicants|[Cc]ompanies|[Ff]irms|[Rr]esearchers|[Ss]cientists|[Ss]tudents|"
+    r"[Ii]nvestors|[Ee]xporters|[Mm]anufacturers|[Mm]akers|[Uu]niversities|[Ii]nstitutions|[Dd]evelopers|"
+    r"[Cc]armakers|[Cc]hipmakers|[Ee]ngineers|[Ii]nventors)\s+from\s+(?:the\s+)?$"
+)
 
 
 def _is_origin_of_subject(sentence: str, start: int, end: int) -> bool:
@@ -371,6 +412,8 @@ def _figure_subject(
     for mention in subjects:
         if mention.start >= figure.end and AFTER_SUBJECT_RE.match(text[figure.end:mention.start]):
             return mention.name
+        if not mention.is_object and mention.end <= figure.start and PARENTHESIS_AFTER_NAME_RE.fullmatch(text, mention.end, figure.start):
+            return mention.name  # "more than the United States (1.67 million)"
     owners = [m for m in subjects if m.end <= figure.start and not m.is_object]
     if owners:
         last = owners[-1]
@@ -385,6 +428,8 @@ def _figure_subject(
             ):
                 return earlier.name  # "ASML ..., with customers in China accounting for 36%": where, not whose
         return last.name
+    if document_owner is not None and SPEAKER_OPENING_RE.match(text):
+        return document_owner  # "We added 11,000 5G base stations": the body whose report it is
     if previous_owner is not None:
         if ANAPHOR_OPENING_RE.match(text) or (" there" in text and THERE_RE.search(text, 0, figure.start)):
             return previous_owner.name
