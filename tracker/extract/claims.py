@@ -276,11 +276,16 @@ def _carried_record(
         alike = [r for r in earlier if _same_unit_family(r.unit, record.unit) and _same_measure(r.indicator, record.indicator)]
         if alike:
             return alike[-1]
-    if record.indicator.endswith("_growth"):
-        levels = [r for r in recent[-1] if r.unit != "percent" and not r.indicator.startswith("unnamed_")]
-        if levels:
-            level = levels[-1]
-            return replace(level, indicator=level.indicator + "_growth", label=level.label + " growth", unit=record.unit)
+    levels = [r for r in recent[-1] if r.unit != "percent" and not r.indicator.startswith("unnamed_")]
+    if levels and record.indicator.endswith("_growth"):
+        level = levels[-1]
+        return replace(level, indicator=level.indicator + "_growth", label=level.label + " growth", unit=record.unit)
+    if levels and record.indicator.endswith("_gdp_share"):
+        # "...spent $503 billion on R&D. Measured as a share of GDP, it was 2.68%": that level's share of GDP
+        entry = context.catalog.entry(levels[-1].indicator)
+        variant = context.catalog.variant(entry.concept, "share_of_gdp") if entry is not None else None
+        if variant is not None:
+            return replace(levels[-1], indicator=variant.key, label=variant.label, unit=record.unit)
     return None
 
 

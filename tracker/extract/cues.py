@@ -56,7 +56,7 @@ GROWTH_BEFORE_RE = compile_folded(
     r"(?<!made\s)(?<!make\s)(?<!makes\s)up|growth\s+of|increase\s+of|rise\s+of|rebound\s+of|"
     r"(?P<decline_before>fell|falling|declined|declining|dropped|dropping|decreased|decreasing|down|shrank|shrinking|"
     r"contracted|slumped|plunged|slid|slipped|tumbled|a\s+(?:decline|drop|fall|decrease|contraction)\s+of))"
-    r"(?:\s+by)?\s+$",
+    r"(?:\s+(?:by|at))?\s+$",
 )
 # Modal and infinitive cues govern the figure after them, never one before.
 FORWARD_CUE_RE = re.compile(

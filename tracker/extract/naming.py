@@ -45,6 +45,7 @@ SHARE_OF_TOTAL_RE = compile_folded(
     r"^\s*(?:\)\s*)?of\b|^[^,;]{0,12}\bof\s+(?:all|the\s+(?:total|national|global|world)|total|its|their|global|world)\b"
     r"|\b(?:share|proportion|portion|percentage)\b"
 )
+SHARE_OF_GDP_BEFORE_RE = compile_folded(r"\b(?:share|percentage|proportion|ratio)\s+(?:of|to)\s+(?:its\s+|the\s+)?(?:gdp|gross\s+domestic\s+product)\b")
 SHARE_BEFORE_RE = compile_folded(r"\b(?:share|proportion|portion)\b[^,;]{0,40}$")
 PER_COUNT_WORDS = {"hundred": "100", "thousand": "1000", "million": "1m"}
 PER_COUNT_SHORT = {"10000": "10k", "100000": "100k", "1000000": "1m"}
@@ -75,8 +76,8 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
             return "increase"  # "an increase of 1.065 million", "will add 600,000": a change in the level's unit
     if figure.unit == "percent":
         after = folded[figure.end:min(clause_span[1], figure.end + 60)]
-        if SHARE_OF_GDP_RE.search(after):
-            return "share_of_gdp"
+        if SHARE_OF_GDP_RE.search(after) or SHARE_OF_GDP_BEFORE_RE.search(folded, clause_span[0], figure.start):
+            return "share_of_gdp"  # "2.6% of GDP", "Measured as a share of GDP, it was 2.68%"
         if SHARE_OF_TOTAL_RE.search(after) or SHARE_BEFORE_RE.search(folded, max(clause_span[0], figure.start - 50), figure.start):
             return "share"  # "6.9 percent of the total", "lifting its share of the total to 6.9 percent"
     return "level"
