@@ -283,6 +283,7 @@ Requirement = tuple
 
 def _requirement(items, min_run: int = 3) -> Requirement:
     """What every match of the parsed (folded) pattern `items` contains; () when nothing is known."""
+    items = list(items)
     clauses: list = []
     run: list[str] = []
 
@@ -291,19 +292,33 @@ def _requirement(items, min_run: int = 3) -> Requirement:
             clauses.append("".join(run))
         run.clear()
 
-    for op, av in items:
+    index = 0
+    while index < len(items):
+        op, av = items[index]
+        index += 1
         if op is _sre.LITERAL:
             run.append(chr(av))
             continue
+        if op is _sre.BRANCH:
+            # The parser factors a common prefix out of alternatives ("r&d|research" -> "r" + "&d|esearch"):
+            # the literals around the branch join each alternative, so short ones ("gdp") still count.
+            after = index
+            while after < len(items) and items[after][0] is _sre.LITERAL:
+                after += 1
+            around = [(_sre.LITERAL, ord(c)) for c in run]
+            alternatives = tuple(
+                _requirement([*around, *branch, *items[index:after]], min_run) for branch in av[1]
+            )
+            if all(alternatives):
+                run.clear()
+                clauses.append(alternatives)
+                index = after
+                continue
         flush()  # anything else ends a run of literal characters
         if op is _sre.SUBPATTERN and not av[1] and not av[2]:
             clauses.extend(_requirement(av[3], min_run))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
             clauses.extend(_requirement(av[2], min_run))
-        elif op is _sre.BRANCH:
-            alternatives = tuple(_requirement(branch, min_run) for branch in av[1])
-            if all(alternatives):
-                clauses.append(alternatives)
     flush()
     return tuple(clauses)
 
