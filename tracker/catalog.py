@@ -21,14 +21,21 @@ def fold_case(text: str) -> str:
     return lowered if len(lowered) == len(text) else "".join(c.lower()[0] for c in text)
 
 
+def fold_pattern(pattern: str) -> str:
+    """`pattern` with its letters lower-cased, escapes (\\S, \\W) and group names kept: it reads folded text."""
+    return PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+
+
 def compile_folded(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """A case-insensitive pattern for text passed through fold_case.
 
     Several times faster than re.IGNORECASE in CPython; escapes (\\S, \\W) are kept.
     """
-    folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+    folded = fold_pattern(pattern)
     lookahead = first_character_lookahead(folded, flags)
     if lookahead:
+        # Then the first three characters: most positions whose first one could open a match do not.
+        lookahead += opening_lookahead(folded, flags)
         # A group, so the lookahead governs every top-level alternative; a verbose pattern may end in a comment.
         folded = f"{lookahead}(?:{folded}{chr(10) if flags & re.VERBOSE else ''})"
     return re.compile(folded, flags)
@@ -104,6 +111,137 @@ def _first_characters(items: list) -> set[str] | None:
             return _first_characters(list(av[2]))
         return None
     return None  # may match the empty string: its first character is whatever follows
+
+
+_CATEGORY_CLASSES = {
+    _sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_SPACE: r"\s", _sre.CATEGORY_WORD: r"\w",
+    _sre.CATEGORY_UNI_DIGIT: r"\d", _sre.CATEGORY_UNI_SPACE: r"\s", _sre.CATEGORY_UNI_WORD: r"\w",
+}
+_UNKNOWN = None  # a position any character may fill
+
+
+def _class_text(items) -> str | None:
+    """A parsed character class back as regex text ("[a-c\\d]"); None when negated or unusual."""
+    parts = []
+    for op, av in items:
+        if op is _sre.LITERAL:
+            parts.append(re.escape(chr(av)))
+        elif op is _sre.RANGE:
+            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is _sre.CATEGORY and av in _CATEGORY_CLASSES:
+            parts.append(_CATEGORY_CLASSES[av])
+        else:
+            return None
+    return "[" + "".join(parts) + "]"
+
+
+def _opening_sequences(items, length: int) -> set[tuple[tuple, bool]] | None:
+    """Every way a match of `items` can open: (up to `length` positions, each a regex fragment, whether the
+    items ended there so what follows continues it). None when unknown. Zero-width tests are ignored, so the
+    openings are a superset of the true ones."""
+    partials = {((), True)}
+    for op, av in items:
+        pieces = _opening_item(op, av, length)
+        if pieces is None:
+            return None
+        grown = set()
+        for prefix, open_ in partials:
+            if not prefix and op is _sre.ASSERT:
+                grown.add((prefix, open_))  # nothing read yet: the items after the lookahead say more
+                continue
+            if not open_ or _width(prefix) >= length:
+                grown.add((prefix, False))
+                continue
+            for piece, ended in pieces:
+                joined = _truncated(prefix + piece, length)
+                grown.add((joined, ended and _width(joined) < length))
+        partials = grown
+    return partials
+
+
+def _width(prefix: tuple) -> int:
+    """How many characters an opening reads (a word boundary reads none)."""
+    return sum(fragment != r"\b" for fragment in prefix)
+
+
+def _truncated(prefix: tuple, length: int) -> tuple:
+    kept, width = [], 0
+    for fragment in prefix:
+        if width >= length:
+            break
+        kept.append(fragment)
+        width += fragment != r"\b"
+    return tuple(kept)
+
+
+def _opening_item(op, av, length: int):
+    if op is _sre.LITERAL:
+        return {((re.escape(chr(av)),), True)}
+    if op is _sre.IN:
+        text = _class_text(av)
+        return {((text,), True)} if text else {((), False)}
+    if op is _sre.ASSERT and av[0] == 1:
+        # A lookahead: what follows opens as its body does; nothing after it adds (it re-reads those
+        # characters). At the very start the items after it tell more: there _opening_sequences skips it.
+        ahead = _opening_sequences(av[1], length)
+        return {(piece, False) for piece, _ in ahead} if ahead else {((), True)}
+    if op is _sre.AT and av is _sre.AT_BOUNDARY:
+        return {((r"\b",), True)}  # kept: most of a text's positions are inside words
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        return {((), True)}  # zero-width: ignoring it only widens the openings
+    if op is _sre.SUBPATTERN:
+        return None if av[1] or av[2] else _opening_sequences(av[3], length)
+    if op is _sre.BRANCH:
+        union = set()
+        for branch in av[1]:
+            found = _opening_sequences(branch, length)
+            if found is None:
+                return None
+            union |= found
+        return union
+    if op is _sre.GROUPREF_EXISTS:
+        union = set()
+        for branch in av[1:]:
+            found = _opening_sequences(branch, length) if branch is not None else {((), True)}
+            if found is None:
+                return None
+            union |= found
+        return union
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        low, high, body = av
+        once = _opening_sequences(body, length)
+        if once is None:
+            return None
+        if high != 1:
+            once = {(piece, False) for piece, _ in once}  # further repeats: what follows is unknown
+        return once | ({((), True)} if low == 0 else set())
+    return {((), False)}  # any other character: unknown from here on
+
+
+def opening_lookahead(pattern: str, flags: int = 0, length: int = 3) -> str:
+    """"(?=...)" listing the first `length` characters a match of `pattern` can open with, or "" when unknown.
+
+    For patterns whose first characters are most letters (a figure opens with a bound word, a currency code
+    or a number word), the first few characters tell far more of the positions where no match starts.
+    """
+    if flags & re.IGNORECASE:
+        return ""
+    try:
+        openings = _opening_sequences(list(_sre_parser.parse(pattern, flags)), length)
+    except re.error:
+        return ""
+    if not openings or any(not _width(prefix) for prefix, _ in openings):
+        return ""
+    by_first: dict[str, set[str]] = {}
+    for prefix, _ in openings:
+        by_first.setdefault(prefix[0], set()).add("".join(prefix[1:]))
+    alternatives = []
+    for first, rests in sorted(by_first.items()):
+        if "" in rests:
+            alternatives.append(first)
+        else:
+            alternatives.append(first + "(?:" + "|".join(sorted(rests)) + ")")
+    return "(?=" + "|".join(alternatives) + ")"
 
 
 MEASURES = ("level", "growth", "share_of_gdp", "share", "per_capita", "change_pp", "rank", "ratio", "increase")

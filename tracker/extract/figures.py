@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from tracker.catalog import Catalog, compile_folded, load_catalog
+from tracker.catalog import Catalog, compile_folded, fold_pattern, load_catalog, opening_lookahead
 from tracker.extract.context import Figure, WHITESPACE_RE, WORD_RE, YearMention
 
 
@@ -79,11 +79,7 @@ _BOUND = (
 )
 
 # One figure: bound, currency, number (digits or words), scale, unit.
-FIGURE_RE = compile_folded(
-    rf"""
-    # only where a currency sign or a word starts, and only a word whose first character can open a
-    # bound, a currency code or a number: skips the inside of words and most other words fast
-    (?=\b[\d{_OPENING_LETTERS}]|[{_SIGN_CLASS}])
+_FIGURE_BODY = rf"""
     (?P<bound>\b(?:{_BOUND})\s+)?
     (?P<currency>{_CURRENCY_BEFORE})?
     (?:
@@ -102,7 +98,13 @@ FIGURE_RE = compile_folded(
       | (?:-|\s)?(?P<measure>{load_catalog().measure_alternation})\b
       | (?(scale)\s(?:{_CURRENCY_AFTER_SCALE})\b|(?!))  # "300 billion won"; "12 won awards" is a verb
     )?
-    """,
+    """
+FIGURE_RE = compile_folded(
+    # Only where a currency sign or a word starts, and only a word whose first character can open a bound,
+    # a currency code or a number: skips the inside of words and most other words fast. Then the first
+    # three characters ("abo", "mor", "one"): most words starting with such a letter ("the", "and") open none.
+    rf"(?=\b[\d{_OPENING_LETTERS}]|[{_SIGN_CLASS}]){opening_lookahead(fold_pattern(_FIGURE_BODY), re.VERBOSE)}"
+    + _FIGURE_BODY,
     re.VERBOSE,
 )
 # Patterns below open with a lookahead on their possible first characters: the
