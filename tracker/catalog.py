@@ -53,7 +53,7 @@ def first_character_lookahead(pattern: str, flags: int = 0) -> str:
     one of these characters. Patterns the engine already scans by their first
     character (a literal, a class, alternatives of literals) are left alone.
     """
-    if flags & re.IGNORECASE or (pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P<"))):
+    if flags & re.IGNORECASE or (pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P<", "(?=", "(?!", "(?<"))):
         return ""
     try:
         parsed = list(_sre_parser.parse(pattern, flags))
@@ -81,8 +81,8 @@ def _engine_scans_first_character(items: list) -> bool:
 def _first_characters(items: list) -> set[str] | None:
     """The characters a match of `items` can start with; None when any character might (or none at all)."""
     for op, av in items:
-        if op is _sre.AT:
-            continue  # zero-width (\\b, ^): the first character comes after it
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero-width (\\b, ^, a lookaround): the first character comes after it
         if op is _sre.LITERAL:
             return {chr(av)}
         if op is _sre.IN:
