@@ -64,7 +64,7 @@ def first_character_lookahead(pattern: str, flags: int = 0) -> str:
     chars = _first_characters(parsed)
     if not chars or len(chars) > MAX_LOOKAHEAD_CHARS:
         return ""
-    return "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])"
+    return "(?=[" + "".join(c if c == r"\d" else re.escape(c) for c in sorted(chars)) + "])"
 
 
 def _engine_scans_first_character(items: list) -> bool:
@@ -92,6 +92,8 @@ def _first_characters(items: list) -> set[str] | None:
                     chars.add(chr(item_av))
                 elif item_op is _sre.RANGE and item_av[1] - item_av[0] < MAX_LOOKAHEAD_CHARS:
                     chars.update(chr(c) for c in range(item_av[0], item_av[1] + 1))
+                elif item_op is _sre.CATEGORY and item_av in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_UNI_DIGIT):
+                    chars.add(r"\d")  # every digit the pattern's \d takes, Unicode ones too
                 else:
                     return None
             return chars
@@ -747,7 +749,8 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     return hits
 
 
-OUTSIDE_SPAN_PENALTY = 10_000  # a hit in another clause loses to any hit in the figure's own clause
+OUTSIDE_SPAN_PENALTY = 10_000
+PERCENT_ONLY = frozenset({"percent"})  # a hit in another clause loses to any hit in the figure's own clause
 
 
 def nearest_indicator(
@@ -760,8 +763,10 @@ def nearest_indicator(
     stands for its base entry, so "R&D spending growth of 8%" and "R&D
     spending grew 8%" both name rd_spending_total (+ "_growth").
     """
-    wanted = (units,) if isinstance(units, str) else units
-    wants_level = wanted is not None and any(unit != "percent" for unit in wanted)
+    if not hits:
+        return None  # the usual case for a sentence naming no catalog wording: no set built
+    wanted = None if units is None else frozenset((units,) if isinstance(units, str) else units)
+    wants_level = wanted is not None and bool(wanted - PERCENT_ONLY)
     fitting: list[tuple[IndicatorHit, IndicatorEntry]] = []
     for hit in hits:
         entry = hit.entry
@@ -769,12 +774,12 @@ def nearest_indicator(
             if entry.base is None:
                 continue
             entry = entry.base
-        if wanted is not None and not any(unit in entry.units for unit in wanted):
+        if wanted is not None and wanted.isdisjoint(entry.units):  # one C-level test, not a loop per unit
             continue
         fitting.append((hit, entry))
     best: tuple[int, int, IndicatorEntry] | None = None
     for hit, entry in fitting:
-        if any(
+        if len(fitting) > 1 and any(
             other.start <= hit.start and hit.end <= other.end and other.end - other.start > hit.end - hit.start
             and other.order < hit.order
             for other, _ in fitting
