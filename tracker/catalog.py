@@ -359,6 +359,12 @@ class Catalog:
     currencies: tuple[CurrencyEntry, ...] = ()
     scales: ScaleWords = ScaleWords()
     genre: Genre = Genre()
+    # One gate per entry pattern: (entry order, what any match of that pattern holds, or None when unknown).
+    # A literal found in a text opens only the gates of the patterns it belongs to, so an entry with many
+    # patterns tests just those whose words occur, not all of them (speed).
+    gates: tuple[tuple[int, Callable[[str], bool] | None], ...] = ()
+    gates_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _gates_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -371,6 +377,16 @@ class Catalog:
             )
             self._entries_by_run[run] = entries
         return entries
+
+    def gates_in_run(self, run: str) -> frozenset[int]:
+        """The gates (see `gates`) one of whose literals occurs in `run`, a lower-case run of letters."""
+        gates = self._gates_by_run.get(run)
+        if gates is None:
+            if len(self._gates_by_run) >= RUN_CACHE_SIZE:
+                self._gates_by_run.clear()
+            gates = frozenset(gate for word in self.literal_pattern.findall(run) for gate in self.gates_by_literal[word])
+            self._gates_by_run[run] = gates
+        return gates
 
     @property
     def measure_alternation(self) -> str:
@@ -615,7 +631,17 @@ def parse_catalog(raw: dict) -> Catalog:
     """Turn the TOML document into a Catalog with compiled patterns."""
     indicators = _indicator_entries(raw.get("indicator", []))
     literals = sorted({literal for entry in indicators for literal in entry.literals}, key=len, reverse=True)
+    gate_literals = [
+        (order, _pattern_requirements([pattern]), selective_literals([pattern]))
+        for order, entry in enumerate(raw.get("indicator", []))
+        for pattern in entry.get("patterns", [])
+    ]
     return Catalog(
+        gates=tuple((order, required) for order, required, _ in gate_literals),
+        gates_by_literal={
+            found: tuple(gate for gate, (_, _, words) in enumerate(gate_literals) if any(w in found for w in words))
+            for found in literals
+        },
         version=str(raw.get("version", "0")),
         indicators=indicators,
         # A lookahead, so literals overlapping in one word ("fab" and "abs" in "fabs") are all found: at
@@ -730,20 +756,22 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     """
     catalog = catalog or load_catalog()
     folded = fold_case(sentence_context) if folded is None else folded
-    candidates: set[int] = set()
-    known = catalog._entries_by_run  # entries_in_run's cache, read inline: one call less per word
+    opened: set[int] = set()
+    known = catalog._gates_by_run  # gates_in_run's cache, read inline: one call less per word
     for run in set(LITERAL_RUN_RE.findall(folded)):
-        entries = known.get(run)
-        if entries is None:
-            entries = catalog.entries_in_run(run)
-        if entries:
-            candidates.update(entries)
-    requirements = catalog.entry_requirements
+        gates = known.get(run)
+        if gates is None:
+            gates = catalog.gates_in_run(run)
+        if gates:
+            opened.update(gates)
+    candidates: set[int] = set()
+    all_gates = catalog.gates
+    for gate in opened:
+        order, required = all_gates[gate]
+        if order not in candidates and (required is None or required(folded)):
+            candidates.add(order)  # a pattern of the entry has its words and all its literal strings here
     hits = []
     for order in sorted(candidates):
-        required = requirements[order] if order < len(requirements) else None
-        if required is not None and not required(folded):
-            continue  # no pattern of the entry has all its literal strings here: it cannot match
         entry = catalog.indicators[order]
         hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in entry.pattern.finditer(folded)]
     return hits
