@@ -365,6 +365,11 @@ class Catalog:
     gates: tuple[tuple[int, Callable[[str], bool] | None], ...] = ()
     gates_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _gates_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+    # Each gate's pattern (raw catalog wording). A pattern whose gate is shut cannot match anywhere in the
+    # text, so leaving it out of its entry's alternation changes no match: the entry's regex is then just
+    # the patterns that can match (usually one), cached per set of open gates (speed).
+    gate_patterns: tuple[str, ...] = ()
+    _regex_by_gates: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -377,6 +382,16 @@ class Catalog:
             )
             self._entries_by_run[run] = entries
         return entries
+
+    def regex_of_gates(self, gates: tuple[int, ...]) -> re.Pattern[str]:
+        """The alternation of the patterns of `gates` (one entry's, in catalog order)."""
+        regex = self._regex_by_gates.get(gates)
+        if regex is None:
+            if len(self._regex_by_gates) >= RUN_CACHE_SIZE:
+                self._regex_by_gates.clear()
+            regex = compile_folded(_alternation([self.gate_patterns[gate] for gate in gates]))
+            self._regex_by_gates[gates] = regex
+        return regex
 
     def gates_in_run(self, run: str) -> frozenset[int]:
         """The gates (see `gates`) one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -638,6 +653,7 @@ def parse_catalog(raw: dict) -> Catalog:
     ]
     return Catalog(
         gates=tuple((order, required) for order, required, _ in gate_literals),
+        gate_patterns=tuple(pattern for entry in raw.get("indicator", []) for pattern in entry.get("patterns", [])),
         gates_by_literal={
             found: tuple(gate for gate, (_, _, words) in enumerate(gate_literals) if any(w in found for w in words))
             for found in literals
@@ -764,16 +780,18 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
             gates = catalog.gates_in_run(run)
         if gates:
             opened.update(gates)
-    candidates: set[int] = set()
+    passing: dict[int, list[int]] = {}
     all_gates = catalog.gates
-    for gate in opened:
+    for gate in sorted(opened):  # gates are numbered in catalog order: each entry's patterns stay in order
         order, required = all_gates[gate]
-        if order not in candidates and (required is None or required(folded)):
-            candidates.add(order)  # a pattern of the entry has its words and all its literal strings here
+        if required is None or required(folded):
+            passing.setdefault(order, []).append(gate)  # the pattern has its words and literal strings here
     hits = []
-    for order in sorted(candidates):
-        entry = catalog.indicators[order]
-        hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in entry.pattern.finditer(folded)]
+    indicators = catalog.indicators
+    for order in sorted(passing):
+        entry = indicators[order]
+        regex = catalog.regex_of_gates(tuple(passing[order]))
+        hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in regex.finditer(folded)]
     return hits
 
 
