@@ -234,16 +234,23 @@ def opening_lookahead(pattern: str, flags: int = 0, length: int = 3) -> str:
         return ""
     if not openings or any(not _width(prefix) for prefix, _ in openings):
         return ""
-    by_first: dict[str, set[str]] = {}
-    for prefix, _ in openings:
-        by_first.setdefault(prefix[0], set()).add("".join(prefix[1:]))
+    return "(?=" + _trie({prefix for prefix, _ in openings}) + ")"
+
+
+def _trie(prefixes: set[tuple]) -> str:
+    """Openings as nested alternatives sharing their first fragment ("a(?:bo|lm)"): the engine tests each
+    character once; an opening that is a prefix of another suffices alone (the lookahead only needs it)."""
+    by_first: dict[str, set[tuple]] = {}
+    for prefix in prefixes:
+        by_first.setdefault(prefix[0], set()).add(prefix[1:])
     alternatives = []
     for first, rests in sorted(by_first.items()):
-        if "" in rests:
+        if () in rests:
             alternatives.append(first)
         else:
-            alternatives.append(first + "(?:" + "|".join(sorted(rests)) + ")")
-    return "(?=" + "|".join(alternatives) + ")"
+            inner = _trie(rests)
+            alternatives.append(first + (inner if len(rests) == 1 and "|" not in inner else f"(?:{inner})"))
+    return "|".join(alternatives)
 
 
 MEASURES = ("level", "growth", "share_of_gdp", "share", "per_capita", "change_pp", "rank", "ratio", "increase")

@@ -103,8 +103,8 @@ _FIGURE_BODY = rf"""
 FIGURE_RE = compile_folded(
     # Only where a currency sign or a word starts, and only a word whose first character can open a bound,
     # a currency code or a number: skips the inside of words and most other words fast. Then the first
-    # three characters ("abo", "mor", "one"): most words starting with such a letter ("the", "and") open none.
-    rf"(?=\b[\d{_OPENING_LETTERS}]|[{_SIGN_CLASS}]){opening_lookahead(fold_pattern(_FIGURE_BODY), re.VERBOSE)}"
+    # four characters ("abou", "more", "one "): most words starting with such a letter ("the", "and") open none.
+    rf"(?=\b[\d{_OPENING_LETTERS}]|[{_SIGN_CLASS}]){opening_lookahead(fold_pattern(_FIGURE_BODY), re.VERBOSE, 4)}"
     + _FIGURE_BODY,
     re.VERBOSE,
 )
