@@ -215,7 +215,6 @@ def _sentences(text: str):
         yield from _split_sentences(paragraph, lead)
 
 
-LINE_RE = re.compile(r"^.*$", re.MULTILINE)  # blank lines too: they end paragraphs
 # Whitespace that is not a single space: read as one space.
 ODD_WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
 ENDS_SENTENCE_RE = re.compile(r"[.!?:;][\"”’)\]]*$|[\"”]$")
@@ -250,14 +249,16 @@ class _Line:
 def _lines(text: str) -> list[_Line | None]:
     """The document's lines, stripped; None for a blank line (a paragraph break)."""
     lines: list[_Line | None] = []
-    for found in LINE_RE.finditer(text):
-        line = found.group()
+    position = 0
+    # Split at "\n" only, blank lines too (they end paragraphs): the lines "^.*$" finds, without a match object each.
+    for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:
             lines.append(None)
-            continue
-        lead = len(line) - len(line.lstrip())
-        lines.append(_Line(found.start() + lead, stripped, lead > 0))
+        else:
+            lead = len(line) - len(line.lstrip())
+            lines.append(_Line(position + lead, stripped, lead > 0))
+        position += len(line) + 1
     return lines
 
 
