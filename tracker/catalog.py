@@ -504,10 +504,19 @@ def _requirement(items, min_run: int = 3) -> Requirement:
 def _requirement_expression(requirement: Requirement) -> str:
     parts = [
         f"{clause!r} in t" if isinstance(clause, str)
-        else "(" + " or ".join(f"({_requirement_expression(alternative)})" for alternative in clause) + ")"
+        else "(" + " or ".join(f"({_requirement_expression(alternative)})" for alternative in _fewest(clause)) + ")"
         for clause in requirement
     ]
     return " and ".join(parts) or "True"
+
+
+def _fewest(alternatives: tuple) -> tuple:
+    """The alternatives less those a single string of another one implies: "aim" or "aiming" is "aim"."""
+    singles = {alternative[0] for alternative in alternatives if len(alternative) == 1 and isinstance(alternative[0], str)}
+    return tuple(dict.fromkeys(
+        alternative for alternative in alternatives
+        if not any(other in part and other != part for part in alternative if isinstance(part, str) for other in singles)
+    ))
 
 
 def _requirement_test(requirement: Requirement) -> Callable[[str], bool]:
@@ -525,6 +534,11 @@ def _pattern_requirements(patterns: list[str], min_run: int = 3) -> Callable[[st
         except re.error:
             return None
     return _requirement_test((tuple(alternatives),)) if alternatives and all(alternatives) else None
+
+
+def requirement_test(pattern: str, min_run: int = 3) -> Callable[[str], bool] | None:
+    """A test of literal strings every match of `pattern` (folded) holds, or None when none is known."""
+    return _pattern_requirements([pattern], min_run)
 
 
 NEVER_MATCHES = re.compile(r"(?!)")
