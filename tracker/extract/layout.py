@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from tracker.catalog import compile_folded, fold_case, load_catalog
 from tracker.extract.context import LOOKBACK_CHARS, cached_property
-from tracker.extract.cues import ESTIMATE_CUE_RE, TARGET_CUE_RE, _cues
+from tracker.extract.cues import ESTIMATE_CUE_REQUIRED, ESTIMATE_CUE_RE, TARGET_CUE_REQUIRED, TARGET_CUE_RE, _cues
 from tracker.extract.figures import (
     ORDINALS,
     SIGN_CHARS,
@@ -136,11 +136,11 @@ class Sentence:
     # Cues found once per sentence, not once per figure: (start, end, governs only what follows).
     @cached_property
     def target_cues(self) -> tuple[tuple[int, int, bool], ...]:
-        return _cues(TARGET_CUE_RE, self.folded)
+        return _cues(TARGET_CUE_RE, self.folded, TARGET_CUE_REQUIRED)
 
     @cached_property
     def estimate_cues(self) -> tuple[tuple[int, int, bool], ...]:
-        return _cues(ESTIMATE_CUE_RE, self.folded)
+        return _cues(ESTIMATE_CUE_RE, self.folded, ESTIMATE_CUE_REQUIRED)
 
 
 def _has_claim_shape(folded: str) -> bool:
