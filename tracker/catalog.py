@@ -21,14 +21,21 @@ def fold_case(text: str) -> str:
     return lowered if len(lowered) == len(text) else "".join(c.lower()[0] for c in text)
 
 
+def fold_pattern(pattern: str) -> str:
+    """`pattern` with its letters lower-cased, escapes (\\S, \\W) and group names kept: it reads folded text."""
+    return PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+
+
 def compile_folded(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """A case-insensitive pattern for text passed through fold_case.
 
     Several times faster than re.IGNORECASE in CPython; escapes (\\S, \\W) are kept.
     """
-    folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+    folded = fold_pattern(pattern)
     lookahead = first_character_lookahead(folded, flags)
     if lookahead:
+        # Then the first three characters: most positions whose first one could open a match do not.
+        lookahead += opening_lookahead(folded, flags)
         # A group, so the lookahead governs every top-level alternative; a verbose pattern may end in a comment.
         folded = f"{lookahead}(?:{folded}{chr(10) if flags & re.VERBOSE else ''})"
     return re.compile(folded, flags)
@@ -46,7 +53,7 @@ def first_character_lookahead(pattern: str, flags: int = 0) -> str:
     one of these characters. Patterns the engine already scans by their first
     character (a literal, a class, alternatives of literals) are left alone.
     """
-    if flags & re.IGNORECASE or (pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P<"))):
+    if flags & re.IGNORECASE or (pattern.startswith("(?") and not pattern.startswith(("(?:", "(?P<", "(?=", "(?!", "(?<"))):
         return ""
     try:
         parsed = list(_sre_parser.parse(pattern, flags))
@@ -57,7 +64,7 @@ def first_character_lookahead(pattern: str, flags: int = 0) -> str:
     chars = _first_characters(parsed)
     if not chars or len(chars) > MAX_LOOKAHEAD_CHARS:
         return ""
-    return "(?=[" + "".join(re.escape(c) for c in sorted(chars)) + "])"
+    return "(?=[" + "".join(c if c == r"\d" else re.escape(c) for c in sorted(chars)) + "])"
 
 
 def _engine_scans_first_character(items: list) -> bool:
@@ -74,8 +81,8 @@ def _engine_scans_first_character(items: list) -> bool:
 def _first_characters(items: list) -> set[str] | None:
     """The characters a match of `items` can start with; None when any character might (or none at all)."""
     for op, av in items:
-        if op is _sre.AT:
-            continue  # zero-width (\\b, ^): the first character comes after it
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero-width (\\b, ^, a lookaround): the first character comes after it
         if op is _sre.LITERAL:
             return {chr(av)}
         if op is _sre.IN:
@@ -85,6 +92,8 @@ def _first_characters(items: list) -> set[str] | None:
                     chars.add(chr(item_av))
                 elif item_op is _sre.RANGE and item_av[1] - item_av[0] < MAX_LOOKAHEAD_CHARS:
                     chars.update(chr(c) for c in range(item_av[0], item_av[1] + 1))
+                elif item_op is _sre.CATEGORY and item_av in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_UNI_DIGIT):
+                    chars.add(r"\d")  # every digit the pattern's \d takes, Unicode ones too
                 else:
                     return None
             return chars
@@ -104,6 +113,144 @@ def _first_characters(items: list) -> set[str] | None:
             return _first_characters(list(av[2]))
         return None
     return None  # may match the empty string: its first character is whatever follows
+
+
+_CATEGORY_CLASSES = {
+    _sre.CATEGORY_DIGIT: r"\d", _sre.CATEGORY_SPACE: r"\s", _sre.CATEGORY_WORD: r"\w",
+    _sre.CATEGORY_UNI_DIGIT: r"\d", _sre.CATEGORY_UNI_SPACE: r"\s", _sre.CATEGORY_UNI_WORD: r"\w",
+}
+_UNKNOWN = None  # a position any character may fill
+
+
+def _class_text(items) -> str | None:
+    """A parsed character class back as regex text ("[a-c\\d]"); None when negated or unusual."""
+    parts = []
+    for op, av in items:
+        if op is _sre.LITERAL:
+            parts.append(re.escape(chr(av)))
+        elif op is _sre.RANGE:
+            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is _sre.CATEGORY and av in _CATEGORY_CLASSES:
+            parts.append(_CATEGORY_CLASSES[av])
+        else:
+            return None
+    return "[" + "".join(parts) + "]"
+
+
+def _opening_sequences(items, length: int) -> set[tuple[tuple, bool]] | None:
+    """Every way a match of `items` can open: (up to `length` positions, each a regex fragment, whether the
+    items ended there so what follows continues it). None when unknown. Zero-width tests are ignored, so the
+    openings are a superset of the true ones."""
+    partials = {((), True)}
+    for op, av in items:
+        pieces = _opening_item(op, av, length)
+        if pieces is None:
+            return None
+        grown = set()
+        for prefix, open_ in partials:
+            if not prefix and op is _sre.ASSERT:
+                grown.add((prefix, open_))  # nothing read yet: the items after the lookahead say more
+                continue
+            if not open_ or _width(prefix) >= length:
+                grown.add((prefix, False))
+                continue
+            for piece, ended in pieces:
+                joined = _truncated(prefix + piece, length)
+                grown.add((joined, ended and _width(joined) < length))
+        partials = grown
+    return partials
+
+
+def _width(prefix: tuple) -> int:
+    """How many characters an opening reads (a word boundary reads none)."""
+    return sum(fragment != r"\b" for fragment in prefix)
+
+
+def _truncated(prefix: tuple, length: int) -> tuple:
+    kept, width = [], 0
+    for fragment in prefix:
+        if width >= length:
+            break
+        kept.append(fragment)
+        width += fragment != r"\b"
+    return tuple(kept)
+
+
+def _opening_item(op, av, length: int):
+    if op is _sre.LITERAL:
+        return {((re.escape(chr(av)),), True)}
+    if op is _sre.IN:
+        text = _class_text(av)
+        return {((text,), True)} if text else {((), False)}
+    if op is _sre.ASSERT and av[0] == 1:
+        # A lookahead: what follows opens as its body does; nothing after it adds (it re-reads those
+        # characters). At the very start the items after it tell more: there _opening_sequences skips it.
+        ahead = _opening_sequences(av[1], length)
+        return {(piece, False) for piece, _ in ahead} if ahead else {((), True)}
+    if op is _sre.AT and av is _sre.AT_BOUNDARY:
+        return {((r"\b",), True)}  # kept: most of a text's positions are inside words
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        return {((), True)}  # zero-width: ignoring it only widens the openings
+    if op is _sre.SUBPATTERN:
+        return None if av[1] or av[2] else _opening_sequences(av[3], length)
+    if op is _sre.BRANCH:
+        union = set()
+        for branch in av[1]:
+            found = _opening_sequences(branch, length)
+            if found is None:
+                return None
+            union |= found
+        return union
+    if op is _sre.GROUPREF_EXISTS:
+        union = set()
+        for branch in av[1:]:
+            found = _opening_sequences(branch, length) if branch is not None else {((), True)}
+            if found is None:
+                return None
+            union |= found
+        return union
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+        low, high, body = av
+        once = _opening_sequences(body, length)
+        if once is None:
+            return None
+        if high != 1:
+            once = {(piece, False) for piece, _ in once}  # further repeats: what follows is unknown
+        return once | ({((), True)} if low == 0 else set())
+    return {((), False)}  # any other character: unknown from here on
+
+
+def opening_lookahead(pattern: str, flags: int = 0, length: int = 3) -> str:
+    """"(?=...)" listing the first `length` characters a match of `pattern` can open with, or "" when unknown.
+
+    For patterns whose first characters are most letters (a figure opens with a bound word, a currency code
+    or a number word), the first few characters tell far more of the positions where no match starts.
+    """
+    if flags & re.IGNORECASE:
+        return ""
+    try:
+        openings = _opening_sequences(list(_sre_parser.parse(pattern, flags)), length)
+    except re.error:
+        return ""
+    if not openings or any(not _width(prefix) for prefix, _ in openings):
+        return ""
+    return "(?=" + _trie({prefix for prefix, _ in openings}) + ")"
+
+
+def _trie(prefixes: set[tuple]) -> str:
+    """Openings as nested alternatives sharing their first fragment ("a(?:bo|lm)"): the engine tests each
+    character once; an opening that is a prefix of another suffices alone (the lookahead only needs it)."""
+    by_first: dict[str, set[tuple]] = {}
+    for prefix in prefixes:
+        by_first.setdefault(prefix[0], set()).add(prefix[1:])
+    alternatives = []
+    for first, rests in sorted(by_first.items()):
+        if () in rests:
+            alternatives.append(first)
+        else:
+            inner = _trie(rests)
+            alternatives.append(first + (inner if len(rests) == 1 and "|" not in inner else f"(?:{inner})"))
+    return "|".join(alternatives)
 
 
 MEASURES = ("level", "growth", "share_of_gdp", "share", "per_capita", "change_pp", "rank", "ratio", "increase")
@@ -233,6 +380,19 @@ class Catalog:
     currencies: tuple[CurrencyEntry, ...] = ()
     scales: ScaleWords = ScaleWords()
     genre: Genre = Genre()
+    # One gate per entry pattern: (entry order, what any match of that pattern holds, or None when unknown).
+    # A literal found in a text opens only the gates of the patterns it belongs to, so an entry with many
+    # patterns tests just those whose words occur, not all of them (speed).
+    gates: tuple[tuple[int, Callable[[str], bool] | None], ...] = ()
+    gates_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _gates_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+    # Each gate's pattern (raw catalog wording). A pattern whose gate is shut cannot match anywhere in the
+    # text, so leaving it out of its entry's alternation changes no match: the entry's regex is then just
+    # the patterns that can match (usually one), cached per set of open gates (speed).
+    gate_patterns: tuple[str, ...] = ()
+    # Gates of patterns holding no word of three letters ("\\bEVs?\\b"): no literal can open them, so they are always open.
+    open_gates: frozenset[int] = frozenset()
+    _regex_by_gates: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -245,6 +405,26 @@ class Catalog:
             )
             self._entries_by_run[run] = entries
         return entries
+
+    def regex_of_gates(self, gates: tuple[int, ...]) -> re.Pattern[str]:
+        """The alternation of the patterns of `gates` (one entry's, in catalog order)."""
+        regex = self._regex_by_gates.get(gates)
+        if regex is None:
+            if len(self._regex_by_gates) >= RUN_CACHE_SIZE:
+                self._regex_by_gates.clear()
+            regex = compile_folded(_alternation([self.gate_patterns[gate] for gate in gates]))
+            self._regex_by_gates[gates] = regex
+        return regex
+
+    def gates_in_run(self, run: str) -> frozenset[int]:
+        """The gates (see `gates`) one of whose literals occurs in `run`, a lower-case run of letters."""
+        gates = self._gates_by_run.get(run)
+        if gates is None:
+            if len(self._gates_by_run) >= RUN_CACHE_SIZE:
+                self._gates_by_run.clear()
+            gates = frozenset(gate for word in self.literal_pattern.findall(run) for gate in self.gates_by_literal[word])
+            self._gates_by_run[run] = gates
+        return gates
 
     @property
     def measure_alternation(self) -> str:
@@ -308,6 +488,7 @@ Requirement = tuple
 
 def _requirement(items, min_run: int = 3) -> Requirement:
     """What every match of the parsed (folded) pattern `items` contains; () when nothing is known."""
+    items = list(items)
     clauses: list = []
     run: list[str] = []
 
@@ -316,19 +497,33 @@ def _requirement(items, min_run: int = 3) -> Requirement:
             clauses.append("".join(run))
         run.clear()
 
-    for op, av in items:
+    index = 0
+    while index < len(items):
+        op, av = items[index]
+        index += 1
         if op is _sre.LITERAL:
             run.append(chr(av))
             continue
+        if op is _sre.BRANCH:
+            # The parser factors a common prefix out of alternatives ("r&d|research" -> "r" + "&d|esearch"):
+            # the literals around the branch join each alternative, so short ones ("gdp") still count.
+            after = index
+            while after < len(items) and items[after][0] is _sre.LITERAL:
+                after += 1
+            around = [(_sre.LITERAL, ord(c)) for c in run]
+            alternatives = tuple(
+                _requirement([*around, *branch, *items[index:after]], min_run) for branch in av[1]
+            )
+            if all(alternatives):
+                run.clear()
+                clauses.append(alternatives)
+                index = after
+                continue
         flush()  # anything else ends a run of literal characters
         if op is _sre.SUBPATTERN and not av[1] and not av[2]:
             clauses.extend(_requirement(av[3], min_run))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
             clauses.extend(_requirement(av[2], min_run))
-        elif op is _sre.BRANCH:
-            alternatives = tuple(_requirement(branch, min_run) for branch in av[1])
-            if all(alternatives):
-                clauses.append(alternatives)
     flush()
     return tuple(clauses)
 
@@ -336,10 +531,19 @@ def _requirement(items, min_run: int = 3) -> Requirement:
 def _requirement_expression(requirement: Requirement) -> str:
     parts = [
         f"{clause!r} in t" if isinstance(clause, str)
-        else "(" + " or ".join(f"({_requirement_expression(alternative)})" for alternative in clause) + ")"
+        else "(" + " or ".join(f"({_requirement_expression(alternative)})" for alternative in _fewest(clause)) + ")"
         for clause in requirement
     ]
     return " and ".join(parts) or "True"
+
+
+def _fewest(alternatives: tuple) -> tuple:
+    """The alternatives less those a single string of another one implies: "aim" or "aiming" is "aim"."""
+    singles = {alternative[0] for alternative in alternatives if len(alternative) == 1 and isinstance(alternative[0], str)}
+    return tuple(dict.fromkeys(
+        alternative for alternative in alternatives
+        if not any(other in part and other != part for part in alternative if isinstance(part, str) for other in singles)
+    ))
 
 
 def _requirement_test(requirement: Requirement) -> Callable[[str], bool]:
@@ -357,6 +561,11 @@ def _pattern_requirements(patterns: list[str], min_run: int = 3) -> Callable[[st
         except re.error:
             return None
     return _requirement_test((tuple(alternatives),)) if alternatives and all(alternatives) else None
+
+
+def requirement_test(pattern: str, min_run: int = 3) -> Callable[[str], bool] | None:
+    """A test of literal strings every match of `pattern` (folded) holds, or None when none is known."""
+    return _pattern_requirements([pattern], min_run)
 
 
 NEVER_MATCHES = re.compile(r"(?!)")
@@ -536,7 +745,19 @@ def parse_catalog(raw: dict) -> Catalog:
     }
     indicators = _indicator_entries(raw.get("indicator", []))
     literals = sorted({literal for entry in indicators for literal in entry.literals}, key=len, reverse=True)
+    gate_literals = [
+        (order, _pattern_requirements([pattern]), selective_literals([pattern]))
+        for order, entry in enumerate(raw.get("indicator", []))
+        for pattern in entry.get("patterns", [])
+    ]
     return Catalog(
+        gates=tuple((order, required) for order, required, _ in gate_literals),
+        gate_patterns=tuple(pattern for entry in raw.get("indicator", []) for pattern in entry.get("patterns", [])),
+        open_gates=frozenset(gate for gate, (_, _, words) in enumerate(gate_literals) if not words),
+        gates_by_literal={
+            found: tuple(gate for gate, (_, _, words) in enumerate(gate_literals) if any(w in found for w in words))
+            for found in literals
+        },
         version=str(raw.get("version", "0")),
         indicators=indicators,
         # A lookahead, so literals overlapping in one word ("fab" and "abs" in "fabs") are all found: at
@@ -660,26 +881,31 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     """
     catalog = catalog or load_catalog()
     folded = fold_case(sentence_context) if folded is None else folded
-    candidates: set[int] = set()
-    known = catalog._entries_by_run  # entries_in_run's cache, read inline: one call less per word
+    opened: set[int] = set(catalog.open_gates)
+    known = catalog._gates_by_run  # gates_in_run's cache, read inline: one call less per word
     for run in set(LITERAL_RUN_RE.findall(folded)):
-        entries = known.get(run)
-        if entries is None:
-            entries = catalog.entries_in_run(run)
-        if entries:
-            candidates.update(entries)
-    requirements = catalog.entry_requirements
+        gates = known.get(run)
+        if gates is None:
+            gates = catalog.gates_in_run(run)
+        if gates:
+            opened.update(gates)
+    passing: dict[int, list[int]] = {}
+    all_gates = catalog.gates
+    for gate in sorted(opened):  # gates are numbered in catalog order: each entry's patterns stay in order
+        order, required = all_gates[gate]
+        if required is None or required(folded):
+            passing.setdefault(order, []).append(gate)  # the pattern has its words and literal strings here
     hits = []
-    for order in sorted(candidates):
-        required = requirements[order] if order < len(requirements) else None
-        if required is not None and not required(folded):
-            continue  # no pattern of the entry has all its literal strings here: it cannot match
-        entry = catalog.indicators[order]
-        hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in entry.pattern.finditer(folded)]
+    indicators = catalog.indicators
+    for order in sorted(passing):
+        entry = indicators[order]
+        regex = catalog.regex_of_gates(tuple(passing[order]))
+        hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in regex.finditer(folded)]
     return hits
 
 
-OUTSIDE_SPAN_PENALTY = 10_000  # a hit in another clause loses to any hit in the figure's own clause
+OUTSIDE_SPAN_PENALTY = 10_000
+PERCENT_ONLY = frozenset({"percent"})  # a hit in another clause loses to any hit in the figure's own clause
 
 
 def nearest_indicator(
@@ -692,8 +918,10 @@ def nearest_indicator(
     stands for its base entry, so "R&D spending growth of 8%" and "R&D
     spending grew 8%" both name rd_spending_total (+ "_growth").
     """
-    wanted = (units,) if isinstance(units, str) else units
-    wants_level = wanted is not None and any(unit != "percent" for unit in wanted)
+    if not hits:
+        return None  # the usual case for a sentence naming no catalog wording: no set built
+    wanted = None if units is None else frozenset((units,) if isinstance(units, str) else units)
+    wants_level = wanted is not None and bool(wanted - PERCENT_ONLY)
     fitting: list[tuple[IndicatorHit, IndicatorEntry]] = []
     for hit in hits:
         entry = hit.entry
@@ -701,12 +929,12 @@ def nearest_indicator(
             if entry.base is None:
                 continue
             entry = entry.base
-        if wanted is not None and not any(unit in entry.units for unit in wanted):
+        if wanted is not None and wanted.isdisjoint(entry.units):  # one C-level test, not a loop per unit
             continue
         fitting.append((hit, entry))
     best: tuple[int, int, IndicatorEntry] | None = None
     for hit, entry in fitting:
-        if any(
+        if len(fitting) > 1 and any(
             other.start <= hit.start and hit.end <= other.end and other.end - other.start > hit.end - hit.start
             and other.order < hit.order
             for other, _ in fitting

@@ -16,7 +16,9 @@ LOOKBACK_CHARS = 20
 # The genre's default (catalog [genre]): a figure with no other owner named is this subject's.
 DEFAULT_SUBJECT = load_catalog().genre.default_subject
 WHITESPACE_RE = re.compile(r"\s+")
-WORD_RE = re.compile(r"(?<![\w&])[A-Za-z][A-Za-z&’'-]*")
+# A word's first letter is consumed before the lookbehind (which then reads that letter too), so the
+# engine skips to letters in C; the same words as "(?<![\w&])[A-Za-z][A-Za-z&’'-]*".
+WORD_RE = re.compile(r"[A-Za-z](?<![\w&][A-Za-z])[A-Za-z&’'-]*")
 
 
 class cached_property:  # noqa: N801 - a drop-in for functools.cached_property

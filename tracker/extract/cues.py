@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
-from tracker.catalog import compile_folded
+from tracker.catalog import compile_folded, requirement_test
 
 
 TARGET_CUE_RE = compile_folded(
@@ -65,8 +66,24 @@ FORWARD_CUE_RE = re.compile(
 )
 
 
-def _cues(pattern: re.Pattern[str], folded: str) -> tuple[tuple[int, int, bool], ...]:
+def _cues(
+    pattern: re.Pattern[str], folded: str, required: Callable[[str], bool] | None = None
+) -> tuple[tuple[int, int, bool], ...]:
+    """Every match of a cue pattern: (start, end, governs only what follows). `required` is the pattern's
+    substring test (see cue_requirement): failing it, the sentence holds no cue word and is not scanned."""
+    if required is not None and not required(folded):
+        return ()
     return tuple((*cue.span(), _is_forward_cue(cue.group())) for cue in pattern.finditer(folded))
+
+
+def cue_requirement(pattern: re.Pattern[str]) -> Callable[[str], bool] | None:
+    """The substring test every match of a cue pattern passes ("aim" or "target" or ...), or None."""
+    return requirement_test(pattern.pattern, min_run=2)
+
+
+# Most sentences hold none of these words: a few substring tests instead of a scan (speed).
+TARGET_CUE_REQUIRED = cue_requirement(TARGET_CUE_RE)
+ESTIMATE_CUE_REQUIRED = cue_requirement(ESTIMATE_CUE_RE)
 
 
 @lru_cache(maxsize=1024)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from tracker.catalog import Catalog, compile_folded, load_catalog
+from tracker.catalog import Catalog, compile_folded, fold_pattern, load_catalog, opening_lookahead
 from tracker.extract.context import Figure, WHITESPACE_RE, WORD_RE, YearMention
 
 
@@ -34,6 +34,7 @@ def _spaceless(text: str) -> str:
 
 
 SCALES = {_spaceless(k): v for k, v in {**_CATALOG.scales.words, **_CATALOG.scales.money_abbreviations}.items()}
+NO_SCALE = SCALES.get("", 1.0)  # the factor of a figure without a scale word
 # Every way of writing a currency, lower-cased and without spaces -> its code ("us$" -> USD, "usdollars" -> USD).
 CURRENCY_CODES = {
     _spaceless(wording): currency.code
@@ -84,11 +85,7 @@ _BOUND = (
 )
 
 # One figure: bound, currency, number (digits or words), scale, unit.
-FIGURE_RE = compile_folded(
-    rf"""
-    # only where a currency sign or a word starts, and only a word whose first character can open a
-    # bound, a currency code or a number: skips the inside of words and most other words fast
-    (?=\b[\d{_OPENING_LETTERS}]|[{_SIGN_CLASS}])
+_FIGURE_BODY = rf"""
     (?P<bound>\b(?:{_BOUND})\s+)?
     (?P<currency>{_CURRENCY_BEFORE})?
     (?:
@@ -107,13 +104,20 @@ FIGURE_RE = compile_folded(
       | (?:-|\s)?(?P<measure>{load_catalog().measure_alternation})\b
       | (?(scale)\s(?:{_CURRENCY_AFTER_SCALE})\b|(?!))  # "300 billion won"; "12 won awards" is a verb
     )?
-    """,
+    """
+FIGURE_RE = compile_folded(
+    # Only where a currency sign or a word starts, and only a word whose first character can open a bound,
+    # a currency code or a number: skips the inside of words and most other words fast. Then the first
+    # four characters ("abou", "more", "one "): most words starting with such a letter ("the", "and") open none.
+    rf"(?=\b[\d{_OPENING_LETTERS}]|[{_SIGN_CLASS}]){opening_lookahead(fold_pattern(_FIGURE_BODY), re.VERBOSE, 4)}"
+    + _FIGURE_BODY,
     re.VERBOSE,
 )
 # Patterns below open with a lookahead on their possible first characters: the
 # regex engine then skips most positions after one cheap test (2-4x faster).
+# YEAR_RE then tests the year's first two characters ("19", "20", "FY"): most other numbers fail at once.
 YEAR_RE = re.compile(
-    r"(?=[12F])(?:(?<=mid-)|(?<=early-)|(?<=late-)|(?<![\w$¥€£₹₩.,/-]))(?:FY\s?)?((?:19[5-9]|20\d)\d)"
+    r"(?=[12F])(?=19[5-9]|20\d|FY)(?:(?<=mid-)|(?<=early-)|(?<=late-)|(?<![\w$¥€£₹₩.,/-]))(?:FY\s?)?((?:19[5-9]|20\d)\d)"
     r"(?:\s?(?:-|–|—|/|to|through|until)\s?((?:19[5-9]|20\d)\d|\d\d)(?![\d%]))?"
     r"(?![\w%]|[.,]\d)"
 )
@@ -136,10 +140,12 @@ DAY_OF_MONTH_RE = re.compile(
 # A reference marker: spaced off before punctuation ("priorities 1 ."), or
 # closing a line or table cell after a word ("counterparts 4", "satellite 6 |").
 # "a target of 30." is a figure: no space before its full stop.
+# Opening with the space it consumes (its lookbehind then reads two characters), so the engine jumps
+# from space to space in C, and a space not followed by a digit fails at once.
 FOOTNOTE_RE = re.compile(
-    r"(?=[ \t\[])(?:(?<=[^\s|])[ \t]+\d{1,2}(?=[ \t]+[.:;,](?:\s|$))"
-    r"|(?<=[A-Za-z)”\"’])[ \t]+\d{1,2}(?=[ \t]*(?:\||$))"
-    r"|\[\d{1,3}\])",
+    r"[ \t](?=[ \t]*\d)(?:(?<=[^\s|][ \t])[ \t]*\d{1,2}(?=[ \t]+[.:;,](?:\s|$))"
+    r"|(?<=[A-Za-z)”\"’][ \t])[ \t]*\d{1,2}(?=[ \t]*(?:\||$)))"
+    r"|\[\d{1,3}\]",
     re.MULTILINE,
 )
 # Words that may stand capitalised right before a number without making it a name.
@@ -229,14 +235,13 @@ def _is_name_year(before: str, previous_word: str) -> bool:
     return before.rstrip().endswith(previous_word)
 
 
-def _number_value(figure: re.Match[str]) -> tuple[float, float] | None:
-    """(value, precision) of the number part, scale not yet applied."""
-    digits = figure.group("digits")
+def _number_value(digits: str | None, spelled: str | None) -> tuple[float, float] | None:
+    """(value, precision) of the number part (its digits, else its words), scale not yet applied."""
     if digits:
         plain = digits.replace(",", "")
         decimals = len(plain.split(".")[1]) if "." in plain else 0
         return float(plain), 10.0 ** -decimals
-    words = figure.group("words").lower().replace("-", " ").split()
+    words = spelled.lower().replace("-", " ").split()
     if words[0] in ("a", "an"):
         return (12.0, 1.0) if words[-1] == "dozen" else (1.0, 1.0)
     if "point" in words:
@@ -289,7 +294,10 @@ def _figure_from_match(
         years and any(y.start <= number_start < y.end for y in years)
     ):
         return None
-    currency, scale_word, unit_word = found.group("currency", "scale", "unit")
+    # All groups in one call: a figure reads most of them (speed).
+    bound, currency, words, scale_word, scale_abbreviation, unit_word, measure = found.group(
+        "bound", "currency", "words", "scale", "scale_abbreviation", "unit", "measure"
+    )
     currency_text = currency.strip().lower() if currency else ""
     scale_text = scale_word.strip().lower() if scale_word else ""
     unit_text = unit_word.strip().lower() if unit_word else ""
@@ -303,19 +311,19 @@ def _figure_from_match(
     elif not (currency_text or scale_text or unit_text):
         if not _is_countable_words(folded, number_start, end, catalog):
             return None
-    number = _number_value(found)
+    number = _number_value(digits, words)
     if number is None:
         return None
     value, precision = number
-    scale = SCALES.get(_spaceless(scale_text), 1.0)
+    scale = SCALES.get(_spaceless(scale_text), 1.0) if scale_text else NO_SCALE
     value, precision = value * scale, precision * scale
-    if found.group("measure"):
-        unit, is_change = catalog.measure_unit(found.group("measure")), False
+    if measure:
+        unit, is_change = catalog.measure_unit(measure), False
     else:
         unit, is_change = _canonical_unit(currency_text, unit_text)
     if unit is None:
         return None
-    if found.group("scale_abbreviation") and unit not in CURRENCY_UNITS:
+    if scale_abbreviation and unit not in CURRENCY_UNITS:
         return None  # "910B", "5m": a model name or a distance, not "5 million" of something
     if unit == "years":
         if unit_text.startswith("-") and not DURATION_NOUN_END_RE.search(unit_text):
@@ -326,14 +334,12 @@ def _figure_from_match(
             return None  # "two years later", "within two years": a relative date, not a claim
         factor = DURATION_IN_YEARS[DURATION_WORD_RE.search(unit_text).group(1)]
         value, precision = value * factor, precision * factor
-    if found.group("words") and found.group("words").lower() in ("a", "an"):
-        if not found.group("bound") and HYPOTHETICAL_RE.search(folded):
+    if words and words.lower() in ("a", "an"):
+        if not bound and HYPOTHETICAL_RE.search(folded):
             return None  # "a billion yuan put toward X might ...": a hypothetical amount
     if NEGATION_BEFORE_RE.search(folded, max(0, number_start - 30), found.start()):
         return None  # "had not reached 5nm": a figure the text denies
-    start = found.start("bound") if found.group("bound") else (
-        found.start("currency") if found.group("currency") else number_start
-    )
+    start = found.start("bound") if bound else (found.start("currency") if currency else number_start)
     end = _trim_end(sentence, start, end)
     bare = not (currency_text or scale_text or unit_text)
     return Figure(start, end, value, unit, precision, number_start, is_change, bare, scale)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from tracker.catalog import compile_folded, fold_case, load_catalog
 from tracker.extract.context import LOOKBACK_CHARS, cached_property
-from tracker.extract.cues import ESTIMATE_CUE_RE, TARGET_CUE_RE, _cues
+from tracker.extract.cues import ESTIMATE_CUE_REQUIRED, ESTIMATE_CUE_RE, TARGET_CUE_REQUIRED, TARGET_CUE_RE, _cues
 from tracker.extract.figures import (
     ORDINALS,
     SIGN_CHARS,
@@ -137,11 +137,11 @@ class Sentence:
     # Cues found once per sentence, not once per figure: (start, end, governs only what follows).
     @cached_property
     def target_cues(self) -> tuple[tuple[int, int, bool], ...]:
-        return _cues(TARGET_CUE_RE, self.folded)
+        return _cues(TARGET_CUE_RE, self.folded, TARGET_CUE_REQUIRED)
 
     @cached_property
     def estimate_cues(self) -> tuple[tuple[int, int, bool], ...]:
-        return _cues(ESTIMATE_CUE_RE, self.folded)
+        return _cues(ESTIMATE_CUE_RE, self.folded, ESTIMATE_CUE_REQUIRED)
 
 
 def _has_claim_shape(folded: str) -> bool:
@@ -228,7 +228,6 @@ def _sentences(text: str):
         yield from _split_sentences(paragraph, lead)
 
 
-LINE_RE = re.compile(r"^.*$", re.MULTILINE)  # blank lines too: they end paragraphs
 # Whitespace that is not a single space: read as one space.
 ODD_WHITESPACE_RE = re.compile(r"\s{2,}|[^\S ]")
 ENDS_SENTENCE_RE = re.compile(r"[.!?:;][\"”’)\]]*$|[\"”]$")
@@ -263,14 +262,16 @@ class _Line:
 def _lines(text: str) -> list[_Line | None]:
     """The document's lines, stripped; None for a blank line (a paragraph break)."""
     lines: list[_Line | None] = []
-    for found in LINE_RE.finditer(text):
-        line = found.group()
+    position = 0
+    # Split at "\n" only, blank lines too (they end paragraphs): the lines "^.*$" finds, without a match object each.
+    for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:
             lines.append(None)
-            continue
-        lead = len(line) - len(line.lstrip())
-        lines.append(_Line(found.start() + lead, stripped, lead > 0))
+        else:
+            lead = len(line) - len(line.lstrip())
+            lines.append(_Line(position + lead, stripped, lead > 0))
+        position += len(line) + 1
     return lines
 
 
