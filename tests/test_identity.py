@@ -137,16 +137,23 @@ def _link_f1(pairs) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def test_the_corpus_links_the_same_concepts_across_sources():
-    gold = [json.loads(line) for line in (CORPUS / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+# Each corpus with its floor for cross-source link F1. `identity` is ours (the bar: 0.9); the held-out
+# corpora were written by others without seeing the extractor (unseen, they measured 0.37, 0.34 and 0.45; the
+# rules have since been generalised on them, so they are regression floors, not unseen scores).
+CORPORA = {"identity": 0.9, "heldout": 0.75, "heldout2": 0.75, "heldout3": 0.8}
+
+
+@pytest.mark.parametrize(("corpus", "floor"), sorted(CORPORA.items()))
+def test_a_corpus_links_the_same_concepts_across_sources(corpus, floor):
+    folder = CORPUS.parent / corpus
+    gold = [json.loads(line) for line in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     predicted = [
-        record for path in sorted(CORPUS.glob("*.txt"))
+        record for path in sorted(folder.glob("*.txt"))
         for record in extract_indicators(path.read_text(encoding="utf-8"), path.name)
     ]
     pairs = _matched_pairs(gold, predicted)
     assert len(pairs) >= 0.85 * len(gold)
-    # The bar: link F1 >= 0.9 on our own multi-source gold (identity.py --show lists what is left).
-    assert _link_f1(pairs) >= 0.9
+    assert _link_f1(pairs) >= floor  # identity.py --gold .../gold.jsonl --show lists what is left
 
 
 # --- measures and references that keep concepts apart ------------------------------------------------

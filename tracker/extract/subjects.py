@@ -303,8 +303,16 @@ def _conditional_subjects() -> tuple:
     return tuple(s for s in load_catalog().subjects if s.conditional)
 
 
+@lru_cache(maxsize=1)
+def _conditional_alias_texts() -> frozenset[str]:
+    """The plain names of the conditional subjects' aliases: only a match reading one of these can be theirs."""
+    return frozenset(alias for subject in _conditional_subjects() for alias in subject.raw_aliases)
+
+
 def _mention_name(text: str, found: re.Match[str]) -> tuple[str, bool]:
     """Whom a subject alias found in `text` names; a conditional alias that holds here wins over a plain one."""
+    if found.group() not in _conditional_alias_texts():
+        return _subject_name(found.group())
     for subject in _conditional_subjects():
         here = subject.alias_pattern.match(text, found.start())
         if here is not None and here.end() == found.end():
