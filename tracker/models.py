@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 Kind = Literal["measurement", "target", "milestone", "estimate"]
@@ -62,6 +62,8 @@ class Document:
     raw: bytes = field(default=b"", repr=False)
     etag: str | None = None
     last_modified: str | None = None
+    title: str | None = None  # what the document calls itself (tracker.published)
+    published_on: date | None = None  # the date the document states; never the time it was read
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ guess.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -111,6 +112,12 @@ def read_masthead(raw: bytes, media_type: str, text: str | None) -> Masthead:
         return Masthead(title=html_head.title or from_text.title,
                         published_on=html_head.published_on or from_text.published_on)
     return text_masthead(text or "")
+
+
+def with_masthead(document):
+    """A Document (tracker.models) with the title and date its bytes and text state, read afresh."""
+    masthead = read_masthead(document.raw, document.media_type, document.text)
+    return dataclasses.replace(document, title=masthead.title, published_on=masthead.published_on)
 
 
 # --- dates ----------------------------------------------------------------------------

@@ -285,17 +285,35 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
         "etag": pa.array([doc.etag for doc in docs], pa.string()),
         "last_modified": pa.array([doc.last_modified for doc in docs], pa.string()),
         "location": pa.array([snapshot.locations.get(doc.source_id) for doc in docs], pa.string()),
+        "title": pa.array([doc.title for doc in docs], pa.string()),
+        "published_on": pa.array([doc.published_on for doc in docs], pa.date32()),
     })
     con.register("read_documents", frame)
+    # A stated date after the day the document was read is a typo or a scheduled page, not a
+    # publication date: kept null (a day's slack for time zones).
     con.execute(
-        """
+        f"""
         insert into documents
-            (source_id, content_hash, media_type, byte_size, raw_text, first_seen_at, first_snapshot_id)
-        select r.source_id, r.content_hash, r.media_type, r.byte_size, r.raw_text, $now, $snapshot_id
+            (source_id, content_hash, media_type, byte_size, raw_text, first_seen_at, first_snapshot_id,
+             title, published_on)
+        select r.source_id, r.content_hash, r.media_type, r.byte_size, r.raw_text, $now, $snapshot_id,
+               r.title, {PUBLISHED_ON_SQL}
         from read_documents r
         anti join documents d
           on d.source_id = r.source_id and d.content_hash = r.content_hash
         """, {"now": now, "snapshot_id": snapshot_id})
+    # A version read again as text (a replay, or an unchanged page re-read) refreshes what it
+    # states about itself: a better reader of dates and titles reaches stored versions too.
+    con.execute(
+        f"""
+        update documents as d
+        set title = r.title,
+            published_on = {PUBLISHED_ON_SQL}
+        from read_documents r
+        where d.source_id = r.source_id and d.content_hash = r.content_hash
+          and r.raw_text is not null
+          and (d.title is distinct from r.title or d.published_on is distinct from {PUBLISHED_ON_SQL})
+        """, {"now": now})
     con.execute(
         """
         insert into document_archive (content_hash, raw_bytes)
@@ -324,6 +342,10 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
         anti join source_state s on s.source_id = r.source_id
         """, {"now": now})
     con.unregister("read_documents")
+
+
+PUBLISHED_ON_SQL = ("case when r.published_on <= cast($now + interval 1 day as date) "
+                    "then r.published_on end")
 
 
 def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datetime,
@@ -1048,7 +1070,8 @@ def current_documents(db_path: Path) -> list[Document]:
     with connect(db_path) as con:
         rows = con.execute(
             """
-            select s.source_id, s.content_hash, d.raw_text, d.media_type, a.raw_bytes, s.etag, s.last_modified
+            select s.source_id, s.content_hash, d.raw_text, d.media_type, a.raw_bytes, s.etag, s.last_modified,
+                   d.title, d.published_on
             from source_state s
             join documents d on d.source_id = s.source_id and d.content_hash = s.content_hash
             join document_archive a on a.content_hash = s.content_hash
@@ -1056,4 +1079,4 @@ def current_documents(db_path: Path) -> list[Document]:
             order by s.source_id
             """).fetchall()
     return [Document(source_id=r[0], content_hash=r[1], text=r[2], media_type=r[3], raw=bytes(r[4]),
-                     etag=r[5], last_modified=r[6]) for r in rows]
+                     etag=r[5], last_modified=r[6], title=r[7], published_on=r[8]) for r in rows]
