@@ -97,7 +97,7 @@ class Change:
     source_id: str
     indicator: str
     subject: str
-    change: str  # added, removed, shifted
+    change: str  # added, removed, shifted; revised: a newer source states another value or deadline
     old_value: float | None
     new_value: float | None
     old_period: str | None
@@ -105,7 +105,8 @@ class Change:
     old_kind: str | None = None
     new_kind: str | None = None
     unit: str | None = None
-    cause: str | None = None
+    cause: str | None = None  # source, extractor, retire; for a revision, what moved: value, deadline
+    revision_of: str | None = None  # a revision (change 'revised'): the earlier source it revises
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -769,6 +769,67 @@ def remove_alias(db_path: Path, from_indicator: str, subject: str | None = None)
     return found[0]
 
 
+# --- the timeline and revisions across sources --------------------------------------
+
+# Period order (a span by its end year); a statement without a period sorts by the year it was
+# published (else first seen); then publication date, first seen, source, place in the text.
+TIMELINE_SQL = """
+    select source_id, indicator, subject, kind, value, unit, period, published_on, first_seen, title,
+           evidence, value_text, label, extracted_indicator, revision, revision_of, previous_value,
+           previous_period, revised_in_snapshot
+    from indicator_timeline
+    where {where}
+    order by coalesce(period_order, cast(year(stated_at) as varchar)), period nulls first,
+             published_on nulls last, first_seen, source_id, char_start, subject, mention
+    """
+
+
+def timeline(db_path: Path, indicator: str, subject: str | None = None, kind: str | None = None) -> list[dict]:
+    """Every current statement of an indicator (merges applied) across all sources, in period
+    order, each with its source's title and publication date, and the revision it makes."""
+    where, params = ["indicator = $indicator"], {"indicator": indicator}
+    if subject is not None:
+        where.append("subject = $subject")
+        params["subject"] = subject
+    if kind is not None:
+        where.append("kind = $kind")
+        params["kind"] = kind
+    with connect(db_path, read_only=True) as con:
+        return _dicts(con.execute(TIMELINE_SQL.format(where=" and ".join(where)), params))
+
+
+def known_indicator_keys(db_path: Path) -> list[str]:
+    """Every key a current statement reads as (merges applied)."""
+    with connect(db_path, read_only=True) as con:
+        return [row[0] for row in con.execute(
+            "select distinct indicator from indicators_current order by indicator").fetchall()]
+
+
+REVISIONS_SQL = """
+    select revised_in_snapshot as snapshot_id, source_id, indicator, subject, 'revised' as change,
+           previous_value as old_value, value as new_value, previous_period as old_period,
+           period as new_period, kind as old_kind, kind as new_kind, unit, revision as cause,
+           revision_of
+    from indicator_timeline
+    where revision is not null
+      and revised_in_snapshot between $first and $last
+    order by revised_in_snapshot, indicator, subject, period, source_id
+    """
+
+
+def revisions_since(db_path: Path, after_snapshot: int | None) -> list[Change]:
+    """Revisions across sources (CONTRACT section 3: a newer source states another value or
+    deadline) brought by the snapshots after one; None means by the latest snapshot. Read from
+    the current statements: a revision whose statements are gone is no longer listed."""
+    with connect(db_path, read_only=True) as con:
+        latest = con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
+        if latest is None:
+            return []
+        first = latest if after_snapshot is None else after_snapshot + 1
+        rows = con.execute(REVISIONS_SQL, {"first": first, "last": latest}).fetchall()
+    return [Change(*row) for row in rows]
+
+
 # The sort key of a period: a span (2021-2025) sorts by its end year.
 PERIOD_ORDER_SQL = "case when regexp_full_match(period, '[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]') then right(period, 4) else period end"
 
