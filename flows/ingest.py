@@ -16,7 +16,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from tracker import alerts, catalog, diff, fetch, report, sources, summary as run_summary
+from tracker import alerts, catalog, diff, fetch, published, report, sources, summary as run_summary
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION, extract_indicators, has_article_text
 from tracker.lock import run_lock
@@ -54,6 +54,11 @@ def known_sources(db_path: Path) -> dict[str, SourceState]:
 @task(cache_policy=NO_CACHE)
 def extract(documents: list[Document]) -> list[IndicatorRecord]:
     return [record for doc in documents for record in extract_indicators(doc.text, doc.source_id)]
+
+
+@task(cache_policy=NO_CACHE)
+def read_mastheads(documents: list[Document]) -> list[Document]:
+    return [published.with_masthead(doc) for doc in documents]
 
 
 @task(cache_policy=NO_CACHE)

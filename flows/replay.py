@@ -13,7 +13,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.ingest import commit_snapshot, extract, number_mentions, validate
+from flows.ingest import commit_snapshot, extract, number_mentions, read_mastheads, validate
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION
 from tracker.lock import run_lock
@@ -25,7 +25,8 @@ def replay(db_path: Path = Path("warehouse/tracker.duckdb")) -> tuple[int, list]
     run_id = "replay-" + uuid.uuid4().hex[:12]
     with run_lock(db_path, load_settings().lock_timeout_s, run_id):
         store.begin_run(db_path, run_id, datetime.now(timezone.utc), os.getpid(), seeds_dir=None, sources_file=None)
-        documents = store.current_documents(db_path)
+        # Titles and publication dates are read again too: the reader of them may have improved
+        documents = read_mastheads(store.current_documents(db_path))
         valid, rejected = validate(extract(documents), documents)
         numbered = number_mentions(db_path, valid, documents)
         snapshot = store.SnapshotInput(

@@ -14,6 +14,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
+KIND_CHOICES = ("measurement", "target", "milestone", "estimate")  # tracker.models.KINDS, without importing it
+CLOSEST_KEYS = 5
 
 # Prefect reads these at import: keep runs quiet and offline unless the user says otherwise.
 PREFECT_DEFAULTS = {
@@ -96,6 +98,19 @@ def build_parser() -> argparse.ArgumentParser:
                          help="changes after this snapshot id or time; default: what the latest snapshot changed")
     _add_db_and_format(changes)
     changes.set_defaults(handler=cmd_changes)
+
+    timeline = commands.add_parser(
+        "timeline", help="every current statement of an indicator across sources, in period order",
+        description="What the sources say an indicator was, is, or will be, year by year: every current "
+                    "statement of INDICATOR (merges applied) from every source, ordered by period (a statement "
+                    "without one by its publication year), then publication date, with the source's title, "
+                    "published_on (the date the document states) and first_seen. A statement marked REVISED "
+                    "gives another value (or, for a target, deadline) than the latest earlier source did.")
+    timeline.add_argument("indicator", metavar="INDICATOR", help="indicator key, e.g. rd_intensity")
+    timeline.add_argument("--subject", help="only this subject, e.g. China")
+    timeline.add_argument("--kind", choices=KIND_CHOICES, help="only this kind of statement")
+    _add_db_and_format(timeline)
+    timeline.set_defaults(handler=cmd_timeline)
 
     conflicts = commands.add_parser("conflicts", help="current disagreements between sources")
     conflicts.add_argument("--all", action="store_true", help="also list pairs that agree after rounding")
@@ -262,7 +277,9 @@ def cmd_changes(args) -> int:
     after = None
     if args.since is not None:
         after = int(args.since) if args.since.isdigit() else store.snapshot_at(db, parse_time(args.since))
-    changes = store.changes_since(db, after)
+    # Per-source changes, then the revisions across sources the same snapshots brought
+    changes = sorted(store.changes_since(db, after) + store.revisions_since(db, after),
+                     key=lambda c: (c.snapshot_id, c.change == "revised"))
     if args.format == "json":
         print(json.dumps([c.to_dict() for c in changes], default=_json_default, ensure_ascii=False))
         return EXIT_OK
@@ -271,6 +288,52 @@ def cmd_changes(args) -> int:
     for change in changes:
         print(f"snapshot {change.snapshot_id}  {describe_change(change)}")
     return EXIT_OK
+
+
+def cmd_timeline(args) -> int:
+    from tracker.summary import format_value
+    from warehouse import store
+
+    db = _db_path(args)
+    rows = store.timeline(db, args.indicator, args.subject, args.kind)
+    if not rows:
+        known = store.known_indicator_keys(db)
+        if args.indicator not in known:
+            merged = store.merged_into(db, args.indicator)
+            if merged:
+                where = ", ".join(m["to_indicator"] for m in merged)
+                raise UsageError(f"{args.indicator} is merged into {where}: ask `tracker timeline {merged[0]['to_indicator']}`")
+            raise UsageError(f"unknown indicator {args.indicator!r}" + _closest(args.indicator, known))
+    if args.format == "json":
+        print(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        print(f"No current statements of {args.indicator}"
+              + "".join(f" {w} {v}" for w, v in (("for", args.subject), ("of kind", args.kind)) if v) + ".")
+        return EXIT_OK
+    for row in rows:
+        published = row["published_on"].isoformat() if row["published_on"] else "undated"
+        seen = row["first_seen"].date().isoformat() if row["first_seen"] else "-"
+        unit = f" {row['unit']}" if row["unit"] else ""
+        marker = "REVISED " if row["revision"] else ""
+        print(f"[{row['period'] or '-'}] {marker}{row['subject']}  {row['kind']}  {format_value(row['value'])}{unit}"
+              f"  — {row['title'] or row['source_id']} ({row['source_id']}; published {published}, first seen {seen})")
+        if row["revision"]:
+            print(f"    revises {row['revision_of']}: {format_value(row['previous_value'])}{unit} "
+                  f"[{row['previous_period'] or '-'}] ({row['revision']})")
+        print(f"    «{row['evidence']}»")
+    return EXIT_OK
+
+
+def _closest(key: str, known: list[str]) -> str:
+    """'; closest known: a, b' from the keys the warehouse knows, or how to list them."""
+    from rapidfuzz import fuzz, process
+
+    found = [match for match, score, _ in process.extract(key, known, scorer=fuzz.WRatio, limit=CLOSEST_KEYS)
+             if score >= 50]
+    if found:
+        return "; closest known: " + ", ".join(found) + " (`tracker indicators` lists every key)"
+    return "; `tracker indicators` lists the keys the warehouse knows"
 
 
 def cmd_conflicts(args) -> int:

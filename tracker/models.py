@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 Kind = Literal["measurement", "target", "milestone", "estimate"]
@@ -62,6 +62,8 @@ class Document:
     raw: bytes = field(default=b"", repr=False)
     etag: str | None = None
     last_modified: str | None = None
+    title: str | None = None  # what the document calls itself (tracker.published)
+    published_on: date | None = None  # the date the document states; never the time it was read
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class Change:
     source_id: str
     indicator: str
     subject: str
-    change: str  # added, removed, shifted
+    change: str  # added, removed, shifted; revised: a newer source states another value or deadline
     old_value: float | None
     new_value: float | None
     old_period: str | None
@@ -103,7 +105,8 @@ class Change:
     old_kind: str | None = None
     new_kind: str | None = None
     unit: str | None = None
-    cause: str | None = None
+    cause: str | None = None  # source, extractor, retire; for a revision, what moved: value, deadline
+    revision_of: str | None = None  # a revision (change 'revised'): the earlier source it revises
 
     def to_dict(self) -> dict:
         return asdict(self)

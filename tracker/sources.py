@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from tracker.models import Document, Failure, Source, SourceState
+from tracker.published import read_masthead
 from tracker.text import UnreadableDocument, document_text, media_type_for
 
 REMOTE_SCHEMES = ("http", "https")
@@ -117,8 +118,10 @@ def document_from_bytes(source_id: str, raw: bytes, media_type: str,
         raise SourceRejected(source_id, exc.reason, exc.detail) from None
     if not has_text(text):
         raise SourceRejected(source_id, "no_text", "no article text left once page boilerplate is removed")
+    masthead = read_masthead(raw, media_type, text)
     return Document(source_id=source_id, content_hash=content_hash(raw), text=text,
-                    media_type=media_type, raw=raw, etag=etag, last_modified=last_modified)
+                    media_type=media_type, raw=raw, etag=etag, last_modified=last_modified,
+                    title=masthead.title, published_on=masthead.published_on)
 
 
 def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> tuple[list[Source], list[Failure]]:

@@ -14,6 +14,10 @@ def describe_change(change: Change) -> str:
         return f"+ {where} = {_fmt(change.new_value)}{unit} [{change.new_period or '-'}, {change.new_kind}]"
     if change.change == "removed":
         return f"- {where} was {_fmt(change.old_value)}{unit} [{change.old_period or '-'}]"
+    if change.change == "revised":
+        return (f"* {where} revises {change.revision_of}: {_fmt(change.old_value)}{unit} "
+                f"[{change.old_period or '-'}] -> {_fmt(change.new_value)}{unit} [{change.new_period or '-'}] "
+                f"({change.new_kind}, {change.cause})")
     moved = []
     if change.old_value != change.new_value:
         moved.append(f"{_fmt(change.old_value)} -> {_fmt(change.new_value)}{unit}")
@@ -72,6 +76,10 @@ def failure_rows(summary: RunSummary) -> list[dict]:
     """The run's failures as table rows (the Prefect table artifact); empty when nothing failed."""
     return [{"source": f.source_id, "indicator": f.indicator or "", "check": f.check, "reason": f.reason,
              "message": f.message} for f in summary.failures]
+
+
+def format_value(value: float | None) -> str:
+    return _fmt(value)
 
 
 def _fmt(value: float | None) -> str:

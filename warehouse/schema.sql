@@ -43,8 +43,14 @@ create table if not exists documents (
     byte_size          bigint not null,
     raw_text           varchar not null,
     first_seen_at      timestamptz not null,
-    first_snapshot_id  integer not null     -- unique: (source_id, content_hash)
+    first_snapshot_id  integer not null,    -- unique: (source_id, content_hash)
+    title              varchar,             -- what the document calls itself (tracker/published.py)
+    published_on       date                 -- the date the document states; null when it states none
 );
+-- Warehouses made before documents had a title and a publication date gain the columns (null
+-- until `tracker replay` or a new version of the source reads them).
+alter table documents add column if not exists title varchar;
+alter table documents add column if not exists published_on date;
 
 -- Raw bytes of every document version, content-addressed, so any past state can be re-extracted.
 create table if not exists document_archive (
@@ -257,3 +263,77 @@ select *,
            else 'conflicting'
        end as status
 from pairs;
+
+
+-- One current statement of an indicator by one source (merges applied, as indicators_current),
+-- with what its document states about itself: `title`, `published_on`, and `first_seen` (when
+-- the tracker first read that version). `stated_at` places sources in time: the publication
+-- date, else first_seen. `period_order` sorts a span (2021-2025) by its end year.
+-- A statement is a revision of the latest statement stated strictly earlier by another source
+-- for the same indicator, subject, kind and unit when that one gives the same period a different
+-- value (beyond the coarser one's rounding: 2.64 after 2.6 is no revision), or, for a target,
+-- the same value a different deadline. `revision` is 'value' or 'deadline', `revision_of` the
+-- earlier source, `previous_value` / `previous_period` what it said, `revised_in_snapshot` the
+-- snapshot from which both statements stood (the one that brought the revision).
+create or replace view indicator_timeline as
+with statements as (
+    select c.indicator, c.extracted_indicator, c.label, c.subject, c.kind, c.value, c.unit, c.period,
+           c.topic, c.value_text, c.evidence, c.value_precision, c.source_id, c.mention, c.char_start,
+           d.title, d.published_on, d.first_seen_at as first_seen,
+           coalesce(cast(d.published_on as timestamptz), d.first_seen_at) as stated_at,
+           case when regexp_full_match(c.period, '[0-9]{4}-[0-9]{4}') then right(c.period, 4)
+                else c.period end as period_order,
+           c.opened_snapshot, c.valid_from
+    from indicators_current c
+    left join documents d
+      on d.source_id = c.source_id and d.content_hash = c.content_hash
+),
+value_pairs as (
+    select s.source_id, s.indicator, s.subject, s.mention, s.extracted_indicator,
+           e.source_id as revision_of, e.value as previous_value, e.period as previous_period,
+           greatest(s.opened_snapshot, e.opened_snapshot) as revised_in_snapshot,
+           s.value is distinct from e.value
+           and not (greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)) > 0
+                    and round(cast(cast(s.value as varchar) as decimal(38, 9))
+                              * cast(cast(1.0 / greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)) as varchar) as decimal(38, 9)))
+                      = round(cast(cast(e.value as varchar) as decimal(38, 9))
+                              * cast(cast(1.0 / greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)) as varchar) as decimal(38, 9))))
+           as differs
+    from statements s
+    join statements e
+      on e.indicator = s.indicator and e.subject = s.subject and e.kind = s.kind
+     and e.unit is not distinct from s.unit and e.period = s.period
+     and e.source_id <> s.source_id and e.stated_at < s.stated_at
+    where s.value is not null and e.value is not null
+    qualify row_number() over (
+        partition by s.source_id, s.indicator, s.subject, s.mention, s.extracted_indicator
+        order by e.stated_at desc, differs, e.source_id) = 1
+),
+deadline_pairs as (
+    select s.source_id, s.indicator, s.subject, s.mention, s.extracted_indicator,
+           e.source_id as revision_of, e.value as previous_value, e.period as previous_period,
+           greatest(s.opened_snapshot, e.opened_snapshot) as revised_in_snapshot,
+           e.period is distinct from s.period as differs
+    from statements s
+    join statements e
+      on e.indicator = s.indicator and e.subject = s.subject and e.kind = 'target' and s.kind = 'target'
+     and e.unit is not distinct from s.unit and e.value is not distinct from s.value
+     and e.source_id <> s.source_id and e.stated_at < s.stated_at
+    where s.period is not null and e.period is not null
+    qualify row_number() over (
+        partition by s.source_id, s.indicator, s.subject, s.mention, s.extracted_indicator
+        order by e.stated_at desc, differs, e.source_id) = 1
+)
+select s.source_id, s.indicator, s.subject, s.kind, s.value, s.unit, s.period,
+       s.published_on, s.first_seen, s.title, s.evidence, s.value_text, s.label, s.topic,
+       s.extracted_indicator, s.mention, s.char_start, s.stated_at, s.period_order,
+       case when vp.differs then 'value' when dp.differs then 'deadline' end as revision,
+       case when vp.differs then vp.revision_of when dp.differs then dp.revision_of end as revision_of,
+       case when vp.differs then vp.previous_value when dp.differs then dp.previous_value end as previous_value,
+       case when vp.differs then vp.previous_period when dp.differs then dp.previous_period end as previous_period,
+       case when vp.differs then vp.revised_in_snapshot when dp.differs then dp.revised_in_snapshot end
+           as revised_in_snapshot,
+       s.opened_snapshot, s.valid_from
+from statements s
+left join value_pairs vp using (source_id, indicator, subject, mention, extracted_indicator)
+left join deadline_pairs dp using (source_id, indicator, subject, mention, extracted_indicator);

@@ -285,17 +285,35 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
         "etag": pa.array([doc.etag for doc in docs], pa.string()),
         "last_modified": pa.array([doc.last_modified for doc in docs], pa.string()),
         "location": pa.array([snapshot.locations.get(doc.source_id) for doc in docs], pa.string()),
+        "title": pa.array([doc.title for doc in docs], pa.string()),
+        "published_on": pa.array([doc.published_on for doc in docs], pa.date32()),
     })
     con.register("read_documents", frame)
+    # A stated date after the day the document was read is a typo or a scheduled page, not a
+    # publication date: kept null (a day's slack for time zones).
     con.execute(
-        """
+        f"""
         insert into documents
-            (source_id, content_hash, media_type, byte_size, raw_text, first_seen_at, first_snapshot_id)
-        select r.source_id, r.content_hash, r.media_type, r.byte_size, r.raw_text, $now, $snapshot_id
+            (source_id, content_hash, media_type, byte_size, raw_text, first_seen_at, first_snapshot_id,
+             title, published_on)
+        select r.source_id, r.content_hash, r.media_type, r.byte_size, r.raw_text, $now, $snapshot_id,
+               r.title, {PUBLISHED_ON_SQL}
         from read_documents r
         anti join documents d
           on d.source_id = r.source_id and d.content_hash = r.content_hash
         """, {"now": now, "snapshot_id": snapshot_id})
+    # A version read again as text (a replay, or an unchanged page re-read) refreshes what it
+    # states about itself: a better reader of dates and titles reaches stored versions too.
+    con.execute(
+        f"""
+        update documents as d
+        set title = r.title,
+            published_on = {PUBLISHED_ON_SQL}
+        from read_documents r
+        where d.source_id = r.source_id and d.content_hash = r.content_hash
+          and r.raw_text is not null
+          and (d.title is distinct from r.title or d.published_on is distinct from {PUBLISHED_ON_SQL})
+        """, {"now": now})
     con.execute(
         """
         insert into document_archive (content_hash, raw_bytes)
@@ -324,6 +342,10 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
         anti join source_state s on s.source_id = r.source_id
         """, {"now": now})
     con.unregister("read_documents")
+
+
+PUBLISHED_ON_SQL = ("case when r.published_on <= cast($now + interval 1 day as date) "
+                    "then r.published_on end")
 
 
 def _apply_versions(con: duckdb.DuckDBPyConnection, snapshot_id: int, now: datetime,
@@ -747,6 +769,67 @@ def remove_alias(db_path: Path, from_indicator: str, subject: str | None = None)
     return found[0]
 
 
+# --- the timeline and revisions across sources --------------------------------------
+
+# Period order (a span by its end year); a statement without a period sorts by the year it was
+# published (else first seen); then publication date, first seen, source, place in the text.
+TIMELINE_SQL = """
+    select source_id, indicator, subject, kind, value, unit, period, published_on, first_seen, title,
+           evidence, value_text, label, extracted_indicator, revision, revision_of, previous_value,
+           previous_period, revised_in_snapshot
+    from indicator_timeline
+    where {where}
+    order by coalesce(period_order, cast(year(stated_at) as varchar)), period nulls first,
+             published_on nulls last, first_seen, source_id, char_start, subject, mention
+    """
+
+
+def timeline(db_path: Path, indicator: str, subject: str | None = None, kind: str | None = None) -> list[dict]:
+    """Every current statement of an indicator (merges applied) across all sources, in period
+    order, each with its source's title and publication date, and the revision it makes."""
+    where, params = ["indicator = $indicator"], {"indicator": indicator}
+    if subject is not None:
+        where.append("subject = $subject")
+        params["subject"] = subject
+    if kind is not None:
+        where.append("kind = $kind")
+        params["kind"] = kind
+    with connect(db_path, read_only=True) as con:
+        return _dicts(con.execute(TIMELINE_SQL.format(where=" and ".join(where)), params))
+
+
+def known_indicator_keys(db_path: Path) -> list[str]:
+    """Every key a current statement reads as (merges applied)."""
+    with connect(db_path, read_only=True) as con:
+        return [row[0] for row in con.execute(
+            "select distinct indicator from indicators_current order by indicator").fetchall()]
+
+
+REVISIONS_SQL = """
+    select revised_in_snapshot as snapshot_id, source_id, indicator, subject, 'revised' as change,
+           previous_value as old_value, value as new_value, previous_period as old_period,
+           period as new_period, kind as old_kind, kind as new_kind, unit, revision as cause,
+           revision_of
+    from indicator_timeline
+    where revision is not null
+      and revised_in_snapshot between $first and $last
+    order by revised_in_snapshot, indicator, subject, period, source_id
+    """
+
+
+def revisions_since(db_path: Path, after_snapshot: int | None) -> list[Change]:
+    """Revisions across sources (CONTRACT section 3: a newer source states another value or
+    deadline) brought by the snapshots after one; None means by the latest snapshot. Read from
+    the current statements: a revision whose statements are gone is no longer listed."""
+    with connect(db_path, read_only=True) as con:
+        latest = con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
+        if latest is None:
+            return []
+        first = latest if after_snapshot is None else after_snapshot + 1
+        rows = con.execute(REVISIONS_SQL, {"first": first, "last": latest}).fetchall()
+    return [Change(*row) for row in rows]
+
+
 # The sort key of a period: a span (2021-2025) sorts by its end year.
 PERIOD_ORDER_SQL = "case when regexp_full_match(period, '[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]') then right(period, 4) else period end"
 
@@ -1048,7 +1131,8 @@ def current_documents(db_path: Path) -> list[Document]:
     with connect(db_path) as con:
         rows = con.execute(
             """
-            select s.source_id, s.content_hash, d.raw_text, d.media_type, a.raw_bytes, s.etag, s.last_modified
+            select s.source_id, s.content_hash, d.raw_text, d.media_type, a.raw_bytes, s.etag, s.last_modified,
+                   d.title, d.published_on
             from source_state s
             join documents d on d.source_id = s.source_id and d.content_hash = s.content_hash
             join document_archive a on a.content_hash = s.content_hash
@@ -1056,4 +1140,4 @@ def current_documents(db_path: Path) -> list[Document]:
             order by s.source_id
             """).fetchall()
     return [Document(source_id=r[0], content_hash=r[1], text=r[2], media_type=r[3], raw=bytes(r[4]),
-                     etag=r[5], last_modified=r[6]) for r in rows]
+                     etag=r[5], last_modified=r[6], title=r[7], published_on=r[8]) for r in rows]
