@@ -233,8 +233,12 @@ def _figure_indicator(
 COUNTED_NOUN_GAP_RE = compile_folded(r"\s*(?:(?:were|are|was|is|of\s+them)\s+)?(?:[\w-]+\s+){0,2}")
 
 
-# Units many concepts share: a figure in one says nothing of what it measures.
-GENERAL_UNITS = frozenset({"percent", "count", "years", "rank", "km", "nm", "CNY", "USD", "EUR", "GBP", "JPY", "TWD", "KRW", "INR", "HKD"})
+# Units many concepts share (money, counts, physical quantities): a figure in one says nothing of what it
+# measures, even when the catalog happens to know one concept in it ("55,431 tonnes" of rare earths).
+GENERAL_UNITS = frozenset({
+    "percent", "count", "years", "rank", "km", "nm", "m", "kg", "grams", "tonnes", "GW", "MW", "TWh", "GWh",
+    "seconds", "minutes", "hours", "Gbps", "CNY", "USD", "EUR", "GBP", "JPY", "TWD", "KRW", "INR", "HKD",
+})
 
 
 def _topic_concept_level(hits: list, figure: Figure):
