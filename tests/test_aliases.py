@@ -10,7 +10,6 @@ narrated warehouse) so their keys stay what the test names.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import duckdb
@@ -18,23 +17,13 @@ import pytest
 
 import flows.ingest
 from tests.test_history import Warehouse, record
-from tracker.cli import main
+from tests.cli import tracker, tracker_json
 from tracker.extract import extract_indicators
 
 A_TEXT = "Research spending update\n\nChina's R&D intensity reached 2.64% in 2023, the statistics bureau said.\n"
 B_TEXT = "Funding note\n\nThe government share of R&D funding reached 2.7% in 2023, the ministry said.\n"
 
 
-def tracker(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def tracker_json(capsys, *argv):
-    code, out, err = tracker(capsys, *argv, "--format", "json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from tests.conftest import SEEDS, TEXTS
-from tracker.cli import main
+from tests.cli import tracker
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
@@ -36,11 +36,6 @@ def corpus(tmp_path) -> Path:
 def db(tmp_path) -> Path:
     return tmp_path / "warehouse" / "tracker.duckdb"
 
-
-def tracker(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def query(db: Path, sql: str) -> list[tuple]:

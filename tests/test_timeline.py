@@ -8,14 +8,13 @@ tests run `tracker` as a user does on small texts written here, into a real Duck
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tracker.cli import main
+from tests.cli import tracker, tracker_json
 from tracker.published import read_masthead
 from tracker.text import document_text, media_type_for
 
@@ -86,16 +85,6 @@ EARLIEST = ("Early estimate of research spending\nDate: 2021-02-28\n"
             "China's R&D intensity reached 2.40% in 2020, the statistics bureau said.\n")
 
 
-def tracker(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def tracker_json(capsys, *argv):
-    code, out, err = tracker(capsys, *argv, "--format", "json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 def write_corpus(folder: Path, **texts: str) -> Path:

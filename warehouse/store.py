@@ -784,18 +784,18 @@ TIMELINE_SQL = """
     """
 
 
+def _equal_filters(**columns: str | None) -> tuple[str, dict]:
+    """A `where` clause testing each given column for equality with its bound value ("true" when none is given)."""
+    given = {column: value for column, value in columns.items() if value is not None}
+    return " and ".join(f"{column} = ${column}" for column in given) or "true", given
+
+
 def timeline(db_path: Path, indicator: str, subject: str | None = None, kind: str | None = None) -> list[dict]:
     """Every current statement of an indicator (merges applied) across all sources, in period
     order, each with its source's title and publication date, and the revision it makes."""
-    where, params = ["indicator = $indicator"], {"indicator": indicator}
-    if subject is not None:
-        where.append("subject = $subject")
-        params["subject"] = subject
-    if kind is not None:
-        where.append("kind = $kind")
-        params["kind"] = kind
+    where, params = _equal_filters(indicator=indicator, subject=subject, kind=kind)
     with connect(db_path, read_only=True) as con:
-        return _dicts(con.execute(TIMELINE_SQL.format(where=" and ".join(where)), params))
+        return _dicts(con.execute(TIMELINE_SQL.format(where=where), params))
 
 
 def known_indicator_keys(db_path: Path) -> list[str]:
@@ -863,15 +863,9 @@ INDICATORS_SQL = f"""
 
 def indicators(db_path: Path, topic: str | None = None, subject: str | None = None) -> list[dict]:
     """The indicators the warehouse knows now (merges applied), one row per key."""
-    where, params = ["true"], {}
-    if topic is not None:
-        where.append("topic = $topic")
-        params["topic"] = topic
-    if subject is not None:
-        where.append("subject = $subject")
-        params["subject"] = subject
+    where, params = _equal_filters(topic=topic, subject=subject)
     with connect(db_path, read_only=True) as con:
-        return _dicts(con.execute(INDICATORS_SQL.format(where=" and ".join(where)), params))
+        return _dicts(con.execute(INDICATORS_SQL.format(where=where), params))
 
 
 # Two keys one source states for the same subject and period with different values: that
@@ -892,13 +886,7 @@ def indicator_profiles(db_path: Path, topic: str | None = None, subject: str | N
     and sources (merges applied), the key pairs a source tells apart, and the merges made."""
     from tracker.suggest import IndicatorProfile
 
-    where, params = ["true"], {}
-    if topic is not None:
-        where.append("topic = $topic")
-        params["topic"] = topic
-    if subject is not None:
-        where.append("subject = $subject")
-        params["subject"] = subject
+    where, params = _equal_filters(topic=topic, subject=subject)
     with connect(db_path, read_only=True) as con:
         rows = con.execute(
             f"""
@@ -909,7 +897,7 @@ def indicator_profiles(db_path: Path, topic: str | None = None, subject: str | N
                    list(distinct period) filter (where period is not null),
                    list(distinct source_id)
             from indicators_current
-            where {" and ".join(where)}
+            where {where}
             group by indicator
             order by indicator
             """, params).fetchall()
