@@ -138,9 +138,9 @@ def _link_f1(pairs) -> float:
 
 
 # Each corpus with its floor for cross-source link F1. `identity` is ours (the bar: 0.9); the held-out
-# corpora were written by others without seeing the extractor (unseen, they measured 0.37, 0.34 and 0.45; the
+# corpora were written by others without seeing the extractor (unseen, they measured 0.37, 0.34, 0.45 and 0.67; the
 # rules have since been generalised on them, so they are regression floors, not unseen scores).
-CORPORA = {"identity": 0.9, "heldout": 0.75, "heldout2": 0.75, "heldout3": 0.8}
+CORPORA = {"identity": 0.9, "heldout": 0.75, "heldout2": 0.75, "heldout3": 0.8, "heldout4": 0.8}
 
 
 @pytest.mark.parametrize(("corpus", "floor"), sorted(CORPORA.items()))
@@ -285,3 +285,20 @@ def test_a_proper_name_acting_in_a_sentence_owns_its_figures_but_a_person_does_n
     owners = {r.value: r.subject for r in records(text)}
     assert owners[4.5e9] == "Lingxi Intelligence" and owners[236e9] == "Lingxi Intelligence"
     assert owners[0.5] == "China"
+
+
+def test_a_table_column_headed_by_a_country_and_year_owns_and_dates_its_figures():
+    table = ("| Indicator | China 2023 | United States 2023 |\n|---|---|---|\n"
+             "| R&D intensity (% of GDP) | 2.65 | 3.45 |\n")
+    assert [(r.indicator, r.subject, r.value, r.period) for r in records(table)] == [
+        ("rd_intensity", "China", 2.65, "2023"), ("rd_intensity", "United States", 3.45, "2023"),
+    ]
+
+
+def test_the_owner_named_with_a_compared_figure_owns_it():
+    text = "The United States devotes about 3.4% of GDP to R&D, against China's 2.68%."
+    assert [(r.indicator, r.subject) for r in records(text)] == [
+        ("rd_intensity", "United States"), ("rd_intensity", "China"),
+    ]
+    text = "China conducted 68 orbital launches in 2024, second to the United States with 158."
+    assert [r.subject for r in records(text)] == ["China", "United States"]

@@ -190,6 +190,10 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         )
         if figure.start in column_periods:
             record = replace(record, period=column_periods[figure.start])
+        if sentence.is_table_row and sentence.table_header:
+            owner = _column_subject(sentence, figure, context)
+            if owner is not None:
+                record = replace(record, subject=owner)  # "| Indicator | China 2023 | United States 2023 |"
         if record.indicator.startswith(UNNAMED):
             # "47% studied in China, while 18% did so in the US": a parallel figure, same indicator; a sentence
             # naming nothing continues its paragraph's last ("The US spent 3.46 percent", "the figure").
@@ -340,7 +344,7 @@ def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[
             figure = replace(figure, value=figure.value * factor, precision=(figure.precision or 1.0) * factor,
                              unit=unit, scale=factor, bare=False)
         if column is not None and column < len(header_cells):
-            year = YEAR_CELL_RE.fullmatch(header_cells[column])
+            year = YEAR_CELL_RE.fullmatch(header_cells[column]) or HEADER_YEAR_RE.search(header_cells[column])
             if year:
                 periods[figure.start] = f"{year.group(1)}-{year.group(2)}" if year.group(2) else year.group(1)
         adjusted.append(figure)
@@ -436,6 +440,21 @@ def _figure_record(
     value = -figure.value if is_decline else figure.value  # "declined by 24%" is a growth of -24%
     return _record(sentence, context, key, label, subject, kind, value, figure.unit, period, topic,
                    figure.start, figure.end, figure.precision)
+
+
+HEADER_YEAR_RE = re.compile(r"(?<!\d)((?:19[5-9]|20\d)\d)(?:\s?[-–/]\s?((?:19[5-9]|20\d)\d))?(?!\d)")
+
+
+def _column_subject(sentence: Sentence, figure: Figure, context: DocumentContext) -> str | None:
+    """Whom a table column's header names ("United States 2023"), for the figures in that column."""
+    cells = _cells(sentence.text)
+    column = next((i for i, (start, end) in enumerate(cells) if start <= figure.start < end), None)
+    header_cells = _cells(sentence.table_header)
+    if column is None or column >= len(header_cells):
+        return None
+    start, end = header_cells[column]
+    named = [m for m in _subject_mentions(sentence.table_header[start:end], context) if not m.is_object]
+    return named[0].name if len(named) == 1 else None
 
 
 def _row_label(row: str, figure: Figure, header: str | None, caption: str | None = None) -> str | None:

@@ -68,6 +68,8 @@ PLACE_OPENING_RE = re.compile(
     r"\W*(" + "|".join(sorted((a for names in PLACES_BY_KIND.values() for a in names), key=len, reverse=True)) + r")(?=,\s)"
 )
 PLACE_ANAPHOR_RE = re.compile(r"\b[Tt]he\s+(province|city|municipality|region)(?:[’']s)?\b")
+NAMED_WITH_FIGURE_RE = re.compile(r"(?:[’']s)?\s*,?\s*(?:(?:with|at)\s+)?")
+COMPARED_FIGURE_RE = re.compile(r"\b(?:against|versus|vs\.?|than|compared\s+(?:with|to))\s+(?:the\s+)?$")
 PARENTHESIS_AFTER_NAME_RE = re.compile(r"\s*\(\s*")
 APPOSITIVE_AFTER_NAME_RE = re.compile(r",\s+[^,;]{3,90},")
 SELF_REFERENCE_RE = re.compile(r"\s+(?:that\s+)?(?:its|it|their|they)\b")
@@ -422,6 +424,13 @@ def _figure_subject(
             return mention.name
         if not mention.is_object and mention.end <= figure.start and PARENTHESIS_AFTER_NAME_RE.fullmatch(text, mention.end, figure.start):
             return mention.name  # "more than the United States (1.67 million)"
+    just_before = next((m for m in reversed(subjects) if m.end <= figure.start), None)
+    if just_before is not None and NAMED_WITH_FIGURE_RE.fullmatch(text, just_before.end, figure.start) and (
+        not just_before.is_object or COMPARED_FIGURE_RE.search(text, max(0, just_before.start - 12), just_before.start)
+        or text[just_before.end:figure.start].strip(" ,")
+    ):
+        # "against China's 2.68%", "second to the United States with 158", "Shanghai at 4.34 percent"
+        return just_before.name
     owners = [m for m in subjects if m.end <= figure.start and not m.is_object]
     if owners:
         last = owners[-1]
