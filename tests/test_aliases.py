@@ -304,7 +304,7 @@ def test_older_warehouse_gains_the_alias_table_on_first_use(capsys, warehouse):
     assert keys_by_subject(db) == [("China", "rd_intensity", "gerd_intensity")]
 
 
-def test_report_shows_merged_keys_with_one_series_per_extracted_record(capsys, warehouse):
+def test_report_shows_merged_keys_as_one_indicator(capsys, warehouse):
     from warehouse import store
 
     db = warehouse.db_path
@@ -314,7 +314,8 @@ def test_report_shows_merged_keys_with_one_series_per_extracted_record(capsys, w
                    record(source_id="a.txt", value=2.5, value_text="2.5%"))
     assert tracker(capsys, "alias", "rd_gdp_share", "rd_intensity", "--db", db)[0] == 0
     report = store.load_report(db)
-    assert [(r["indicator"], r["versions"], r["shifts"], r["series"], r["current_records"])
-            for r in report.indicators] == [("rd_intensity", 3, 1, 2, 2)]
-    assert sorted((p["series_rank"], p["value"]) for p in report.timeline_points) == [(1, 2.4), (1, 2.6), (2, 2.5)]
+    assert [(r["indicator"], r["statements"], r["sources"], r["charted"])
+            for r in report.indicators] == [("rd_intensity", 2, 1, True)]
+    assert sorted((p["indicator"], p["value"]) for p in report.timeline_points) == [
+        ("rd_intensity", 2.5), ("rd_intensity", 2.6)]
     assert report.stats["indicators"] == 1

@@ -1,9 +1,11 @@
-"""`tracker report`: built from real runs, opened in a real headless Chromium."""
+"""`tracker report`: built from real runs over dated texts of our own, opened in a real headless
+Chromium: charts by period, tooltips naming sources, conflicts and revisions marked, a search
+box that filters the index."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -11,21 +13,65 @@ import pytest
 from tests import chromium
 from tracker import cli
 from tracker.models import ReportData
-from tracker.report import format_value, render_html, render_markdown
+from tracker.report import format_value, period_span, render_html, render_markdown, source_name
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
 LABEL = "R&D spending as share of GDP"
-# Evaluated in the loaded page: what was drawn and at what size, and the text a reader sees.
-PAGE_PROBE = """JSON.stringify({
-  charts: [...document.querySelectorAll('svg.chart')].map(s => {
-      const box = s.getBoundingClientRect(); return [box.width, box.height]; }),
-  lines: [...document.querySelectorAll('svg.chart path.step')].map(p => p.getTotalLength()),
-  shifts: document.querySelectorAll('svg.chart .shift').length,
-  headings: [...document.querySelectorAll('.timeline h3')].map(h => h.textContent),
-  markup_in_evidence: document.querySelectorAll('.evidence-list i, .evidence-list script').length,
-  text: document.body.innerText,
-})"""
+BUREAU = "Statistical bulletin on research spending in 2023"
+PLAN = "Innovation plan outline for 2021-2025"
+REVIEW = "Mid-term review of the innovation plan"
+TEXTS = {
+    "a_bureau.txt": f"{BUREAU}\n\nPublished: 2 March 2024\n\n"
+                    "China's R&D spending reached 2.6% of GDP in 2023.\n"
+                    "China's R&D spending was 2.4% of GDP in 2022.\n"
+                    "Per <i>the bureau</i>, China launched the Micius quantum satellite in 2016.\n",
+    "b_plan.txt": f"{PLAN}\n\nPublished: 10 January 2022\n\n"
+                  "The plan wants China's R&D spending at 3% of GDP by 2025.\n"
+                  "China's R&D spending was 2.4% of GDP in 2021-2022.\n",
+    "c_review.txt": f"{REVIEW}\n\nPublished: 5 May 2024\n\n"
+                    "The review now wants China's R&D spending at 3% of GDP by 2027.\n"
+                    "China's R&D spending was 2.5% of GDP in 2023.\n",
+    "d_blog.txt": "A blog claims China's R&D spending hit 64% of GDP in 2024.\n",
+}
+
+# Evaluated in the loaded page: what was drawn and at what size, what the tooltips say, and
+# what the search box leaves visible for a few queries.
+PAGE_PROBE = """(() => {
+  const card = key => document.getElementById('ind-' + key);
+  const rd = card('rd_intensity');
+  const visible = selector => [...document.querySelectorAll(selector)].filter(e => !e.closest('[hidden]'));
+  const search = query => {
+    const box = document.getElementById('search');
+    box.value = query;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    return {entries: visible('.entry').map(e => e.querySelector('code').textContent),
+            cards: visible('article.indicator').map(a => a.id),
+            count: document.getElementById('search-count').textContent};
+  };
+  return JSON.stringify({
+    charts: [...document.querySelectorAll('svg.chart')].map(s => {
+        const box = s.getBoundingClientRect(); return [box.width, box.height]; }),
+    rd: {values: rd.querySelectorAll('svg.values').length, events: rd.querySelectorAll('svg.events').length,
+         statements: rd.querySelectorAll('svg .stmt').length,
+         filled: rd.querySelectorAll('svg .point.filled').length,
+         hollow: rd.querySelectorAll('svg .point.hollow').length,
+         spans: rd.querySelectorAll('svg rect.span').length,
+         lines: [...rd.querySelectorAll('svg path.line')].map(p => [p.getTotalLength(),
+             p.getAttribute('d').split(/[ML]/).filter(Boolean).length]),
+         conflicts: rd.querySelectorAll('svg .conflict').length,
+         revisions: rd.querySelectorAll('svg .revision').length,
+         ticks: [...rd.querySelectorAll('svg.values text.tick')].map(t => t.textContent),
+         tips: [...rd.querySelectorAll('svg .stmt > title')].map(t => t.textContent)},
+    milestone: {values: card('bureau_launch').querySelectorAll('svg.values').length,
+                events: card('bureau_launch').querySelectorAll('svg.events .stmt').length,
+                tips: [...card('bureau_launch').querySelectorAll('svg .stmt > title')].map(t => t.textContent)},
+    markup_in_evidence: document.querySelectorAll('td.evidence i, td.evidence script').length,
+    text: document.body.innerText,
+    sections: [...document.querySelectorAll('main > section')].map(s => s.id),
+    search: [search('bureau'), search('GDP china'), search('no such thing'), search('')],
+  });
+})()"""
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +84,16 @@ def browser() -> Path:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    """Three real runs: a figure revised twice, a deadline moved, a rival source, a rejected figure."""
+    """Two real runs over dated sources: a measurement and a deadline revised by a newer source,
+    a conflict, a span, a milestone, a rejected figure; then the bureau revises its own figure."""
     from flows.ingest import ingest
 
     corpus = tmp_path_factory.mktemp("corpus")
     db_path = tmp_path_factory.mktemp("warehouse") / "t.duckdb"
-    (corpus / "a_report.txt").write_text("China's R&D spending reached 2% of GDP in 2023.\n")
-    (corpus / "b_statistics.txt").write_text("Per <i>the bureau</i>, China's R&D spending was 1% of GDP in 2023.\n")
-    (corpus / "c_plan.txt").write_text("The plan wants China's R&D spending at 5% of GDP by 2027.\n")
-    (corpus / "d_blog.txt").write_text("A blog claims China's R&D spending hit 64% of GDP in 2024.\n")
+    for name, text in TEXTS.items():
+        (corpus / name).write_text(text)
     ingest(seeds_dir=corpus, db_path=db_path)
-    (corpus / "a_report.txt").write_text("China's R&D spending reached 3% of GDP in 2023.\n")
-    ingest(seeds_dir=corpus, db_path=db_path)
-    (corpus / "a_report.txt").write_text("China's R&D spending reached 4% of GDP in 2023.\n")
-    (corpus / "c_plan.txt").write_text("The plan wants China's R&D spending at 5% of GDP by 2030.\n")
+    (corpus / "a_bureau.txt").write_text(TEXTS["a_bureau.txt"].replace("2.6%", "2.7%"))
     ingest(seeds_dir=corpus, db_path=db_path)
     return db_path
 
@@ -63,31 +105,38 @@ def report_page(warehouse, tmp_path_factory) -> Path:
     return out / "index.html"
 
 
-def test_report_counts_versions_and_shifts_per_indicator(warehouse):
+def test_report_reads_indicators_statements_and_revisions(warehouse):
     from warehouse import store
 
     data = store.load_report(warehouse)
-    assert data.indicators == [{"indicator": "rd_intensity", "label": LABEL, "versions": 6, "shifts": 3,
-                                "series": 3, "current_records": 3}]
-    timeline = [(p["source_id"], p["value"], p["period"], p["opened_snapshot"], p["is_shift"])
-                for p in data.timeline_points]
-    assert timeline == [
-        ("a_report.txt", 2.0, "2023", 1, False),
-        ("a_report.txt", 3.0, "2023", 2, True),
-        ("a_report.txt", 4.0, "2023", 3, True),
-        ("c_plan.txt", 5.0, "2027", 1, False),
-        ("c_plan.txt", 5.0, "2030", 3, True),
-        ("b_statistics.txt", 1.0, "2023", 1, False),
+    index = {row["indicator"]: row for row in data.indicators}
+    assert sorted(index) == ["bureau_launch", "rd_intensity"]
+    rd = index["rd_intensity"]
+    assert (rd["label"], rd["statements"], rd["sources"], rd["measurements"], rd["targets"], rd["revisions"],
+            rd["conflicts"], rd["latest_value"], rd["latest_period"], rd["charted"]) == (
+        LABEL, 6, 3, 4, 2, 2, 1, 2.5, "2023", True)
+    statements = [(p["source_id"], p["title"], p["published_on"], p["kind"], p["value"], p["period"], p["revision"],
+                   p["revision_of_name"], p["conflicts_with"])
+                  for p in data.timeline_points if p["indicator"] == "rd_intensity"]
+    assert statements == [
+        ("b_plan.txt", PLAN, date(2022, 1, 10), "measurement", 2.4, "2021-2022", None, None, None),
+        ("a_bureau.txt", BUREAU, date(2024, 3, 2), "measurement", 2.4, "2022", None, None, None),
+        ("a_bureau.txt", BUREAU, date(2024, 3, 2), "measurement", 2.7, "2023", None, None, f"{REVIEW} says 2.5%"),
+        ("c_review.txt", REVIEW, date(2024, 5, 5), "measurement", 2.5, "2023", "value", BUREAU, f"{BUREAU} says 2.7%"),
+        ("b_plan.txt", PLAN, date(2022, 1, 10), "target", 3.0, "2025", None, None, None),
+        ("c_review.txt", REVIEW, date(2024, 5, 5), "target", 3.0, "2027", "deadline", PLAN, None),
     ]
-    assert [(c["source_id"], c["change"], c["old_value"], c["new_value"], c["old_period"], c["new_period"])
-            for c in data.changes[:2]] == [
-        ("a_report.txt", "shifted", 3.0, 4.0, "2023", "2023"),
-        ("c_plan.txt", "shifted", 5.0, 5.0, "2027", "2030"),
-    ]
-    assert [(c["source_a"], c["value_text_a"], c["source_b"], c["value_text_b"]) for c in data.conflicts] == [
-        ("a_report.txt", "4%", "b_statistics.txt", "1%")]
+    revisions = [(r["indicator"], r["source_id"], r["revision_of_title"], r["old_value"], r["new_value"],
+                  r["old_period"], r["new_period"]) for r in data.changes if r["change"] == "revised"]
+    assert revisions == [("rd_intensity", "c_review.txt", BUREAU, 2.7, 2.5, "2023", "2023"),
+                         ("rd_intensity", "c_review.txt", PLAN, 3.0, 3.0, "2025", "2027")]
+    shifted = [(c["source_id"], c["title"], c["old_value"], c["new_value"]) for c in data.changes
+               if c["change"] == "shifted"]
+    assert shifted == [("a_bureau.txt", BUREAU, 2.6, 2.7)]
+    assert [(c["title_a"], c["value_text_a"], c["title_b"], c["value_text_b"]) for c in data.conflicts] == [
+        (BUREAU, "2.7%", REVIEW, "2.5%")]
     assert {(f["source_id"], f["check_name"]) for f in data.failures} == {("d_blog.txt", "plausible_range")}
-    assert data.stats["runs"] == 3 and data.stats["snapshots"] == 3 and data.stats["conflicts"] == 1
+    assert data.stats["revisions"] == 2 and data.stats["conflicts"] == 1 and data.stats["indicators"] == 2
 
 
 def test_report_renders_in_chromium_without_errors(browser, report_page):
@@ -95,16 +144,41 @@ def test_report_renders_in_chromium_without_errors(browser, report_page):
     assert page.console_errors == []
     assert page.network_requests == []  # self-contained: nothing fetched at view time
     drawn = json.loads(page.result)
-    assert drawn["charts"] and all(width > 100 and height > 50 for width, height in drawn["charts"]), drawn
-    assert len(drawn["lines"]) == 3 and all(length > 0 for length in drawn["lines"])
-    assert drawn["shifts"] == 3
-    assert drawn["headings"] == [f"{LABEL} rd_intensity"]
+    assert len(drawn["charts"]) == 2 and all(w > 100 and h > 30 for w, h in drawn["charts"]), drawn["charts"]
+    rd = drawn["rd"]
+    # One value chart, every statement a mark: 4 measurements (filled), 2 targets (hollow)
+    assert (rd["values"], rd["events"], rd["statements"], rd["filled"], rd["hollow"]) == (1, 0, 6, 4, 2)
+    assert rd["spans"] == 1  # 2021-2022 at its end year, a bar across the span
+    # The line joins each year's latest measurement: 2022 (the bureau's) and 2023 (the review's)
+    assert len(rd["lines"]) == 1 and rd["lines"][0][0] > 50 and rd["lines"][0][1] == 2
+    assert (rd["conflicts"], rd["revisions"]) == (2, 2)
+    assert all(tick.endswith("%") for tick in rd["ticks"][:4]) and "2023" in rd["ticks"]
+    review_tip = next(tip for tip in rd["tips"] if tip.startswith("China · measurement: 2.5%"))
+    assert review_tip == (
+        "China · measurement: 2.5% = 2.5% [2023]\n"
+        f"{REVIEW} (c_review.txt), published 2024-05-05\n"
+        "“China's R&D spending was 2.5% of GDP in 2023.”\n"
+        f"Revision of the value: {BUREAU} said 2.7%\n"
+        f"Conflicts with: {BUREAU} says 2.7%")
+    assert all("published 20" in tip for tip in rd["tips"])
+    # A milestone is a dated event, never a value on a y-axis of years
+    milestone = drawn["milestone"]
+    assert (milestone["values"], milestone["events"]) == (0, 1)
+    assert milestone["tips"][0].startswith(f"China · milestone: in 2016 [2016]\n{BUREAU} (a_bureau.txt), "
+                                           "published 2024-03-02\n")
     assert drawn["markup_in_evidence"] == 0  # source text is escaped, never markup
     text = drawn["text"]
-    for expected in ("Latest changes", "a_report.txt", "3% [2023] → 4% [2023]", "5% [2027] → 5% [2030]",
-                     "Conflicts between sources", "b_statistics.txt", "plausible_range",
-                     "Per <i>the bureau</i>, China's R&D spending was 1% of GDP in 2023."):
+    for expected in ("Latest revisions across sources", "Conflicts between sources", "Indicators by topic",
+                     REVIEW, PLAN, "2024-05-05", "2.6% [2023] → 2.7% [2023]", "plausible_range",
+                     "Per <i>the bureau</i>, China launched the Micius quantum satellite in 2016."):
         assert expected in text
+    assert drawn["sections"] == ["revisions", "conflicts", "indicators", "charts", "changes", "failures", "alerts"]
+    bureau, gdp, nothing, everything = drawn["search"]
+    assert bureau == {"entries": ["bureau_launch"], "cards": ["ind-bureau_launch"],
+                      "count": "1 of 2 indicators match"}
+    assert gdp["entries"] == ["rd_intensity"] and gdp["cards"] == ["ind-rd_intensity"]
+    assert nothing == {"entries": [], "cards": [], "count": "0 of 2 indicators match"}
+    assert sorted(everything["entries"]) == ["bureau_launch", "rd_intensity"] and len(everything["cards"]) == 2
 
 
 def test_run_publishes_report_artifact(warehouse):
@@ -114,8 +188,10 @@ def test_run_publishes_report_artifact(warehouse):
 
     markdown = Artifact.get(REPORT_ARTIFACT_KEY).data
     assert "## Latest changes" in markdown
-    assert "| #3 | shifted | rd_intensity | China | a_report.txt | 3% [2023] → 4% [2023] |" in markdown
-    assert "| rd_intensity | China | 2023 | a_report.txt | 4% | b_statistics.txt | 1% |" in markdown
+    assert f"| #2 | shifted | rd_intensity | China | {BUREAU} (a_bureau.txt) | 2.6% [2023] → 2.7% [2023] |" in markdown
+    assert (f"| rd_intensity | China | target | {PLAN} (b_plan.txt) | 3% [2025] | {REVIEW} (c_review.txt) | "
+            "3% [2027] |") in markdown
+    assert f"| rd_intensity | China | 2023 | {BUREAU} (a_bureau.txt) | 2.7% | {REVIEW} (c_review.txt) | 2.5% |" in markdown
     assert "d_blog.txt" in markdown
 
 
@@ -156,6 +232,20 @@ def test_format_value_applies_unit_and_scale():
             format_value(None, None), format_value(12.0, "count")] == ["2.4%", "¥398.1 bn", "1,200 km", "–", "12"]
 
 
+def test_periods_place_on_a_year_axis():
+    assert [period_span("2023"), period_span("2021-2025"), period_span("2023-07"), period_span(None),
+            period_span("Q3")] == [(2023.0, 2023.0), (2021.0, 2025.0), (2023.5, 2023.5), None, None]
+
+
+def test_sources_are_named_by_title_and_host():
+    assert source_name("Communiqué 2023", "https://www.stats.gov.cn/a/b.html", "https://www.stats.gov.cn/a/b.html") \
+        == ("Communiqué 2023", "www.stats.gov.cn")
+    assert source_name(None, "https://example.org/report/7", "x") == ("example.org/report/7", "example.org")
+    assert source_name(None, "/corpus/001_b1cf02c46f1b2bf1.txt", "001_b1cf02c46f1b2bf1.txt") == (
+        "001_b1cf02c46f1b2bf1.txt", "001_b1cf02c46f1b2bf1.txt")
+    assert source_name("  ", None, "notes/plan.txt") == ("plan.txt", "plan.txt")
+
+
 def test_render_escapes_every_text_field():
     hostile = "<script>alert('x')</script> | pipe"
     data = ReportData(
@@ -163,7 +253,7 @@ def test_render_escapes_every_text_field():
         timeline_points=[], changes=[], conflicts=[], alerts=[], evidence=[],
         failures=[{"created_at": datetime(2026, 1, 1, tzinfo=timezone.utc), "run_id": "r1", "source_id": hostile,
                    "indicator": None, "check_name": "read", "reason": "unreadable_file", "message": hostile,
-                   "offending_value": None}])
+                   "offending_value": None, "title": hostile, "location": None}])
     html = render_html(data)
-    assert "<script>" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
     assert "\\| pipe" in render_markdown(data)  # a pipe in a cell never splits the markdown table

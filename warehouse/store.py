@@ -915,8 +915,9 @@ def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
 
 # --- the report -----------------------------------------------------------------------
 # Everything is aggregated and capped in SQL, so the report costs the same on ten versions
-# as on millions: top indicators by shifts, a bounded number of series and points each,
-# the latest changes, failures and alerts.
+# as on millions: an index row per indicator, a bounded number of statements per charted
+# indicator (its busiest subjects, latest periods first), the latest revisions, changes,
+# conflicts, failures and alerts.
 
 REPORT_STATS_SQL = """
     select (select count(*) from runs) as runs,
@@ -928,6 +929,7 @@ REPORT_STATS_SQL = """
            (select count(distinct indicator) from indicators_current) as indicators,
            (select count(*) from source_state where retired_at is null) as sources,
            (select count(*) from indicator_conflicts where status = 'conflicting') as conflicts,
+           (select count(*) from indicator_timeline where revision is not null) as revisions,
            (select count(*) from validation_failures) as failures,
            (select count(*) from alerts) as alerts,
            (select count(*) from alerts where status = 'failed') as alerts_undelivered
@@ -941,83 +943,170 @@ LATEST_RUN_SQL = """
     limit 1
     """
 
-# A version is a shift when the previous version of its identity closed in the snapshot that
-# opened it; a removal followed later by a re-addition is not.
-# Versions with the user's merges applied: `indicator` is the merged key, a series (one record's
-# versions) is still one extracted key's (extracted_indicator, source, subject, mention).
-MERGED_VERSIONS_SQL = f"""
-    select v.* replace ({MERGED_KEY_SQL.format(v="v")} as indicator), v.indicator as extracted_indicator
-    from indicator_versions v
-    {MERGED_KEY_JOINS.format(v="v")}
+# What a source is called: where it was read from, and the title and publication date of its
+# latest document version (a source replayed from the archive alone may have no location).
+SOURCE_NAMES_SQL = """
+    select s.source_id, s.location, d.title, d.published_on
+    from source_state s
+    left join (
+        select source_id, title, published_on
+        from documents
+        qualify row_number() over (partition by source_id order by first_seen_at desc) = 1
+    ) d using (source_id)
     """
 
-TOP_INDICATORS_SQL = f"""
-    with marked as (
-        select indicator, label, extracted_indicator, source_id, subject, mention, valid_to,
-               coalesce(lag(closed_snapshot) over identity = opened_snapshot, false) as is_shift
-        from ({MERGED_VERSIONS_SQL})
-        window identity as (partition by extracted_indicator, source_id, subject, mention order by valid_from)
+# One row per indicator (merges applied): its topic, counts by kind, revisions and conflicts,
+# and its latest figure (the latest period's measurement, else its latest statement). The
+# busiest $charted indicators are charted; the index lists up to $limit.
+REPORT_INDEX_SQL = """
+    with statements as (
+        select *, row_number() over (
+                   partition by indicator
+                   order by (kind = 'measurement' and value is not null) desc, period_order desc nulls last,
+                            stated_at desc nulls last, source_id, subject, mention) as recency
+        from indicator_timeline
+    ),
+    conflicts as (
+        select indicator, count(*) as conflicts
+        from indicator_conflicts
+        where status = 'conflicting'
+        group by indicator
+    ),
+    rows as (
+        select indicator,
+               coalesce(mode(label) filter (where extracted_indicator = indicator), mode(label)) as label,
+               mode(topic) as topic,
+               count(*) as statements,
+               count(distinct source_id) as sources,
+               count(distinct subject) as subjects,
+               list(distinct subject order by subject)[1:12] as some_subjects,
+               count(*) filter (where kind = 'measurement') as measurements,
+               count(*) filter (where kind = 'target') as targets,
+               count(*) filter (where kind = 'estimate') as estimates,
+               count(*) filter (where kind = 'milestone') as milestones,
+               count(*) filter (where revision is not null) as revisions,
+               any_value(subject) filter (where recency = 1) as latest_subject,
+               any_value(kind) filter (where recency = 1) as latest_kind,
+               any_value(value) filter (where recency = 1) as latest_value,
+               any_value(unit) filter (where recency = 1) as latest_unit,
+               any_value(period) filter (where recency = 1) as latest_period
+        from statements
+        group by indicator
     )
-    select indicator,
-           any_value(label) as label,
-           count(*) as versions,
-           count(*) filter (where is_shift) as shifts,
-           count(distinct (extracted_indicator, source_id, subject, mention)) as series,
-           count(*) filter (where valid_to is null) as current_records
-    from marked
-    group by indicator
-    order by shifts desc, versions desc, indicator
+    select r.*, coalesce(c.conflicts, 0) as conflicts,
+           row_number() over (order by r.statements desc, r.indicator) <= $charted as charted
+    from rows r
+    left join conflicts c using (indicator)
+    order by r.topic, r.statements desc, r.indicator
     limit $limit
     """
 
-# $keys: the extracted keys that can read as one of $indicators, so the scan filters on them.
-TIMELINE_POINTS_SQL = f"""
-    with versions as (
-        select * from ({MERGED_VERSIONS_SQL} where v.indicator in (select unnest($keys)))
+# The statements drawn for $indicators: each indicator's $max_subjects busiest subjects, at
+# most $max_points statements each (latest periods first), with the source's name, whether the
+# statement is in a current conflict (and with whom), and the statement it revises.
+REPORT_STATEMENTS_SQL = f"""
+    with names as ({SOURCE_NAMES_SQL}),
+    ranked as (
+        select *, count(*) over (partition by indicator, subject) as subject_statements
+        from indicator_timeline
         where indicator in (select unnest($indicators))
     ),
-    series as (
-        select indicator, extracted_indicator, source_id, subject, mention,
-               row_number() over (
-                   partition by indicator
-                   order by count(*) desc, max(valid_from) desc, source_id, subject, mention,
-                            extracted_indicator) as series_rank
-        from versions
-        group by indicator, extracted_indicator, source_id, subject, mention
-        qualify series_rank <= $max_series
+    subjects as (
+        select *, dense_rank() over (partition by indicator order by subject_statements desc, subject)
+                  as subject_rank
+        from ranked
     ),
-    marked as (
-        select v.indicator, v.label, v.source_id, v.subject, v.mention, s.series_rank, v.kind, v.value,
-               v.unit, v.period, v.value_text, v.valid_from, v.valid_to, v.opened_snapshot,
-               v.closed_snapshot,
-               coalesce(lag(v.closed_snapshot) over identity = v.opened_snapshot, false) as is_shift,
-               row_number() over (
-                   partition by v.indicator, v.extracted_indicator, v.source_id, v.subject, v.mention
-                   order by v.valid_from desc) as recency
-        from versions v
-        join series s using (indicator, extracted_indicator, source_id, subject, mention)
-        window identity as (partition by v.indicator, v.extracted_indicator, v.source_id, v.subject, v.mention
-                            order by v.valid_from)
+    shown as (
+        select *
+        from subjects
+        where subject_rank <= $max_subjects
+        qualify row_number() over (
+            partition by indicator
+            order by period_order desc nulls last, stated_at desc nulls last, source_id, subject, mention)
+            <= $max_points
+    ),
+    sides as (
+        select indicator, subject, kind, unit, period, source_a as source_id, source_b as other,
+               value_text_b as other_says
+        from indicator_conflicts
+        where status = 'conflicting' and indicator in (select unnest($indicators))
+        union all
+        select indicator, subject, kind, unit, period, source_b, source_a, value_text_a
+        from indicator_conflicts
+        where status = 'conflicting' and indicator in (select unnest($indicators))
+    ),
+    conflicted as (
+        select s.indicator, s.subject, s.kind, s.unit, s.period, s.source_id,
+               string_agg(coalesce(n.title, n.location, s.other) || ' says ' || s.other_says, '; '
+                          order by s.other) as conflicts_with
+        from sides s
+        left join names n on n.source_id = s.other
+        group by all
     )
-    select * exclude (recency)
-    from marked
-    where recency <= $max_points
-    order by indicator, series_rank, valid_from
+    select s.indicator, s.label, s.topic, s.subject, s.subject_rank, s.kind, s.value, s.unit, s.period,
+           s.period_order, s.value_text, s.evidence, s.source_id, s.mention, s.title, s.published_on,
+           s.first_seen, s.stated_at, n.location, s.revision, s.revision_of, s.previous_value,
+           s.previous_period, coalesce(p.title, p.location, s.revision_of) as revision_of_name,
+           c.conflicts_with
+    from shown s
+    left join names n on n.source_id = s.source_id
+    left join names p on p.source_id = s.revision_of
+    left join conflicted c
+      on c.indicator = s.indicator and c.subject = s.subject and c.kind = s.kind
+     and c.unit = s.unit and c.period = s.period and c.source_id = s.source_id
+    order by s.indicator, s.subject_rank, s.kind, s.period_order nulls first, s.stated_at, s.source_id,
+             s.char_start
     """
 
-LATEST_CHANGES_SQL = """
-    select snapshot_id, changed_at, change, source_id, indicator, label, subject,
-           old_value, new_value, coalesce(new_unit, old_unit) as unit, old_period, new_period,
-           old_kind, new_kind, cause, evidence
-    from indicator_changes
-    order by snapshot_id desc, source_id, indicator, subject, mention
+# Revisions across sources, newest statement first, with both sources' names and dates.
+LATEST_REVISIONS_SQL = f"""
+    with names as ({SOURCE_NAMES_SQL})
+    select t.revised_in_snapshot as snapshot_id, t.valid_from as changed_at, 'revised' as change,
+           t.source_id, t.indicator, t.label, t.subject, t.kind, t.revision,
+           t.previous_value as old_value, t.value as new_value, t.unit, t.previous_period as old_period,
+           t.period as new_period, t.evidence, t.title, t.published_on, n.location,
+           t.revision_of, p.title as revision_of_title, p.published_on as revision_of_published_on,
+           p.location as revision_of_location
+    from indicator_timeline t
+    left join names n on n.source_id = t.source_id
+    left join names p on p.source_id = t.revision_of
+    where t.revision is not null
+    order by t.stated_at desc, t.revised_in_snapshot desc, t.indicator, t.subject, t.source_id
     limit $limit
     """
 
-LATEST_FAILURES_SQL = """
-    select created_at, run_id, source_id, indicator, check_name, reason, message, offending_value
-    from validation_failures
-    order by created_at desc, failure_id desc
+LATEST_CHANGES_SQL = f"""
+    with names as ({SOURCE_NAMES_SQL})
+    select c.snapshot_id, c.changed_at, c.change, c.source_id, c.indicator, c.label, c.subject,
+           c.old_value, c.new_value, coalesce(c.new_unit, c.old_unit) as unit, c.old_period, c.new_period,
+           c.old_kind, c.new_kind, c.cause, c.evidence, n.title, n.published_on, n.location
+    from indicator_changes c
+    left join names n using (source_id)
+    order by c.snapshot_id desc, c.source_id, c.indicator, c.subject, c.mention
+    limit $limit
+    """
+
+REPORT_CONFLICTS_SQL = f"""
+    with names as ({SOURCE_NAMES_SQL})
+    select c.indicator, c.subject, c.kind, c.unit, c.period, c.source_a, c.value_a, c.value_text_a,
+           c.source_b, c.value_b, c.value_text_b, c.status,
+           a.title as title_a, a.published_on as published_on_a, a.location as location_a,
+           b.title as title_b, b.published_on as published_on_b, b.location as location_b
+    from indicator_conflicts c
+    left join names a on a.source_id = c.source_a
+    left join names b on b.source_id = c.source_b
+    where c.status = 'conflicting'
+    order by c.indicator, c.subject, c.period, c.source_a, c.source_b
+    limit $limit
+    """
+
+LATEST_FAILURES_SQL = f"""
+    with names as ({SOURCE_NAMES_SQL})
+    select f.created_at, f.run_id, f.source_id, f.indicator, f.check_name, f.reason, f.message,
+           f.offending_value, n.title, n.location
+    from validation_failures f
+    left join names n using (source_id)
+    order by f.created_at desc, f.failure_id desc
     limit $limit
     """
 
@@ -1028,41 +1117,38 @@ LATEST_ALERTS_SQL = """
     limit $limit
     """
 
-EVIDENCE_SQL = """
-    select c.indicator, c.label, c.subject, c.kind, c.value, c.unit, c.period, c.value_text,
-           c.evidence, c.source_id, coalesce(s.location, c.source_id) as location, c.valid_from
-    from indicators_current c
-    left join source_state s using (source_id)
-    where c.indicator in (select unnest($indicators))
-    order by c.indicator, c.source_id, c.char_start, c.subject, c.mention
-    limit $limit
+
+def load_report(db_path: Path, top_indicators: int = 400, max_subjects: int = 6, max_points: int = 240,
+                max_index: int = 5000, latest_revisions: int = 30, latest_changes: int = 50,
+                max_conflicts: int = 50, latest_failures: int = 30, latest_alerts: int = 20) -> ReportData:
+    """What the report shows, read in one read-only connection, every view with merges applied.
+
+    `indicators` is the index (one row per indicator, `charted` for the `top_indicators`
+    busiest); `timeline_points` the current statements drawn for the charted ones; `changes`
+    the latest per-source changes followed by the latest revisions across sources (`change`
+    'revised'); `evidence` stays empty (each statement carries its own). top_indicators=0 reads
+    the headline tables only.
     """
-
-
-def load_report(db_path: Path, top_indicators: int = 12, max_series: int = 8, max_points: int = 60,
-                latest_changes: int = 50, max_conflicts: int = 50, latest_failures: int = 30,
-                latest_alerts: int = 20, max_evidence: int = 200) -> ReportData:
-    """What the report shows, read in one read-only connection; top_indicators=0 skips timelines."""
     with connect(db_path, read_only=True) as con:
         stats = _dicts(con.execute(REPORT_STATS_SQL))[0]
         stats.update((_dicts(con.execute(LATEST_RUN_SQL)) or [{}])[0])
-        indicators = _dicts(con.execute(TOP_INDICATORS_SQL, {"limit": top_indicators})) if top_indicators else []
-        shown = [row["indicator"] for row in indicators]
-        keys = shown + [row[0] for row in con.execute(
-            "select distinct from_indicator from indicator_alias_map where to_indicator in (select unnest($shown))",
-            {"shown": shown}).fetchall()] if shown else []
-        points = _dicts(con.execute(TIMELINE_POINTS_SQL, {
-            "indicators": shown, "keys": keys, "max_series": max_series, "max_points": max_points})) if shown else []
+        index = (_dicts(con.execute(REPORT_INDEX_SQL, {"charted": top_indicators, "limit": max_index}))
+                 if top_indicators else [])
+        charted = [row["indicator"] for row in index if row["charted"]]
+        points = _dicts(con.execute(REPORT_STATEMENTS_SQL, {
+            "indicators": charted, "max_subjects": max_subjects, "max_points": max_points})) if charted else []
+        changes = _dicts(con.execute(LATEST_CHANGES_SQL, {"limit": latest_changes}))
+        changes += _dicts(con.execute(LATEST_REVISIONS_SQL, {"limit": latest_revisions}))
         return ReportData(
             generated_at=datetime.now(timezone.utc),
             stats=stats,
-            indicators=indicators,
+            indicators=index,
             timeline_points=points,
-            changes=_dicts(con.execute(LATEST_CHANGES_SQL, {"limit": latest_changes})),
-            conflicts=_dicts(con.execute(CONFLICTS_SQL, {"all": False, "limit": max_conflicts})),
+            changes=changes,
+            conflicts=_dicts(con.execute(REPORT_CONFLICTS_SQL, {"limit": max_conflicts})),
             failures=_dicts(con.execute(LATEST_FAILURES_SQL, {"limit": latest_failures})),
             alerts=_dicts(con.execute(LATEST_ALERTS_SQL, {"limit": latest_alerts})),
-            evidence=_dicts(con.execute(EVIDENCE_SQL, {"indicators": shown, "limit": max_evidence})) if shown else [],
+            evidence=[],
         )
 
 
