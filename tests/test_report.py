@@ -250,7 +250,7 @@ def test_render_escapes_every_text_field():
     hostile = "<script>alert('x')</script> | pipe"
     data = ReportData(
         generated_at=datetime(2026, 1, 1, tzinfo=timezone.utc), stats={"runs": 1}, indicators=[],
-        timeline_points=[], changes=[], conflicts=[], alerts=[], evidence=[],
+        timeline_points=[], changes=[], conflicts=[], alerts=[],
         failures=[{"created_at": datetime(2026, 1, 1, tzinfo=timezone.utc), "run_id": "r1", "source_id": hostile,
                    "indicator": None, "check_name": "read", "reason": "unreadable_file", "message": hostile,
                    "offending_value": None, "title": hostile, "location": None}])

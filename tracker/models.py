@@ -149,15 +149,14 @@ class ReportData:
     """What `tracker report` shows, already aggregated and capped by the warehouse.
 
     Rows are plain dicts named by their SQL columns; `timeline_points` holds the capped
-    versions of the indicators in `indicators` (most shifted first).
+    current statements of the charted indicators, by period.
     """
 
     generated_at: datetime
     stats: dict  # counts over the whole warehouse and the latest run
-    indicators: list[dict]  # indicator, label, versions, shifts, series, current_records
-    timeline_points: list[dict]  # one version: series key, value, period, valid_from, is_shift
-    changes: list[dict]  # the latest changes, newest first
+    indicators: list[dict]  # the index: one row per indicator (topic, counts by kind, revisions, conflicts, latest)
+    timeline_points: list[dict]  # one current statement with its source's name and date, conflicts and revision
+    changes: list[dict]  # the latest per-source changes, newest first, then revisions (change = "revised")
     conflicts: list[dict]  # current conflicting pairs
     failures: list[dict]  # the latest validation failures, newest first
     alerts: list[dict]  # the latest alerts, newest first
-    evidence: list[dict]  # current records of the shown indicators, with source and sentence

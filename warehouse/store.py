@@ -1148,7 +1148,6 @@ def load_report(db_path: Path, top_indicators: int = 400, max_subjects: int = 6,
             conflicts=_dicts(con.execute(REPORT_CONFLICTS_SQL, {"limit": max_conflicts})),
             failures=_dicts(con.execute(LATEST_FAILURES_SQL, {"limit": latest_failures})),
             alerts=_dicts(con.execute(LATEST_ALERTS_SQL, {"limit": latest_alerts})),
-            evidence=[],
         )
 
 
