@@ -60,6 +60,7 @@ CONVERSION_JOINER_RE = compile_folded(
 CLAUSE_BREAK_RE = re.compile(
     r"(?=[;,—]|\s[-–w])(?:(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s))"
 )
+DENOMINATOR_BEFORE_RE = compile_folded(r"\b(?:per|every|each)\s+$")
 ROW_CHANGE_RE = compile_folded(r"\b(?:change|chg|growth|yoy|y/y|increase)\b")
 YEAR_EARLIER_AFTER_RE = compile_folded(
     r"\s*(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior|preceding)\s+year|the\s+year\s+before)\b"
@@ -158,7 +159,10 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         return []
     masked = _masked_spans(text)
     years = _year_mentions(text, folded, masked)
-    figures = _figures(text, folded, masked, years, context.catalog)
+    figures = [
+        f for f in _figures(text, folded, masked, years, context.catalog)
+        if not (f.unit == "count" and DENOMINATOR_BEFORE_RE.search(folded, max(0, f.start - 12), f.start))
+    ]  # "24 base stations for every 10,000 people": the 10,000 is the measure's denominator, not a claim
     if not figures and not years:
         _note_owner(sentence, context)
         return []
