@@ -195,3 +195,13 @@ def test_a_stated_date_after_the_day_it_was_read_is_not_stored(capsys, tmp_path,
     corpus = write_corpus(tmp_path / "corpus", future=PLAN_2023.replace("12 March 2023", "12 March 2099"))
     assert tracker(capsys, "run", "--seeds", corpus, "--db", db)[0] == 0
     assert query(db, "select published_on from documents") == [(None,)]
+
+
+@pytest.mark.usefixtures("prefect_backend")
+def test_the_latest_figure_of_an_indicator_is_the_latest_published_not_the_latest_read(capsys, tmp_path, db):
+    corpus = write_corpus(tmp_path / "corpus", plan_2024=PLAN_2024)
+    assert tracker(capsys, "run", "--seeds", corpus, "--db", db)[0] == 0
+    write_corpus(corpus, plan_2023=PLAN_2023)  # read later, published earlier
+    assert tracker(capsys, "run", "--seeds", corpus, "--db", db)[0] == 0
+    [row] = [r for r in tracker_json(capsys, "indicators", "--db", db) if r["indicator"] == "computing_power"]
+    assert (row["latest_period"], row["latest_value"], row["latest_source"]) == ("2025", 350.0, "plan_2024.txt")

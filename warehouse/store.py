@@ -835,11 +835,14 @@ PERIOD_ORDER_SQL = "case when regexp_full_match(period, '[0-9][0-9][0-9][0-9]-[0
 
 INDICATORS_SQL = f"""
     with statements as (
-        select *, row_number() over (
-                   partition by indicator
-                   order by {PERIOD_ORDER_SQL} desc nulls last, period desc nulls last,
-                            valid_from desc, source_id, subject, mention) as recency
-        from indicators_current
+        -- "Latest": the latest period, then the latest published source (else the latest read)
+        select c.*, row_number() over (
+                   partition by c.indicator
+                   order by {PERIOD_ORDER_SQL} desc nulls last, c.period desc nulls last,
+                            coalesce(cast(d.published_on as timestamptz), c.valid_from) desc,
+                            c.source_id, c.subject, c.mention) as recency
+        from indicators_current c
+        left join documents d on d.source_id = c.source_id and d.content_hash = c.content_hash
         where {{where}}
     )
     select indicator,
