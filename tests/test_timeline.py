@@ -62,6 +62,10 @@ def test_a_date_inside_a_claim_sentence_is_never_the_publication_date():
     assert text_masthead(text).published_on is None
 
 
+def test_a_dateline_alone_on_its_line_is_read():
+    assert text_masthead("Headline\nBEIJING, March 5, 2025 (Reuters) -\nThe budget rose 10%.\n").published_on == date(2025, 3, 5)
+
+
 def test_the_head_is_bounded_so_a_late_date_line_is_not_read():
     from tracker.published import text_masthead
 

@@ -56,7 +56,7 @@ SEGMENT_SEPARATORS_RE = re.compile(r"\s*[|·•]\s*|\s{3,}")
 # A dateline: a place in capitals (or any place before an agency or a full date), then the date, then a dash.
 PLACE = r"(?P<place>[A-Z][A-Za-z.'’-]*(?:[ /-][A-Z][A-Za-z.'’-]*){0,3}(?:,\s*[A-Z][A-Za-z.]*)?)"
 AGENCY = r"(?:\s*\((?P<agency>[^)]{1,40})\)|\s*/(?P<wire>[^/]{1,40})/)?"
-DASH = r"\s*(?:--|—|–|-|:)\s"
+DASH = r"\s*(?:--|—|–|-|:)(?:\s|$)"
 DATELINE_RES = (
     re.compile(rf"^\s*{PLACE},\s*{MONTH}\s+{DAY}(?:,\s*{YEAR})?{AGENCY}{DASH}", re.IGNORECASE),
     re.compile(rf"^\s*{PLACE},\s*{DAY}\s+{MONTH}(?:,?\s*{YEAR})?{AGENCY}{DASH}", re.IGNORECASE),
