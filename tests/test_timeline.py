@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from tests.cli import tracker, tracker_json
-from tracker.published import read_masthead
+from tracker.published import read_masthead, text_masthead
 from tracker.text import document_text, media_type_for
 
 DATED = Path(__file__).parent / "texts" / "dated"
