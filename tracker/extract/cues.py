@@ -52,10 +52,10 @@ GROWTH_AFTER_RE = compile_folded(
 )
 # "made up 6.6%" is a share, not a rise: "up" counts only when no form of "make" stands before it.
 GROWTH_BEFORE_RE = compile_folded(
-    r"\b(?:grew|grow|grows|growing|rose|rise|rises|rising|increased|increases|increasing|jumped|jumping|"
+    r"\b(?:grew|grow|grows|growing|grown|rose|rise|rises|rising|risen|increased|increases|increasing|jumped|jumping|"
     r"climbed|climbing|surged|surging|soared|soaring|expanded|expanding|rebounded|"
     r"(?<!made\s)(?<!make\s)(?<!makes\s)up|growth\s+of|increase\s+of|rise\s+of|rebound\s+of|"
-    r"(?P<decline_before>fell|falling|declined|declining|dropped|dropping|decreased|decreasing|down|shrank|shrinking|"
+    r"(?P<decline_before>fell|fallen|falling|declined|declining|dropped|dropping|decreased|decreasing|down|shrank|shrunk|shrinking|"
     r"contracted|slumped|plunged|slid|slipped|tumbled|a\s+(?:decline|drop|fall|decrease|contraction)\s+of))"
     r"(?:\s+(?:by|at))?\s+$",
 )
