@@ -102,5 +102,3 @@ class DocumentContext:
     document_owner: dict[str, str] = field(default_factory=dict)
     # (paragraph, its latest figure record): what a following sentence that names nothing continues (one item).
     carried: list = field(default_factory=list)
-    # The acting names as one alternation: a sentence holding none of them skips the scan for name runs (speed).
-    acting_re: re.Pattern[str] | None = None

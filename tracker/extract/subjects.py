@@ -104,9 +104,7 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     if organisations:
         alternation = "|".join(re.escape(a) for a in sorted(organisations, key=len, reverse=True))
         pattern = re.compile(rf"(?<![\w])(?:{alternation})(?![\w$])")
-    acting = _acting_names(text, organisations)
-    acting_re = re.compile("|".join(re.escape(a) for a in sorted(acting, key=len, reverse=True))) if acting else None
-    context = DocumentContext(source_id, text, catalog, organisations, pattern, acting, acting_re=acting_re)
+    context = DocumentContext(source_id, text, catalog, organisations, pattern, _acting_names(text, organisations))
     lines = [line.strip() for line in text[:TITLE_REACH_CHARS].splitlines() if line.strip()]
     title = lines[0] if lines else ""
     body = opening_body(_subject_mentions(title.title() if title.isupper() else title, context))
@@ -230,8 +228,6 @@ def _is_lower_word(word: str, text: str, lower: list[set[str]]) -> bool:
 
 def _acting_mentions(sentence: str, context: DocumentContext) -> list[tuple[int, int, str, bool]]:
     """The document's proper names that act in this sentence: followed by "'s" or a verb that is not speech."""
-    if context.acting_re is not None and context.acting_re.search(sentence) is None:
-        return []  # a run equal to an acting name holds it as a substring: none here, none to find
     naming = load_catalog().naming
     found = []
     for match in NAME_RUN_RE.finditer(sentence):
