@@ -462,7 +462,7 @@ def _figure_subject(
             return previous_owner.name
         if continues_owner(text, subjects, previous_owner, sentence_number):
             return previous_owner.name  # "Huawei's revenue rose 22%. Net profit fell 28%.": still Huawei's
-    if document_owner is not None and (document_owner in PLACE_NAMES or COMPANY_MEASURE_RE.search(text)):
+    if document_owner is not None and (document_owner in PLACE_NAMES or _states_company_measure(text)):
         return document_owner  # a regional bulletin's figures, a company report's results
     return DEFAULT_SUBJECT
 
@@ -505,10 +505,15 @@ COMPANY_MEASURE_RE = re.compile(rf"\b(?:{'|'.join(GENRE.company_measures)})\b", 
 OWN_NAME_OPENING_RE = re.compile(r"\W*(?:[A-Z]{2,}|[A-Z][a-z]+[A-Z])\w*")
 
 
+@lru_cache(maxsize=16)  # each figure of a sentence asks it of the same sentence: read once per sentence (speed)
+def _states_company_measure(text: str) -> bool:
+    return COMPANY_MEASURE_RE.search(text) is not None
+
+
 def continues_owner(text: str, subjects: list[SubjectMention], owner: Owner, sentence_number: int) -> bool:
     """Whether a sentence naming no one goes on about the organisation or place the one just before it named."""
     return (
         owner.is_body and not subjects and owner.sentence == sentence_number - 1
         and not OWN_NAME_OPENING_RE.match(text)
-        and (owner.is_place or COMPANY_MEASURE_RE.search(text) is not None)
+        and (owner.is_place or _states_company_measure(text))
     )
