@@ -746,7 +746,9 @@ def parse_catalog(raw: dict) -> Catalog:
     indicators = _indicator_entries(raw.get("indicator", []))
     literals = sorted({literal for entry in indicators for literal in entry.literals}, key=len, reverse=True)
     gate_literals = [
-        (order, _pattern_requirements([pattern]), selective_literals([pattern]))
+        # A pattern with no literal of three letters ("\bVC\b") still holds its two-letter ones: tested
+        # before its regex is run (speed).
+        (order, _pattern_requirements([pattern]) or _pattern_requirements([pattern], 2), selective_literals([pattern]))
         for order, entry in enumerate(raw.get("indicator", []))
         for pattern in entry.get("patterns", [])
     ]
@@ -860,7 +862,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
         return parse_catalog(tomllib.load(fh))
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
 class IndicatorHit:
     """Where a catalog entry's wording occurs in a sentence."""
 
