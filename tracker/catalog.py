@@ -910,6 +910,13 @@ OUTSIDE_SPAN_PENALTY = 10_000
 PERCENT_ONLY = frozenset({"percent"})  # a hit in another clause loses to any hit in the figure's own clause
 
 
+@lru_cache(maxsize=256)  # a few unit requests recur for every figure (speed)
+def _wanted_units(units: str | tuple[str, ...] | None) -> tuple[frozenset[str] | None, bool]:
+    """(the units a request accepts, whether one is a level's: not only percent)."""
+    wanted = None if units is None else frozenset((units,) if isinstance(units, str) else units)
+    return wanted, wanted is not None and bool(wanted - PERCENT_ONLY)
+
+
 def nearest_indicator(
     hits: list[IndicatorHit], units: str | tuple[str, ...] | None, anchor: int, span: tuple[int, int] | None = None
 ) -> IndicatorEntry | None:
@@ -922,8 +929,7 @@ def nearest_indicator(
     """
     if not hits:
         return None  # the usual case for a sentence naming no catalog wording: no set built
-    wanted = None if units is None else frozenset((units,) if isinstance(units, str) else units)
-    wants_level = wanted is not None and bool(wanted - PERCENT_ONLY)
+    wanted, wants_level = _wanted_units(units)
     fitting: list[tuple[IndicatorHit, IndicatorEntry]] = []
     for hit in hits:
         entry = hit.entry
