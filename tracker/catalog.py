@@ -746,7 +746,9 @@ def parse_catalog(raw: dict) -> Catalog:
     indicators = _indicator_entries(raw.get("indicator", []))
     literals = sorted({literal for entry in indicators for literal in entry.literals}, key=len, reverse=True)
     gate_literals = [
-        (order, _pattern_requirements([pattern]), selective_literals([pattern]))
+        # A pattern with no literal of three letters ("\bVC\b") still holds its two-letter ones: tested
+        # before its regex is run (speed).
+        (order, _pattern_requirements([pattern]) or _pattern_requirements([pattern], 2), selective_literals([pattern]))
         for order, entry in enumerate(raw.get("indicator", []))
         for pattern in entry.get("patterns", [])
     ]
@@ -860,7 +862,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
         return parse_catalog(tomllib.load(fh))
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
 class IndicatorHit:
     """Where a catalog entry's wording occurs in a sentence."""
 
@@ -908,6 +910,13 @@ OUTSIDE_SPAN_PENALTY = 10_000
 PERCENT_ONLY = frozenset({"percent"})  # a hit in another clause loses to any hit in the figure's own clause
 
 
+@lru_cache(maxsize=256)  # a few unit requests recur for every figure (speed)
+def _wanted_units(units: str | tuple[str, ...] | None) -> tuple[frozenset[str] | None, bool]:
+    """(the units a request accepts, whether one is a level's: not only percent)."""
+    wanted = None if units is None else frozenset((units,) if isinstance(units, str) else units)
+    return wanted, wanted is not None and bool(wanted - PERCENT_ONLY)
+
+
 def nearest_indicator(
     hits: list[IndicatorHit], units: str | tuple[str, ...] | None, anchor: int, span: tuple[int, int] | None = None
 ) -> IndicatorEntry | None:
@@ -920,8 +929,7 @@ def nearest_indicator(
     """
     if not hits:
         return None  # the usual case for a sentence naming no catalog wording: no set built
-    wanted = None if units is None else frozenset((units,) if isinstance(units, str) else units)
-    wants_level = wanted is not None and bool(wanted - PERCENT_ONLY)
+    wanted, wants_level = _wanted_units(units)
     fitting: list[tuple[IndicatorHit, IndicatorEntry]] = []
     for hit in hits:
         entry = hit.entry

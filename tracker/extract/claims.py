@@ -185,12 +185,14 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
     respectively = _respectively_assignments(folded, figures, subjects, years)
+    # "10 percent more than in 2023": a year compared with dates no figure (read once per sentence, not per figure)
+    own_years = [y for y in years if not _is_compared_year(folded, y)]
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
     primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
     for figure in figures:
         record = _figure_record(
             sentence, figure, primary, years, subjects, clauses, hits, context, respectively, sentence_topic,
-            previous_owner,
+            previous_owner, own_years,
         )
         if figure.start in column_periods:
             record = replace(record, period=column_periods[figure.start])
@@ -423,6 +425,7 @@ def _figure_record(
     respectively: dict[int, tuple[str | None, str | None]],
     sentence_topic: Callable[[], str],
     previous_owner: Owner | None = None,
+    own_years: list[YearMention] | None = None,
 ) -> IndicatorRecord:
     text = sentence.text
     clause = _clause_of(figure.number_start, clauses)
@@ -430,7 +433,7 @@ def _figure_record(
     subject = assigned_subject or _figure_subject(
         text, figure, subjects, previous_owner, _document_owner(sentence, context), context.sentences_read[0]
     )
-    period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses)
+    period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses, own_years)
     if period is None and SAME_YEAR_RE.search(sentence.folded, clause.start, clause.end):
         carried = _carried_record(sentence, context)  # "Japan 3.41 percent in the same year": the previous sentence's
         period = carried.period if carried is not None else None
@@ -514,7 +517,8 @@ def _record(
 
 def _figure_period(
     folded: str,
-    figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause]
+    figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause],
+    own_years: list[YearMention] | None = None,
 ) -> str | None:
     """The year that dates a figure.
 
@@ -522,10 +526,10 @@ def _figure_period(
     the last year before it while clauses join softly ("in 2023, ... but 3.5%");
     else a year fronting the sentence ("In 2024, ...").
     """
-    period = _stated_period(folded, figure, figures, years, clause, clauses)
+    period = _stated_period(folded, figure, figures, years, clause, clauses, own_years)
     if (
         period is not None and period.isdigit()
-        and BASELINE_BEFORE_RE.search(folded, max(0, figure.start - 20), figure.start)
+        and _baseline_before(folded, figure.start)
         and YEAR_EARLIER_AFTER_RE.match(folded, figure.end)
     ):
         return str(int(period) - 1)  # "2.64% in 2023, up from 2.56% a year earlier": the baseline is 2022's
@@ -534,14 +538,15 @@ def _figure_period(
 
 def _stated_period(
     folded: str,
-    figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause]
+    figure: Figure, figures: list[Figure], years: list[YearMention], clause: Clause, clauses: list[Clause],
+    own_years: list[YearMention] | None = None,
 ) -> str | None:
     if folded.find("same", clause.start, clause.end) >= 0 and SAME_YEAR_RE.search(folded, clause.start, clause.end):
         earlier = [y for y in years if y.end <= clause.start]
         if earlier:
             return earlier[-1].period
     # "10 percent more than in 2023": the year compared with is not the figure's.
-    years = [y for y in years if not BASELINE_YEAR_BEFORE_RE.search(folded, max(0, y.start - 25), y.start)]
+    years = own_years if own_years is not None else [y for y in years if not _is_compared_year(folded, y)]
     in_clause = [
         y for y in years
         if clause.start <= y.start < clause.end
@@ -579,6 +584,20 @@ def _stated_period(
     return None
 
 
+def _is_compared_year(folded: str, year: YearMention) -> bool:
+    """"more than in 2023": the year something is compared with."""
+    return BASELINE_YEAR_BEFORE_RE.search(folded, max(0, year.start - 25), year.start) is not None
+
+
+def _baseline_before(folded: str, position: int) -> bool:
+    """"up from 188", "compared with": a baseline's words end just before `position`."""
+    window = folded[max(0, position - 20):position]
+    # Substring tests first: any match holds one of BASELINE_BEFORE_RE's words inside the window (speed).
+    return ("from" in window or "compared" in window or "versus" in window or "against" in window) and BASELINE_BEFORE_RE.search(
+        folded, max(0, position - 20), position
+    ) is not None
+
+
 def _figure_kind(
     sentence: Sentence, figure: Figure, figures: list[Figure], clause: Clause, years: list[YearMention]
 ) -> str:
@@ -595,7 +614,7 @@ def _figure_kind(
             if clause.start <= start and end <= clause.end
         )
 
-    if BASELINE_BEFORE_RE.search(text, max(0, figure.start - 20), figure.start):
+    if _baseline_before(text, figure.start):
         return "measurement"  # "up from 188 in 2024": the baseline a target is measured against
     if applies(sentence.target_cues):
         return "target"

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from tracker.catalog import fold_case, indicator_hits, load_catalog, nearest_indicator
 from tracker.extract.context import Figure, WORD_RE, YearMention
-from tracker.catalog import compile_folded
+from tracker.catalog import compile_folded, requirement_test
 from tracker.extract.cues import GROWTH_AFTER_RE, GROWTH_BEFORE_RE
 
 
@@ -135,7 +135,9 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
     before = GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start)
     if before is not None:
         return True, not figure.is_change and before.group("decline_before") is not None
-    if RAISE_BY_BEFORE_RE.search(folded, max(0, figure.start - 90), figure.start):
+    if RAISE_BY_REQUIRED(folded[max(0, figure.start - 90):figure.start]) and RAISE_BY_BEFORE_RE.search(
+        folded, max(0, figure.start - 90), figure.start
+    ):
         # "will raise central government spending on science and technology by 10%", "lifts science budget 10%"
         return True, not figure.is_change and CUT_BEFORE_RE.search(folded, max(0, figure.start - 90), figure.start) is not None
     if folded.endswith("by ", 0, figure.start) and BY_TO_AFTER_RE.match(folded, figure.end):
@@ -152,6 +154,8 @@ RAISE_BY_BEFORE_RE = compile_folded(
     r"reduce[sd]?|reducing|lower(?:s|ed|ing)?|slash(?:es|ed|ing)?|trim(?:s|med|ming)?)\s+"
     r"(?:(?:[\w&’'-]+\s+){0,9}?by|(?!(?:[\w&’'-]+\s+){0,3}?(?:to|above|below|at|of|from|over|under)\s)(?:[\w&’'-]+\s+){1,4}?)\s*$"
 )
+# Every match holds one of its verbs: a window holding none is not scanned at each position (speed).
+RAISE_BY_REQUIRED = requirement_test(RAISE_BY_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
 CUT_BEFORE_RE = compile_folded(r"\b(?:cut|cuts|cutting|reduce[sd]?|reducing|lower(?:ed|s|ing)?|slash(?:ed|es|ing)?|trim(?:med|s|ming)?)\b")
 ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise|yoy|y/y)\b|\bgrow|%\s*(?:chg|change)")
 
@@ -404,6 +408,12 @@ def singular(word: str) -> str:
     return word[:-1]
 
 
+@lru_cache(maxsize=16384)  # a pure function of one word, and the genre's words repeat (speed)
+def _key_part(word: str) -> str:
+    """A word as a part of a key: singular, lower case, "&" dropped, other non-key characters as "_"."""
+    return singular(NON_KEY_CHARS_RE.sub("_", word.lower().replace("&", "")).strip("_"))
+
+
 def _key_and_label(words: list[str], fallback: str) -> tuple[str, str]:
     """A snake_case key and a readable label from the words that name a figure.
 
@@ -412,7 +422,7 @@ def _key_and_label(words: list[str], fallback: str) -> tuple[str, str]:
     """
     parts: list[str] = []
     for word in words:
-        part = singular(NON_KEY_CHARS_RE.sub("_", word.lower().replace("&", "")).strip("_"))
+        part = _key_part(word)
         if part and part not in parts:
             parts.append(part)
     if len(parts) > 1:
