@@ -30,6 +30,12 @@ def prefect_backend():
         yield
 
 
+@pytest.fixture
+def db(tmp_path) -> Path:
+    """Where a test's warehouse lives: the default layout, inside the test's own folder."""
+    return tmp_path / "warehouse" / "tracker.duckdb"
+
+
 @pytest.fixture(scope="session")
 def httpserver_listen_address():
     return ("127.0.0.1", 0)  # loopback only, any free port

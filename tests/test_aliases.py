@@ -17,7 +17,7 @@ import pytest
 
 import flows.ingest
 from tests.test_history import Warehouse, record
-from tests.cli import tracker, tracker_json
+from tests.cli import query, tracker, tracker_json
 from tracker.extract import extract_indicators
 
 A_TEXT = "Research spending update\n\nChina's R&D intensity reached 2.64% in 2023, the statistics bureau said.\n"
@@ -25,10 +25,6 @@ B_TEXT = "Funding note\n\nThe government share of R&D funding reached 2.7% in 20
 
 
 
-
-def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql, params or {}).fetchall()
 
 
 def corpus_of(tmp_path: Path, **texts: str) -> Path:
@@ -46,10 +42,6 @@ def key_of(db: Path, source_id: str, value: float) -> str:
     assert len(rows) == 1, f"{source_id} should state {value} once: {rows}"
     return rows[0][0]
 
-
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "warehouse" / "tracker.duckdb"
 
 
 # --- through the pipeline ------------------------------------------------------------------

@@ -10,7 +10,6 @@ import hashlib
 import socket
 import threading
 
-import duckdb
 import pytest
 from werkzeug import Request, Response
 
@@ -20,6 +19,7 @@ from tracker.extract import extract_indicators, has_article_text
 from tracker.models import Source, SourceState
 from tracker.sources import document_from_bytes
 from warehouse import store
+from tests.cli import query
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
@@ -65,10 +65,6 @@ def sources_file(tmp_path, *urls: str):
 def run(tmp_path, *urls: str):
     return ingest(seeds_dir=None, sources_file=sources_file(tmp_path, *urls), db_path=tmp_path / "t.duckdb")
 
-
-def query(db_path, sql: str, params: dict | None = None) -> list[tuple]:
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute(sql, params or {}).fetchall()
 
 
 def current(db_path) -> list[tuple]:

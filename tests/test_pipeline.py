@@ -11,11 +11,10 @@ import re
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.conftest import SEEDS, TEXTS
-from tests.cli import tracker
+from tests.cli import query, tracker
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
@@ -32,15 +31,7 @@ def corpus(tmp_path) -> Path:
     return folder
 
 
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "warehouse" / "tracker.duckdb"
 
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def changes_json(capsys, db: Path, *extra) -> list[dict]:

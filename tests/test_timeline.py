@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.cli import tracker, tracker_json
+from tests.cli import query, tracker, tracker_json
 from tracker.published import read_masthead, text_masthead
 from tracker.text import document_text, media_type_for
 
@@ -98,14 +98,6 @@ def write_corpus(folder: Path, **texts: str) -> Path:
     return folder
 
 
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "warehouse" / "tracker.duckdb"
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 @pytest.mark.usefixtures("prefect_backend")
