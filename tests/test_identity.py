@@ -302,3 +302,13 @@ def test_the_owner_named_with_a_compared_figure_owns_it():
     ]
     text = "China conducted 68 orbital launches in 2024, second to the United States with 158."
     assert [r.subject for r in records(text)] == ["China", "United States"]
+
+
+def test_no_verb_source_or_cut_word_in_a_derived_key():
+    bet = only("China's $55 billion bet on future technologies represents one of the most significant "
+               "investments in modern history.", 55e9)
+    assert bet.indicator == "future_technology"  # never "bet", never a word cut at a window's edge
+    sourced = only("Local governments, according to Rhodium Group statistics, account for around 70% of "
+                   "state funding for science.", 70.0)
+    assert "rhodium" not in sourced.indicator and "group" not in sourced.indicator
+    assert only("Overseas trainees numbered 1.2 million in 2021.", 1.2e6).indicator == "overseas_trainee"

@@ -317,10 +317,13 @@ def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bo
         ranked = [w for w in _content_words(text[figure.end:figure.end + 80].split(",")[0]) if w.lower() != "place"]
         if ranked:
             return ranked[:3]  # "second in the world for quantum patents": what is ranked follows
-    after = _content_words(text[figure.end:figure.end + 60].split(",")[0], stop_at_break=True)
+    following = text[figure.end:figure.end + 60].split(",")[0]
+    if len(following) == 60 and " " in following:
+        following = following[:following.rfind(" ")]  # whole words only
+    after = _content_words(_up_to_verb(following), stop_at_break=True)
     if figure.unit == "count" and after:
         return after[:3]
-    before_text = DASH_ASIDE_RE.sub(" ", APPOSITIVE_RE.sub(" ", text[clause_start:figure.start]))
+    before_text = DASH_ASIDE_RE.sub(" ", APPOSITIVE_RE.sub(" ", ATTRIBUTION_RE.sub(" ", text[clause_start:figure.start])))
     # "Huawei said on Monday that its revenue rose 22%": what is measured follows the last "that".
     subordinate = list(SUBORDINATOR_RE.finditer(before_text))
     if subordinate:
@@ -334,7 +337,7 @@ def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bo
     if not before and is_share and clause_start > 0:
         # "Basic research — an aside — made up 6.9% of R&D spending": a share's part stands before the
         # clause break, and what follows the figure is the whole.
-        before = _content_words(DASH_ASIDE_RE.sub(" ", text[:figure.start]))
+        before = _content_words(DASH_ASIDE_RE.sub(" ", ATTRIBUTION_RE.sub(" ", text[:figure.start])))
     if before:
         return before[-3:]
     return after[:3]
@@ -343,6 +346,8 @@ def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bo
 UNNAMED = "unnamed_figure"
 # "Huawei, the biggest supplier of 5G-A equipment, reported revenue": an appositive names the owner, not the figure.
 APPOSITIVE_RE = re.compile(r",\s+(?:the|a|an)\s+[^,;]{1,80},")
+# "according to Rhodium Group statistics": who says so, never what is measured.
+ATTRIBUTION_RE = re.compile(r"\b(?:[Aa]ccording to|[Cc]iting|[Pp]er)\s+[^,;]*")
 SUBORDINATOR_RE = re.compile(r"\b(?:that|which|whose)\s")
 # "Basic research — the curiosity-driven science — made up 6.9%": an aside between dashes names nothing measured.
 DASH_ASIDE_RE = re.compile(r"\s[—–-]{1,2}\s[^—–]*?\s[—–-]{1,2}\s")
@@ -397,9 +402,25 @@ def _word_reading(word: str) -> tuple[str, bool, bool]:
     return word, lowered in CONTENT_BREAK_WORDS, names_something
 
 
+def _up_to_verb(fragment: str) -> str:
+    """`fragment` up to the verb after its first content word: "bet on future technologies represents one of
+    the most significant" names "future technologies"."""
+    verbs = load_catalog().naming.verbs
+    named = False
+    for found in WORD_RE.finditer(fragment):
+        word, _, is_content = _word_reading(found.group())
+        if named and word.lower() in verbs:
+            return fragment[:found.start()]
+        named = named or is_content
+    return fragment
+
+
+NOT_PLURALS = frozenset({"overseas", "series", "species", "news", "means", "headquarters", "whereabouts"})
+
+
 def singular(word: str) -> str:
     """A plural noun's singular, by the regular English endings ("batteries" -> "battery"); others unchanged."""
-    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ics", "ous")):
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "ics", "ous")) or word in NOT_PLURALS:
         return word
     if word.endswith("ies"):
         return word[:-3] + "y"
