@@ -13,6 +13,7 @@ from tracker.catalog import fold_case, indicator_hits, load_catalog, nearest_ind
 from tracker.extract.context import Figure, WORD_RE, YearMention
 from tracker.catalog import compile_folded, requirement_test
 from tracker.extract.cues import GROWTH_AFTER_RE, GROWTH_BEFORE_RE
+from tracker.extract.subjects import COMPANY_MEASURE_RE
 
 
 NON_KEY_CHARS_RE = re.compile(r"[^a-z0-9]+")
@@ -221,7 +222,7 @@ def _figure_indicator(
         topical = _topic_concept_level(hits, figure)
         if topical is not None:
             return topical.key, topical.label, topical.topic, is_decline
-    if words and not _names_its_own_thing(" ".join(words)) and not COMPANY_MEASURE_WORDS_RE.search(" ".join(words)):
+    if words and not _names_its_own_thing(" ".join(words)) and not COMPANY_MEASURE_RE.search(" ".join(words)):
         words = []  # "Imports had reached $415.6 bln": a generic head alone names the topic before, not a concept
     key, label = _key_and_label(words, UNNAMED)
     if measure == "level":
@@ -253,9 +254,6 @@ def _topic_concept_level(hits: list, figure: Figure):
         return None
     level = catalog.variant(concepts.pop(), "level")
     return level if level is not None and figure.unit in level.units else None
-
-
-COMPANY_MEASURE_WORDS_RE = re.compile(rf"\b(?:{'|'.join(load_catalog().genre.company_measures)})\b", re.IGNORECASE)
 
 
 def _names_its_own_thing(fragment: str) -> bool:
@@ -372,14 +370,12 @@ def _content_words(fragment: str, stop_at_break: bool = False) -> list[str]:
             words.append(word)
         elif head_at is None and words and word.lower() in HEAD_PREPOSITIONS:
             head_at = len(words) - 1
-        elif is_break or word.lower() in SENTENCE_VERB_BREAKS:
+        elif is_break:
             head_at = None  # a new phrase starts: its own head is found anew
     if head_at is not None and head_at < len(words) - 1:
         words = words[:head_at] + words[head_at + 1:] + [words[head_at]]
     return words
 
-
-SENTENCE_VERB_BREAKS = frozenset()
 
 
 @lru_cache(maxsize=16384)

@@ -65,7 +65,7 @@ POSSESSIVE_BETWEEN_RE = re.compile(r"[’']s\s+")
 LOCATION_BEFORE_RE = re.compile(r"\bin\s+(?:the\s+)?$")
 CLAUSE_BREAK_BETWEEN_RE = re.compile(r";|,\s+(?:while|whereas|and|but)\b|\s(?:while|whereas)\s")
 PLACE_OPENING_RE = re.compile(
-    r"\W*(" + "|".join(sorted((a for names in PLACES_BY_KIND.values() for a in names), key=len, reverse=True)) + r")(?=,\s)"
+    r"\W*(" + "|".join(sorted(PLACE_NAMES, key=len, reverse=True)) + r")(?=,\s)"
 )
 PLACE_ANAPHOR_RE = re.compile(r"\b[Tt]he\s+(province|city|municipality|region)(?:[’']s)?\b")
 NAMED_WITH_FIGURE_RE = re.compile(r"(?:[’']s)?\s*,?\s*(?:(?:with|at)\s+)?")
@@ -79,9 +79,9 @@ POSSESSIVE_AFTER_RE = re.compile(r"[’']s\b")
 # A sentence about the owner the previous one named: "It", "Its", "The company", "operators there". ("The country" is left
 # to the default: in the genre it is China far more often than the country named just before.)
 ANAPHOR_OPENING_RE = re.compile(
-    r"\W*(?:It|Its|Our|We|The\s+(?:[\w-]+\s+){0,3}?(?:Group|Company|company|firm|group|start-?up|carrier|operator|chipmaker|carmaker|automaker|"
-    r"manufacturer|maker|agency|bureau|institute|academy|university|"
-    r"laboratory|lab|association|regulator|foundry|operator|developer|supplier))\b"
+    r"\W*(?:It|Its|Our|We|The\s+(?:[\w-]+\s+){0,3}?(?:[Gg]roup|[Cc]ompany|firm|start-?up|carrier|operator|chipmaker|"
+    r"carmaker|automaker|manufacturer|maker|agency|bureau|institute|academy|university|laboratory|lab|association|"
+    r"regulator|foundry|developer|supplier))\b"
 )
 SPEAKER_OPENING_RE = re.compile(r"\W*(?:We|Our)\b")
 # "Operators there had installed ...": "there" is the place the previous sentence named (not "there are").
@@ -500,7 +500,7 @@ def sentence_owner(subjects: list[SubjectMention], sentence_number: int, text: s
         body = next((m for m in subjects if m.is_body and not m.is_object and m.start > first.start), None)
         if body is not None and not _has_verb(text[first.end:body.start]) and "," not in text[first.end:body.start]:
             first = body
-    return Owner(first.name, first.is_body, sentence_number, any(first.name in n for n in PLACES_BY_KIND.values()))
+    return Owner(first.name, first.is_body, sentence_number, first.name in PLACE_NAMES)
 
 
 def _has_verb(fragment: str) -> bool:
