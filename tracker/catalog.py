@@ -677,14 +677,14 @@ def _indicator_entries(raws: list[dict]) -> tuple[IndicatorEntry, ...]:
 
 
 # What must follow a place's name for it to own a figure: "Guangdong's", "Anhui province", or a ranking of
-# regions ("followed by Shanghai at 4.3 percent", "Beijing had the highest intensity").
+# regions ("followed by Hubei at 3.1 percent", "Tianjin had the highest ratio").
 RANKED_PLACE_SUFFIX = (
     r"\s+(?:at|with)\s+(?:about\s+|around\s+|nearly\s+|some\s+)?[\d$¥€£]"
     r"|\s+(?:had|has|have)\s+the\s+(?:highest|largest|lowest|biggest|smallest|most|fewest)\b"
     r"|[’']s\s+(?:[\w&-]+\s+){1,3}(?:was|is|were|stood)\s+the\s+(?:highest|largest|lowest|biggest|smallest)\b"
 )
-# ... or a place that is the subject of its clause: "Guangdong spent", "in Shenzhen was 223.66 billion yuan",
-# "in Guangzhou, 98.81 billion yuan".
+# ... or a place that is the subject of its clause: "Guangdong spent", "in Hangzhou was 61.2 billion yuan",
+# "in Chengdu, 47.5 billion yuan".
 STATED_PLACE_SUFFIX = (
     r"\s+(?:was|were|is|are|stood|reached|totall?ed|amounted|came|spent|invested|recorded|posted|accounted|"
     r"ranked|led|topped|wants|aims|plans|targets|added|built|had|has|will)\b"
@@ -712,7 +712,7 @@ def _subject_entry(raw: dict) -> SubjectEntry:
 
 def space_or_hyphen(pattern: str) -> str:
     """`pattern` with each literal space (outside a character class) matching a hyphen too, so that
-    "integrated circuit imports" also reads "integrated-circuit imports"."""
+    "rare earth exports" also reads "rare-earth exports"."""
     out, in_class, escaped = [], False, False
     for char in pattern:
         if escaped:

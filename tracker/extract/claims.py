@@ -185,7 +185,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
     respectively = _respectively_assignments(folded, figures, subjects, years)
-    # "10 percent more than in 2023": a year compared with dates no figure (read once per sentence, not per figure)
+    # "12 percent more than in 2019": a year compared with dates no figure (read once per sentence, not per figure)
     own_years = [y for y in years if not _is_compared_year(folded, y)]
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
     primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
@@ -242,7 +242,7 @@ def _note_document_owner(sentence: Sentence, context: DocumentContext, subjects:
     if "owner" in context.document_owner or sentence.paragraph.raw_position(sentence.start) > DOCUMENT_OPENING_CHARS:
         return
     if sentence.text.isupper():
-        subjects = _subject_mentions(sentence.text.title(), context)  # "CHINA MOBILE LIMITED" is China Mobile
+        subjects = _subject_mentions(sentence.text.title(), context)  # "ACME TELECOM LIMITED" is Acme Telecom
     body = opening_body(subjects)
     if body is not None:
         context.document_owner["owner"] = body
@@ -327,8 +327,8 @@ def _cells(row: str) -> list[tuple[int, int]]:
 def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[Figure], dict[int, str]]:
     """Read a table row as its header says: a year column dates its figures, the row label gives their unit.
 
-    "| Researchers (millions) | 2.28 | 2.72 |" under "| Indicator | 2020 | 2023 |"
-    is 2.28 million in 2020 and 2.72 million in 2023.
+    "| Engineers (millions) | 1.10 | 1.35 |" under "| Measure | 2019 | 2022 |"
+    is 1.10 million in 2019 and 1.35 million in 2022.
     """
     cells = _cells(sentence.text)
     header_cells = [sentence.table_header[a:b] for a, b in _cells(sentence.table_header or "")]
@@ -466,8 +466,8 @@ def _column_subject(sentence: Sentence, figure: Figure, context: DocumentContext
 
 def _row_label(row: str, figure: Figure, header: str | None, caption: str | None = None) -> str | None:
     """The cell naming what a row's figure measures: the first with words in it before the figure's own
-    ("| 2021 | Space-ground network | 4,600 km |" is named by its second cell); when the row is named only
-    by whom it is about ("| CATL | 362.0 bn yuan |"), the header of the figure's column ("Revenue")."""
+    ("| 2020 | Rail link | 1,250 km |" is named by its second cell); when the row is named only
+    by whom it is about ("| Acme | 57.3 bn yuan |"), the header of the figure's column ("Revenue")."""
     cells = _cells(row)
     column = next((i for i, (start, end) in enumerate(cells) if start <= figure.start < end), None)
     if column is None:
@@ -485,7 +485,7 @@ def _row_label(row: str, figure: Figure, header: str | None, caption: str | None
             before_start, before_end = header_cells[column - 1]
             return f"{header[before_start:before_end].strip()} {header[start:end].strip()}"
     if caption and _content_words(caption):
-        return caption  # "| EU | 2.27 | 2.24 |" under "Table 2.1 — R&D expenditure as % of GDP"
+        return caption  # "| Japan | 3.3 | 3.4 |" under "Table 4 — spending as % of GDP"
     return None
 
 
@@ -545,7 +545,7 @@ def _stated_period(
         earlier = [y for y in years if y.end <= clause.start]
         if earlier:
             return earlier[-1].period
-    # "10 percent more than in 2023": the year compared with is not the figure's.
+    # "12 percent more than in 2019": the year compared with is not the figure's.
     years = own_years if own_years is not None else [y for y in years if not _is_compared_year(folded, y)]
     in_clause = [
         y for y in years
@@ -570,8 +570,8 @@ def _stated_period(
     fronted = [y for y in years[:1] if y.end <= figure.start and FRONTED_YEAR_RE.match(folded[:y.start])]
     if fronted:
         return fronted[0].period
-    # "R&D spending reached X in 2024, and R&D intensity rose to 2.68%": a clause without a year of its own
-    # keeps the year that dates an earlier figure of the sentence (not one dating an event: "which opened in 2017").
+    # "Output reached X in 2021, and its share rose to 7.5%": a clause without a year of its own
+    # keeps the year that dates an earlier figure of the sentence (not one dating an event: "which opened in 2009").
     dating = {
         y.period for y in years
         if y.end <= figure.start and any(

@@ -74,7 +74,7 @@ _SPELLED = "|".join(
     + sorted(UNITS_WORDS, key=len, reverse=True)
 )
 _DIGIT_WORDS = "zero|one|two|three|four|five|six|seven|eight|nine"
-# "three hundred and eighty-five", "two point seven": spoken numbers, read whole
+# "four hundred and sixty-two", "two point seven": spoken numbers, read whole
 _SPELLED_NUMBER = (
     rf"(?:{_SPELLED})(?:\s+hundred(?:\s+(?:and\s+)?(?:{_SPELLED}))?)?(?:\s+point(?:\s+(?:{_DIGIT_WORDS}))+)?"
 )
@@ -137,8 +137,8 @@ DAY_OF_MONTH_RE = re.compile(
     rf"(?=[JFMASOND\d])(?:(?<![A-Za-z]){_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\s+{_MONTHS}\b)"
 )
-# A reference marker: spaced off before punctuation ("priorities 1 ."), or
-# closing a line or table cell after a word ("counterparts 4", "satellite 6 |").
+# A reference marker: spaced off before punctuation ("goals 1 ."), or
+# closing a line or table cell after a word ("partners 4", "network 6 |").
 # "a target of 30." is a figure: no space before its full stop.
 # Opening with the space it consumes (its lookbehind then reads two characters), so the engine jumps
 # from space to space in C, and a space not followed by a digit fails at once.
@@ -229,7 +229,7 @@ def _is_name_year(before: str, previous_word: str) -> bool:
     if not before.endswith((" ", "\u00a0")) or not previous_word[:1].isupper():
         return False
     if before.rstrip().endswith(("'s", "’s")):
-        return False  # "Beijing's 2025 budget": whose year, not a name
+        return False  # "Hunan's 2030 plan": whose year, not a name
     if previous_word.lower() in _NAME_EXEMPT or MONTH_RE.fullmatch(previous_word):
         return False
     return before.rstrip().endswith(previous_word)

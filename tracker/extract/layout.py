@@ -60,7 +60,7 @@ BOILERPLATE_RE = compile_folded(
     r"this\s+(?:article|story|post|piece|commentary|op-ed)\s+(?:was|is|has\s+been|first))\b",
 )
 # A call to action: an imperative addressed to the reader. A line is one when it opens with it (and
-# states no claim) or closes with it as a fragment of its own ("... save 30%. Register now", "| Sign up");
+# states no claim) or closes with it as a fragment of its own ("... save 15%. Register now", "| Sign up");
 # the word inside a clause ("China will register 500 firms") is no call.
 _CALL_TO_ACTION = (
     r"(?:subscribe|register|sign\s+(?:up|in)|log\s+in|enrol|enroll|join|download|follow\s+us|click|tap|"

@@ -40,7 +40,7 @@ PER_UNIT_RE = compile_folded(
     r"(?:^|(?<=\s))\s*(?:[\w-]+\s+){0,5}?(?:per|for\s+every|for\s+each)\s+(?:(?P<count>\d[\d,]*|hundred|thousand|million)\s+)?"
     r"(?P<noun>capita|people|persons?|inhabitants|residents|population|employed|employees|workers|households)\b"
 )
-# The whole a share is of: GDP, or a total ("of all mobile base stations", "of the total", "of its revenue").
+# The whole a share is of: GDP, or a total ("of all new cars sold", "of the total", "of its revenue").
 SHARE_OF_GDP_RE = compile_folded(r"\b(?:of|to|in)\s+(?:its\s+|the\s+|national\s+|china[’']s\s+)?(?:gdp|gross\s+domestic\s+product)\b")
 SHARE_OF_TOTAL_RE = compile_folded(
     r"^\s*(?:\)\s*)?of\b|^[^,;]{0,12}\bof\s+(?:all|the\s+(?:total|national|global|world)|total|its|their|global|world)\b"
@@ -74,7 +74,7 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
     if figure.unit != "percent":
         before = folded[max(0, figure.start - 40):figure.start]
         if ("add" in before or " of " in before or " by " in before) and INCREASE_BEFORE_RE.search(before):
-            return "increase"  # "an increase of 1.065 million", "will add 600,000": a change in the level's unit
+            return "increase"  # "an increase of 2.41 million", "will add 600,000": a change in the level's unit
     if figure.unit == "percent":
         after = folded[figure.end:min(clause_span[1], figure.end + 60)]
         if SHARE_OF_GDP_RE.search(after) or SHARE_OF_GDP_BEFORE_RE.search(folded, clause_span[0], figure.start):
@@ -139,17 +139,17 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
     if RAISE_BY_REQUIRED(folded[max(0, figure.start - 90):figure.start]) and RAISE_BY_BEFORE_RE.search(
         folded, max(0, figure.start - 90), figure.start
     ):
-        # "will raise central government spending on science and technology by 10%", "lifts science budget 10%"
+        # "will raise provincial spending on applied research by 7%", "lifts farm budget 7%"
         return True, not figure.is_change and CUT_BEFORE_RE.search(folded, max(0, figure.start - 90), figure.start) is not None
     if folded.endswith("by ", 0, figure.start) and BY_TO_AFTER_RE.match(folded, figure.end):
-        # "will raise its budget by 10 percent to 398 billion yuan", "cut its spending by 9.6 percent to ..."
+        # "will raise its budget by 7 percent to 52 billion yuan", "cut its spending by 9.6 percent to ..."
         return True, not figure.is_change and CUT_BEFORE_RE.search(folded, max(0, figure.start - 80), figure.start) is not None
     return figure.is_change, False
 
 
 BY_TO_AFTER_RE = compile_folded(r"\s*(?:year[- ]on[- ]year\s+)?(?:,\s*)?to\s+(?:about\s+|around\s+|nearly\s+)?[\d$¥€£]")
-# "raise central government spending on science and technology by 10%", or a headline's "lifts science budget
-# 10%" (never "raise the share above 8 percent", "lifting its share to 6.9 percent": those state the level).
+# "raise provincial spending on applied research by 7%", or a headline's "lifts farm budget
+# 7%" (never "raise the share above 8 percent", "lifting its share to 6.9 percent": those state the level).
 RAISE_BY_BEFORE_RE = compile_folded(
     r"\b(?:raise[sd]?|raising|lift(?:s|ed|ing)?|boost(?:s|ed|ing)?|increase[sd]?|increasing|cut(?:s|ting)?|"
     r"reduce[sd]?|reducing|lower(?:s|ed|ing)?|slash(?:es|ed|ing)?|trim(?:s|med|ming)?)\s+"
@@ -200,7 +200,7 @@ def _figure_indicator(
         if clause_span[0] > 0 and any(h.start < clause_span[0] for h in hits) and _names_its_own_thing(
             text[clause_span[0]:figure.start]
         ):
-            # A clause naming its own thing ("..., while output of solar cells jumped 54 percent") takes
+            # A clause naming its own thing ("..., while output of wind turbines rose 31 percent") takes
             # no concept from the clauses before it.
             hits = [h for h in hits if clause_span[0] <= h.start < clause_span[1]]
         named = _catalog_indicator(hits, figure, measure, clause_span, folded)
@@ -223,7 +223,7 @@ def _figure_indicator(
         if topical is not None:
             return topical.key, topical.label, topical.topic, is_decline
     if words and not _names_its_own_thing(" ".join(words)) and not COMPANY_MEASURE_RE.search(" ".join(words)):
-        words = []  # "Imports had reached $415.6 bln": a generic head alone names the topic before, not a concept
+        words = []  # "Exports had reached $212.3 bln": a generic head alone names the topic before, not a concept
     key, label = _key_and_label(words, UNNAMED)
     if measure == "level":
         key_suffix, label_suffix = {"percent": ("_share", ""), "years": ("_years", ""), "rank": ("_rank", "")}.get(
@@ -277,7 +277,7 @@ def _catalog_indicator(
         # its own clause names ("2 million people, and ... 14 new fabs": the people are not fabs).
         if figure.unit == "count":
             hits = [h for h in hits if clause_span[0] <= h.start < clause_span[1]]
-            # "2.97 million were researchers", "80 cities": the noun right after a count is what it counts.
+            # "1.84 million were engineers", "35 towns": the noun right after a count is what it counts.
             following = [
                 h for h in hits
                 if h.start >= figure.end and COUNTED_NOUN_GAP_RE.fullmatch(folded, figure.end, h.start)
@@ -314,7 +314,7 @@ def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bo
     if figure.unit == "rank":
         ranked = [w for w in _content_words(text[figure.end:figure.end + 80].split(",")[0]) if w.lower() != "place"]
         if ranked:
-            return ranked[:3]  # "second in the world for quantum patents": what is ranked follows
+            return ranked[:3]  # "third in the world for robot patents": what is ranked follows
     following = text[figure.end:figure.end + 60].split(",")[0]
     if len(following) == 60 and " " in following:
         following = following[:following.rfind(" ")]  # whole words only
@@ -342,9 +342,9 @@ def _describing_words(text: str, figure: Figure, clause_start: int, is_share: bo
 
 
 UNNAMED = "unnamed_figure"
-# "Huawei, the biggest supplier of 5G-A equipment, reported revenue": an appositive names the owner, not the figure.
+# "Acme, the largest maker of routers, reported revenue": an appositive names the owner, not the figure.
 APPOSITIVE_RE = re.compile(r",\s+(?:the|a|an)\s+[^,;]{1,80},")
-# "according to Rhodium Group statistics": who says so, never what is measured.
+# "according to Example Consulting data": who says so, never what is measured.
 ATTRIBUTION_RE = re.compile(r"\b(?:[Aa]ccording to|[Cc]iting|[Pp]er)\s+[^,;]*")
 SUBORDINATOR_RE = re.compile(r"\b(?:that|which|whose)\s")
 # "Basic research — the curiosity-driven science — made up 6.9%": an aside between dashes names nothing measured.

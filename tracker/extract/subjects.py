@@ -20,7 +20,7 @@ from tracker.extract.context import (
 )
 
 
-# "3.5% in the US", "3.5% of GDP in the US", "47% completed their degrees in China": the owner named just
+# "2.1% in Japan", "2.1% of GDP in Japan", "47% completed their degrees in China": the owner named just
 # after, when only a preposition phrase stands between: the figure's own verb group (up to two verbs right
 # after it), then words that are no verb, no name and open no new clause, then in/of/at/for. A comma, a
 # later verb or a clause word ("3.5%, a level the US has never reached", "3.5% helped firms invest in the
@@ -84,7 +84,7 @@ ANAPHOR_OPENING_RE = re.compile(
     r"regulator|foundry|developer|supplier))\b"
 )
 SPEAKER_OPENING_RE = re.compile(r"\W*(?:We|Our)\b")
-# "Operators there had installed ...": "there" is the place the previous sentence named (not "there are").
+# "Farmers there had planted ...": "there" is the place the previous sentence named (not "there are").
 THERE_RE = re.compile(
     r"\b(?!(?i:and|but|while|where|then|out|over|here|from)\b)[A-Za-z][a-z]{2,}\s+there\b"
     r"(?!\s+(?:is|are|was|were|will|would|(?:have|has|had)\s+been|be|been|remain|seem))"
@@ -111,13 +111,13 @@ def _document_context(text: str, source_id: str) -> DocumentContext:
     title = lines[0] if lines else ""
     body = opening_body(_subject_mentions(title.title() if title.isupper() else title, context))
     if body is None:
-        # A government report names its province in a byline: "Delivered at ... Zhejiang Provincial People's Congress"
+        # A government report names its province in a byline: "Presented to the ... Anhui Provincial People's Congress"
         for line in (line for line in lines[1:] if len(line) <= 160 and not line.endswith((".", "!", "?", '"', "”"))):
             body = next((m.name for m in _subject_mentions(line, context) if m.name in PLACE_NAMES and not m.is_object), None)
             if body is not None:
                 break
     if body is not None:
-        context.document_owner["owner"] = body  # the headline's company or province ("CHINA MOBILE LIMITED")
+        context.document_owner["owner"] = body  # the headline's company or province ("ACME TELECOM LIMITED")
         context.previous_owner[:] = [Owner(body, True, 0, body in PLACE_NAMES)]
     return context
 
@@ -196,7 +196,7 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
             continue  # "Revenue" is a word the text also writes in lower case
         if PERSON_ROLE_BEFORE_RE.search(text, max(0, found.start() - 30), found.start()):
             people.add(name)
-            people.add(name.split()[-1])  # "economist Daniel Ortiz", later "Ortiz puts": a person, never an owner
+            people.add(name.split()[-1])  # "analyst Maria Keller", later "Keller says": a person, never an owner
             continue
         names.add(name)
     names -= people
@@ -320,7 +320,7 @@ def _subject_name(alias: str) -> tuple[str, bool]:
 
 @lru_cache(maxsize=1)
 def _conditional_subjects() -> tuple:
-    """Subjects whose names count only in some contexts ("Shanghai at 4.3 percent"): checked where they match."""
+    """Subjects whose names count only in some contexts ("Hubei at 3.1 percent"): checked where they match."""
     return tuple(s for s in load_catalog().subjects if s.conditional)
 
 
@@ -374,7 +374,7 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
             ] + introduced
     opening = PLACE_OPENING_RE.match(sentence)
     if opening and not any(m[0] == opening.start(1) for m in mentions):
-        # "Guangdong, the manufacturing powerhouse of the south, spent ...": a place opening its sentence owns it
+        # "Sichuan, the largest province of the west, spent ...": a place opening its sentence owns it
         mentions.append((opening.start(1), opening.end(1), opening.group(1), True))
     if context.last_place and ("the " in sentence or "The " in sentence):
         # "the province", "the city's": the place of that kind an earlier sentence named as an owner
@@ -399,9 +399,9 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
             and ADVERB_ALIAS_RE.fullmatch(sentence, mention.start, mention.end)
             and _has_verb(sentence[max(sentence.rfind(",", 0, mention.start), sentence.rfind(";", 0, mention.start)) + 1:mention.start])
         ):
-            mention.is_object = True  # "ranks second globally": where, not whose ("funding worldwide reached" is the world's)
+            mention.is_object = True  # "ranks third globally": where, not whose ("sales worldwide rose" are the world's)
         elif i > 0 and found[i - 1].is_body and POSSESSIVE_BETWEEN_RE.fullmatch(sentence, found[i - 1].end, mention.start):
-            mention.is_object = True  # "Nvidia's China revenue": the market, not the owner
+            mention.is_object = True  # "Acme's Japan sales": the market, not the owner
     for mention in found:
         if not mention.is_object and mention.name in PLACE_NAMES:
             for kind, names in PLACES_BY_KIND.items():
@@ -410,7 +410,7 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
     return found
 
 
-# "Applicants from the United States filed 54,087": a sentence's subject phrase that names where it is from.
+# "Inventors from Germany filed 12,340": a sentence's subject phrase that names where it is from.
 ORIGIN_OPENING_RE = re.compile(
     r"\W*(?:[A-Z][\w-]*\s+){0,2}(?:[Aa]pplicants|[Cc]ompanies|[Ff]irms|[Rr]esearchers|[Ss]cientists|[Ss]tudents|"
     r"[Ii]nvestors|[Ee]xporters|[Mm]anufacturers|[Mm]akers|[Uu]niversities|[Ii]nstitutions|[Dd]evelopers|"
@@ -442,13 +442,13 @@ def _figure_subject(
         if mention.start >= figure.end and AFTER_SUBJECT_RE.match(text[figure.end:mention.start]):
             return mention.name
         if not mention.is_object and mention.end <= figure.start and PARENTHESIS_AFTER_NAME_RE.fullmatch(text, mention.end, figure.start):
-            return mention.name  # "more than the United States (1.67 million)"
+            return mention.name  # "more than Japan (0.92 million)"
     just_before = next((m for m in reversed(subjects) if m.end <= figure.start), None)
     if just_before is not None and NAMED_WITH_FIGURE_RE.fullmatch(text, just_before.end, figure.start) and (
         not just_before.is_object or COMPARED_FIGURE_RE.search(text, max(0, just_before.start - 12), just_before.start)
         or text[just_before.end:figure.start].strip(" ,")
     ):
-        # "against China's 2.68%", "second to the United States with 158", "Shanghai at 4.34 percent"
+        # "against China's 1.9%", "second to Japan with 74", "Hubei at 3.1 percent"
         return just_before.name
     owners = [m for m in subjects if m.end <= figure.start and not m.is_object]
     if owners:
@@ -465,7 +465,7 @@ def _figure_subject(
                 return earlier.name  # "ASML ..., with customers in China accounting for 36%": where, not whose
         return last.name
     if document_owner is not None and SPEAKER_OPENING_RE.match(text):
-        return document_owner  # "We added 11,000 5G base stations": the body whose report it is
+        return document_owner  # "We opened 3,200 charging stations": the body whose report it is
     if previous_owner is not None:
         if ANAPHOR_OPENING_RE.match(text) or (" there" in text and THERE_RE.search(text, 0, figure.start)):
             return previous_owner.name
@@ -487,8 +487,8 @@ def opening_body(subjects: list[SubjectMention]) -> str | None:
 def sentence_owner(subjects: list[SubjectMention], sentence_number: int, text: str = "") -> Owner | None:
     """The owner a sentence opens with, before any verb: who "It" or "The company" in the next sentence is.
 
-    "Battery giant Contemporary Amperex Technology Co. Limited (CATL) was ..." opens with CATL; "According to
-    the data it released, China leads ..." does not open with China.
+    "Robot maker Example Motion Systems Co. Limited (EMS) was ..." opens with EMS; "According to
+    figures it published, China ranks ..." does not open with China.
     """
     first = next((m for m in subjects if not m.is_object), None)
     if first is None:
@@ -496,7 +496,7 @@ def sentence_owner(subjects: list[SubjectMention], sentence_number: int, text: s
     if first.start > OWNER_REACH_CHARS and _has_verb(text[:first.start]):
         return None
     if not first.is_body:
-        # "Chinese large-model developer Lingxi Intelligence has raised ...": the body the adjective describes
+        # "Chinese chip designer Example Silicon has raised ...": the body the adjective describes
         body = next((m for m in subjects if m.is_body and not m.is_object and m.start > first.start), None)
         if body is not None and not _has_verb(text[first.end:body.start]) and "," not in text[first.end:body.start]:
             first = body
