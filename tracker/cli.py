@@ -250,7 +250,7 @@ def cmd_history(args) -> int:
 
     rows = store.history(_db_path(args), args.indicator, args.subject, parse_time(args.as_of) if args.as_of else None)
     if args.format == "json":
-        print(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        _print_json(rows)
         return EXIT_OK
     if not rows:
         merged = store.merged_into(_db_path(args), args.indicator)
@@ -281,7 +281,7 @@ def cmd_changes(args) -> int:
     changes = sorted(store.changes_since(db, after) + store.revisions_since(db, after),
                      key=lambda c: (c.snapshot_id, c.change == "revised"))
     if args.format == "json":
-        print(json.dumps([c.to_dict() for c in changes], default=_json_default, ensure_ascii=False))
+        _print_json([c.to_dict() for c in changes])
         return EXIT_OK
     if not changes:
         print("No changes.")
@@ -305,7 +305,7 @@ def cmd_timeline(args) -> int:
                 raise UsageError(f"{args.indicator} is merged into {where}: ask `tracker timeline {merged[0]['to_indicator']}`")
             raise UsageError(f"unknown indicator {args.indicator!r}" + _closest(args.indicator, known))
     if args.format == "json":
-        print(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        _print_json(rows)
         return EXIT_OK
     if not rows:
         print(f"No current statements of {args.indicator}"
@@ -341,7 +341,7 @@ def cmd_conflicts(args) -> int:
 
     rows = store.conflicts(_db_path(args), include_consistent=args.all)
     if args.format == "json":
-        print(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        _print_json(rows)
         return EXIT_OK
     if not rows:
         print("No conflicts.")
@@ -381,7 +381,7 @@ def cmd_indicators(args) -> int:
         profiles, co_stated, merges = store.indicator_profiles(db, args.topic, args.subject)
         suggestions = suggest_merges(profiles, co_stated, merges)
         if args.format == "json":
-            print(json.dumps([s.to_dict() for s in suggestions], default=_json_default, ensure_ascii=False))
+            _print_json([s.to_dict() for s in suggestions])
             return EXIT_OK
         if not suggestions:
             print("No likely duplicates.")
@@ -395,7 +395,7 @@ def cmd_indicators(args) -> int:
         return EXIT_OK
     rows = store.indicators(db, args.topic, args.subject)
     if args.format == "json":
-        print(json.dumps(rows, default=_json_default, ensure_ascii=False))
+        _print_json(rows)
         return EXIT_OK
     if not rows:
         print("No indicators" + "".join(f" for {v}" for v in (args.topic, args.subject) if v) + ".")
@@ -422,7 +422,7 @@ def cmd_alias(args) -> int:
             raise UsageError("tracker alias --list takes no FROM, TO, --subject or --remove")
         merges = store.aliases(db) if db.exists() else []
         if args.format == "json":
-            print(json.dumps([a.to_dict() for a in merges], default=_json_default, ensure_ascii=False))
+            _print_json([a.to_dict() for a in merges])
         elif not merges:
             print("No aliases.")
         for a in merges if args.format != "json" else []:
@@ -437,7 +437,7 @@ def cmd_alias(args) -> int:
         with run_lock(db, load_settings().lock_timeout_s, run_id="alias"):  # a writer like any run
             removed = store.remove_alias(db, args.from_indicator, args.subject)
         if args.format == "json":
-            print(json.dumps({"removed": removed.to_dict()}, default=_json_default, ensure_ascii=False))
+            _print_json({"removed": removed.to_dict()})
         else:
             scope = f" for {removed.subject}" if removed.subject else ""
             print(f"Removed alias {removed.from_indicator} -> {removed.to_indicator}{scope}: "
@@ -452,8 +452,7 @@ def cmd_alias(args) -> int:
     with run_lock(db, load_settings().lock_timeout_s, run_id="alias"):  # a writer like any run
         replaced = store.add_alias(db, alias)
     if args.format == "json":
-        print(json.dumps({"alias": alias.to_dict(), "replaced": replaced.to_dict() if replaced else None},
-                         default=_json_default, ensure_ascii=False))
+        _print_json({"alias": alias.to_dict(), "replaced": replaced.to_dict() if replaced else None})
     else:
         scope = f"{alias.subject}'s records" if alias.subject else "every subject's records"
         print(f"Merged {alias.from_indicator} into {alias.to_indicator} ({scope}): every view now reads "
@@ -525,6 +524,11 @@ def _json_default(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     return str(value)
+
+
+def _print_json(value) -> None:
+    """Print `value` as one line of JSON: dates in ISO 8601, text unescaped."""
+    print(json.dumps(value, default=_json_default, ensure_ascii=False))
 
 
 if __name__ == "__main__":

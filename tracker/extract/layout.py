@@ -93,8 +93,8 @@ UNIT_FIGURE_RE = compile_folded(
     rf"\d\s?(?:%|percent|per\s?cent|(?:{_SCALE_WORDS})s?\b|km\b|nm\b|{_CURRENCY_AFTER}\b)"
     rf"|(?:\b(?:{_literal_alternation(_LETTER_SIGNS)})|[{_SIGN_CLASS}])\s?\d"
 )
-HAS_DATE_RE = re.compile(rf"{_MONTHS}|\b(?:19|20)\d\d\b")
 HAS_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+HAS_DATE_RE = re.compile(rf"{_MONTHS}|{HAS_YEAR_RE.pattern}")
 VERB_HINT_RE = compile_folded(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|shall|should|"
     r"\w{3,}(?:ed|es|ing))\b|\b\w{3,}s\b",
