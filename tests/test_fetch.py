@@ -1,5 +1,7 @@
 """Remote sources against a real HTTP server on 127.0.0.1: conditional GET, retries, timeouts,
-redirects, the size cap, refused schemes, the raw archive and the run's Prefect artifacts.
+redirects, the size cap, refused schemes, the raw archive and the run's Prefect artifacts; and
+against a raw-socket server (tests/drip_server.py) for drip-fed and truncated answers, the
+per-URL deadline and the run's fetch budget.
 
 Flow tests run `flows.ingest.ingest` for real; pure fetch tests call tracker.fetch directly.
 """
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import socket
 import threading
+import time
 
 import pytest
 from werkzeug import Request, Response
@@ -20,6 +23,7 @@ from tracker.models import Source, SourceState
 from tracker.sources import document_from_bytes
 from warehouse import store
 from tests.cli import query
+from tests.drip_server import DripServer
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
@@ -54,6 +58,13 @@ def release():
     event = threading.Event()
     yield event
     event.set()
+
+
+@pytest.fixture
+def drip_server():
+    """Answers that arrive a byte every 0.2 s, forever (see tests/drip_server.py); stopped at teardown."""
+    with DripServer(interval_s=0.2) as server:
+        yield server
 
 
 def sources_file(tmp_path, *urls: str):
@@ -354,3 +365,133 @@ def test_fetch_all_keeps_order_and_isolates_failures(httpserver):
 
     assert [getattr(o, "reason", None) or o.content_hash[:0] for o in outcomes] == ["", "http_404", ""]
     assert [o.source_id for o in outcomes] == urls
+
+
+def test_binary_page_names_its_reason_once(httpserver):
+    httpserver.expect_request("/report").respond_with_data(b"R&D\x00\x00 spending", content_type="text/plain")
+
+    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/report")), None, policy(), has_text=has_article_text)
+
+    assert (outcome.check, outcome.reason) == ("fetch", "binary")
+    assert outcome.message.count("(binary)") == 1, outcome.message
+
+
+def test_body_shorter_than_its_content_length_is_truncated(drip_server):
+    outcome = fetch.fetch_or_failure(remote(drip_server.url("/truncated")), None, policy(), has_text=has_article_text)
+
+    assert (outcome.check, outcome.reason) == ("fetch", "truncated_body")
+    assert "after 10 of the 1000 bytes" in outcome.message
+    assert outcome.message.count("(truncated_body)") == 1
+
+
+# --- the per-URL deadline and the run's fetch budget ---------------------------------------
+
+DEADLINE_S = 1.5
+DRIP_POLICY = {"read_timeout_s": 2.0, "deadline_s": DEADLINE_S}  # each byte comes well within the read timeout
+
+
+def watchdogs() -> list[threading.Thread]:
+    """Deadline timers still alive: each fetch must cancel and join its own."""
+    return [t for t in threading.enumerate()
+            if isinstance(t, threading.Timer) and getattr(t.function, "__func__", None) is fetch._Deadline._expire]
+
+
+@pytest.mark.parametrize("path", ["/drip-headers", "/drip-body", "/drip-close"])
+def test_drip_fed_answer_ends_at_the_deadline(drip_server, path):
+    # /drip-close would even look complete: a body without a length ends when the connection does
+    url = drip_server.url(path)
+    started = time.monotonic()
+
+    outcome = fetch.fetch_or_failure(remote(url), None, policy(**DRIP_POLICY), has_text=has_article_text)
+
+    elapsed = time.monotonic() - started
+    assert (outcome.check, outcome.reason) == ("fetch", "fetch_timeout")
+    assert outcome.message == f"no complete answer within {DEADLINE_S:g} s (fetch_deadline_s) (fetch_timeout)"
+    assert DEADLINE_S - 0.1 <= elapsed < DEADLINE_S + 3
+    assert [logged for _, logged in drip_server.log] == [path]  # no retry after the deadline
+    assert watchdogs() == []
+
+
+def test_deadline_covers_a_kept_alive_connection(drip_server):
+    # The second fetch reuses the first one's pooled connection: its socket must be watched as well
+    session = fetch.make_session(retries=1, backoff_s=0.0)
+    with session:
+        first = fetch.fetch_or_failure(remote(drip_server.url("/ok")), None, policy(**DRIP_POLICY), session,
+                                       has_text=has_article_text)
+        started = time.monotonic()
+        second = fetch.fetch_or_failure(remote(drip_server.url("/drip-body")), None, policy(**DRIP_POLICY), session,
+                                        has_text=has_article_text)
+        elapsed = time.monotonic() - started
+
+    assert first.text and second.reason == "fetch_timeout"
+    assert elapsed < DEADLINE_S + 3
+    [(first_connection, _), (second_connection, _)] = drip_server.log
+    assert first_connection == second_connection
+
+
+def test_fetch_all_isolates_a_drip_fed_url(drip_server):
+    urls = [drip_server.url("/ok"), drip_server.url("/drip-headers"), drip_server.url("/ok") + "?again"]
+    started = time.monotonic()
+
+    outcomes = fetch.fetch_all([remote(url) for url in urls], {}, policy(**DRIP_POLICY, workers=2),
+                               has_text=has_article_text)
+
+    assert time.monotonic() - started < DEADLINE_S + 3
+    assert [getattr(o, "reason", "fetched") for o in outcomes] == ["fetched", "fetch_timeout", "fetched"]
+    assert watchdogs() == []
+
+
+def test_drip_fed_url_fails_alone_and_the_run_ends(drip_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_FETCH_DEADLINE_S", "2")
+    monkeypatch.setenv("TRACKER_FETCH_TIMEOUT_S", "5")  # longer than the drip's pause: only the deadline ends it
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "report.txt").write_text(REPORT_V1, encoding="utf-8")
+    url = drip_server.url("/drip-body")
+    db_path = tmp_path / "t.duckdb"
+    started = time.monotonic()
+
+    summary = ingest(seeds_dir=seeds, sources_file=sources_file(tmp_path, url), db_path=db_path)
+
+    assert time.monotonic() - started < 2 + 30
+    assert [(f.source_id, f.check, f.reason) for f in summary.failures] == [(url, "fetch", "fetch_timeout")]
+    assert query(db_path, "select source_id, check_name, reason from validation_failures "
+                          "where run_id = $run_id", {"run_id": summary.run_id}) == [(url, "fetch", "fetch_timeout")]
+    assert current_values(db_path) == extracted(REPORT_V1, "report.txt") != []
+
+
+def test_urls_not_started_within_the_budget_wait_for_the_next_run(httpserver, release):
+    def slow(request: Request) -> Response:
+        release.wait(0.5)
+        return Response(REPORT_V1, content_type="text/plain")
+    paths = [f"/slow/{n}" for n in range(4)]
+    for path in paths:
+        httpserver.expect_request(path).respond_with_handler(slow)
+    urls = [httpserver.url_for(path) for path in paths]
+    started = time.monotonic()
+
+    # One at a time: /slow/0 starts at once, /slow/1 at 0.5 s, within the 0.8 s budget; the rest after it
+    outcomes = fetch.fetch_all([remote(url) for url in urls], {},
+                               policy(workers=1, read_timeout_s=2.0, deadline_s=2.0, budget_s=0.8),
+                               has_text=has_article_text)
+
+    assert time.monotonic() - started < 0.8 + 2.0
+    assert [getattr(o, "reason", "fetched") for o in outcomes] == ["fetched", "fetched",
+                                                                   "fetch_budget_exceeded", "fetch_budget_exceeded"]
+    assert [request.path for request, _ in httpserver.log] == paths[:2]
+    late = outcomes[2]
+    assert (late.source_id, late.check) == (urls[2], "fetch")
+    assert "fetch budget" in late.message and "(fetch_budget_s)" in late.message and "next run" in late.message
+
+
+def test_deadline_cuts_a_retry_after_wait_short(httpserver):
+    # A 503 asking us to come back in 30 s: the wait for the retry ends at the deadline, not after it
+    httpserver.expect_request("/busy").respond_with_data("busy", status=503, headers={"Retry-After": "30"})
+    started = time.monotonic()
+
+    outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/busy")), None, policy(**DRIP_POLICY, retries=2),
+                                     has_text=has_article_text)
+
+    assert outcome.reason == "fetch_timeout"
+    assert time.monotonic() - started < DEADLINE_S + 3
+    assert len(httpserver.log) == 1  # no retry once the deadline has passed

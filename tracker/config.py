@@ -18,6 +18,11 @@ DEFAULT_LOCK_TIMEOUT_S = 30.0
 DEFAULT_FETCH_TIMEOUT_S = 30.0
 DEFAULT_FETCH_RETRIES = 2
 DEFAULT_FETCH_WORKERS = 8
+DEFAULT_FETCH_DEADLINE_S = 120.0  # one URL, wall-clock, retries included
+DEFAULT_FETCH_BUDGET_S = 900.0  # all of a run's fetching; sources not started by then wait for the next run
+DEFAULT_WRITER_WAIT_S = 120.0  # how long a commit waits for read-only connections to close
+DEFAULT_MAX_RECORDS_PER_DOCUMENT = 5000
+DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT = 60.0
 
 
 class ConfigError(Exception):
@@ -39,6 +44,12 @@ class Settings:
     fetch_workers: int = DEFAULT_FETCH_WORKERS
     # A fixed interval instead of the cron schedule (short cadences, tests); None uses the cron
     schedule_interval_s: float | None = None
+    # Budgets, so no one input holds a run hostage (over budget = a failure row for that source)
+    fetch_deadline_s: float = DEFAULT_FETCH_DEADLINE_S
+    fetch_budget_s: float = DEFAULT_FETCH_BUDGET_S
+    writer_wait_s: float = DEFAULT_WRITER_WAIT_S
+    max_records_per_document: int = DEFAULT_MAX_RECORDS_PER_DOCUMENT
+    max_extract_s_per_document: float = DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT
 
 
 def load_settings(config_path: Path | None = None) -> Settings:
@@ -63,11 +74,24 @@ def load_settings(config_path: Path | None = None) -> Settings:
         fetch_workers = int(setting("TRACKER_FETCH_WORKERS", "fetch_workers", DEFAULT_FETCH_WORKERS))
         interval = setting("TRACKER_SCHEDULE_INTERVAL_S", "schedule_interval_s", None)
         interval_s = float(interval) if interval not in (None, "") else None
+        budgets = {
+            "fetch_deadline_s": float(setting("TRACKER_FETCH_DEADLINE_S", "fetch_deadline_s", DEFAULT_FETCH_DEADLINE_S)),
+            "fetch_budget_s": float(setting("TRACKER_FETCH_BUDGET_S", "fetch_budget_s", DEFAULT_FETCH_BUDGET_S)),
+            "writer_wait_s": float(setting("TRACKER_WRITER_WAIT_S", "writer_wait_s", DEFAULT_WRITER_WAIT_S)),
+            "max_records_per_document": int(setting("TRACKER_MAX_RECORDS_PER_DOCUMENT", "max_records_per_document",
+                                                    DEFAULT_MAX_RECORDS_PER_DOCUMENT)),
+            "max_extract_s_per_document": float(setting("TRACKER_MAX_EXTRACT_S_PER_DOCUMENT",
+                                                        "max_extract_s_per_document",
+                                                        DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT)),
+        }
     except ValueError as exc:
         raise ConfigError(f"bad number in configuration: {exc}") from None
     if fetch_timeout <= 0 or fetch_retries < 0 or fetch_workers < 1 or (interval_s is not None and interval_s <= 0):
         raise ConfigError("fetch_timeout_s and schedule_interval_s must be positive, fetch_retries at least 0, "
                           "fetch_workers at least 1")
+    for name, value in budgets.items():
+        if not 0 < value < float("inf"):
+            raise ConfigError(f"{name} must be a positive, finite number, not {value:g}")
     return Settings(
         db_path=Path(env.get("TRACKER_DB", file_settings.get("db", DEFAULT_DB_PATH))),
         seeds_dir=Path(env.get("TRACKER_SEEDS", file_settings.get("seeds", DEFAULT_SEEDS_DIR))),
@@ -80,4 +104,5 @@ def load_settings(config_path: Path | None = None) -> Settings:
         fetch_retries=fetch_retries,
         fetch_workers=fetch_workers,
         schedule_interval_s=interval_s,
+        **budgets,
     )

@@ -1,4 +1,5 @@
-"""Fetching remote sources politely: timeouts, retries with backoff, conditional GET, a size cap.
+"""Fetching remote sources politely: timeouts, retries with backoff, conditional GET, a size cap,
+a wall-clock deadline per URL and a time budget for a run's fetching.
 
 Every way a fetch can fail ends as FetchFailed with a stable reason code, and `fetch_or_failure`
 turns that into a Failure value, so one bad URL costs only itself.
@@ -6,16 +7,22 @@ turns that into a Failure value, so one bad URL costs only itself.
 
 from __future__ import annotations
 
+import http.client
+import os
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
+import urllib3
+import urllib3.connection
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from tracker.config import DEFAULT_FETCH_BUDGET_S, DEFAULT_FETCH_DEADLINE_S
 from tracker.models import Document, Failure, Source, SourceState
 from tracker.sources import HasText, SourceRejected, document_from_bytes
 from tracker.text import media_type_for
@@ -25,7 +32,7 @@ READ_TIMEOUT_S = 30.0
 RETRIES = 2
 BACKOFF_S = 0.5
 BACKOFF_MAX_S = 30.0
-RETRY_AFTER_MAX_S = 60  # a server asking us to come back in hours gets a failure, not a hung run
+RETRY_AFTER_MAX_S = 60  # a Retry-After of hours is waited on this long at most, and never past the deadline
 MAX_REDIRECTS = 5
 USER_AGENT = "tracker/0.1 (+technology-policy indicator tracker)"
 CHUNK_BYTES = 64 * 1024
@@ -64,30 +71,197 @@ class FetchPolicy:
     retries: int = RETRIES  # of connection errors, timeouts and 429/5xx answers, with backoff
     backoff_s: float = BACKOFF_S
     workers: int = 8  # URLs fetched at once, each on its own connection
+    # One URL, wall clock: connects, retries, redirects, headers and body. The read timeout alone
+    # cannot bound a fetch: it restarts with every byte, so a server dripping bytes holds it for hours
+    deadline_s: float = DEFAULT_FETCH_DEADLINE_S
+    # All of a run's fetching: a URL not started by then is left for the next run
+    budget_s: float = DEFAULT_FETCH_BUDGET_S
 
     @property
     def timeout_s(self) -> tuple[float, float]:
         return (min(self.connect_timeout_s, self.read_timeout_s), self.read_timeout_s)
 
-    @property
-    def download_timeout_s(self) -> float:
-        """A whole body must arrive within this, so a server dripping bytes cannot hold a run."""
-        return max(60.0, 10 * self.read_timeout_s)
-
 
 def fetch_policy(settings) -> FetchPolicy:
     """The policy configured in tracker.toml / TRACKER_FETCH_* (see tracker.config)."""
     return FetchPolicy(max_bytes=settings.max_document_bytes, read_timeout_s=settings.fetch_timeout_s,
-                       retries=settings.fetch_retries, workers=settings.fetch_workers)
+                       retries=settings.fetch_retries, workers=settings.fetch_workers,
+                       deadline_s=settings.fetch_deadline_s, budget_s=settings.fetch_budget_s)
+
+
+# --- the per-URL deadline ------------------------------------------------------------------
+#
+# A watchdog timer per fetch. At the deadline it marks the fetch expired and shuts down every socket
+# the fetch uses, which makes a recv blocked in another thread return at once. The connections of
+# sessions from make_session hand their sockets to the deadline of the fetch running on their
+# thread; their Retry stops retrying, and stops waiting, once that deadline has passed.
+
+_running = threading.local()  # .deadline: the _Deadline of the fetch running on this thread, if any
+
+
+def _current_deadline() -> _Deadline | None:
+    return getattr(_running, "deadline", None)
+
+
+class _Deadline:
+    """One fetch's wall-clock limit; `with _Deadline(s):` around the fetch, then look at `.expired`."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._expired = threading.Event()
+        self._lock = threading.Lock()  # orders expiry against registering sockets and finishing
+        self._finished = False
+        # Duplicates of the fetch's sockets, ours to close: shutting one shuts the connection, and a
+        # duplicate still works once TLS has wrapped (and detached) the socket it was made from
+        self._handles: list[socket.socket] = []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True  # never keeps the interpreter alive; cancelled and joined at exit anyway
+        self._outer: _Deadline | None = None
+
+    @property
+    def expired(self) -> bool:
+        return self._expired.is_set()
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking at the deadline."""
+        if seconds > 0:
+            self._expired.wait(seconds)
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut `sock` down at the deadline, or now if it has passed."""
+        try:
+            fd = os.dup(sock.fileno())
+        except OSError:
+            return  # already closed: nothing left to unblock
+        try:
+            handle = socket.socket(fileno=fd)  # family and type read from the descriptor
+        except OSError:
+            os.close(fd)
+            return
+        with self._lock:
+            if self._finished:
+                handle.close()
+                return
+            self._handles.append(handle)
+            if self._expired.is_set():
+                _shut(handle)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._finished:
+                return
+            self._expired.set()
+            for handle in self._handles:
+                _shut(handle)
+
+    def __enter__(self) -> _Deadline:
+        self._outer = _current_deadline()
+        _running.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with self._lock:
+            self._finished = True  # from here on `expired` no longer changes
+        self._timer.cancel()
+        self._timer.join()  # an expiry under way finishes its shutdowns before the sockets go back to the pool
+        for handle in self._handles:
+            handle.close()  # closes our duplicate only; the connection stays open if it was not shut
+        self._handles.clear()
+        _running.deadline = self._outer
+
+
+def _shut(handle: socket.socket) -> None:
+    try:
+        handle.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed or never connected: nothing blocks on it
+
+
+class _DeadlineSockets:
+    """Connection mixin: the sockets a connection opens or sends on go to the running fetch's deadline."""
+
+    _watched_by: _Deadline | None = None
+
+    def _new_conn(self) -> socket.socket:
+        deadline = _current_deadline()
+        if deadline is not None and deadline.expired:
+            # Past the deadline a retry must not wait out another connect timeout
+            raise urllib3.exceptions.ConnectTimeoutError(self, "the fetch deadline has passed")
+        sock = super()._new_conn()
+        if deadline is not None:
+            deadline.watch(sock)
+            self._watched_by = deadline
+        return sock
+
+    def request(self, *args, **kwargs) -> None:
+        deadline = _current_deadline()
+        if deadline is not None and self.sock is not None and self._watched_by is not deadline:
+            deadline.watch(self.sock)  # a keep-alive connection opened by an earlier fetch
+            self._watched_by = deadline
+        return super().request(*args, **kwargs)
+
+
+class _DeadlineHTTPConnection(_DeadlineSockets, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_DeadlineSockets, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _DeadlineHTTPConnection
+
+
+class _DeadlineHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _DeadlineHTTPSConnection
+
+
+_DEADLINE_POOLS = {"http": _DeadlineHTTPPool, "https": _DeadlineHTTPSPool}
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """An HTTPAdapter whose connection pools make deadline-aware connections, proxied or not."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _DEADLINE_POOLS
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools have their own connection classes
+            manager.pool_classes_by_scheme = _DEADLINE_POOLS
+        return manager
+
+
+class _DeadlineRetry(Retry):
+    """Retry that gives up once the running fetch's deadline has passed, and never sleeps past it."""
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        deadline = _current_deadline()
+        if deadline is not None and deadline.expired:
+            reason = error or urllib3.exceptions.ResponseError("the fetch deadline has passed")
+            raise urllib3.exceptions.MaxRetryError(_pool, url, reason) from reason
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response=None) -> None:
+        deadline = _current_deadline()
+        if deadline is None:
+            return super().sleep(response)
+        # As Retry.sleep: the server's Retry-After (capped at retry_after_max), else the backoff
+        pause = self.get_retry_after(response) if self.respect_retry_after_header and response else None
+        deadline.wait(pause or self.get_backoff_time())
 
 
 def make_session(retries: int = RETRIES, backoff_s: float = BACKOFF_S, pool_size: int = 10) -> requests.Session:
+    """A session whose fetches `fetch_document` can hold to a deadline (its sockets and retries know it)."""
     session = requests.Session()
-    retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff_s,
-                  backoff_max=BACKOFF_MAX_S, status_forcelist=(429, 500, 502, 503, 504),
-                  allowed_methods=frozenset({"GET"}), raise_on_status=False,
-                  respect_retry_after_header=True, retry_after_max=RETRY_AFTER_MAX_S)
-    adapter = HTTPAdapter(max_retries=retry, pool_maxsize=pool_size)
+    retry = _DeadlineRetry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff_s,
+                           backoff_max=BACKOFF_MAX_S, status_forcelist=(429, 500, 502, 503, 504),
+                           allowed_methods=frozenset({"GET"}), raise_on_status=False,
+                           respect_retry_after_header=True, retry_after_max=RETRY_AFTER_MAX_S)
+    adapter = _DeadlineAdapter(max_retries=retry, pool_maxsize=pool_size)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = USER_AGENT
@@ -109,38 +283,64 @@ def conditional_headers(known: SourceState | None) -> dict[str, str]:
 
 def fetch_document(source: Source, known: SourceState | None, session: requests.Session,
                    policy: FetchPolicy, *, has_text: HasText) -> Document | NotModified:
-    """GET one URL, following redirects; 304 means unchanged. Raises FetchFailed with a reason code."""
+    """GET one URL, following redirects, within `policy.deadline_s`; 304 means unchanged.
+
+    Raises FetchFailed with a reason code. The deadline holds for sessions from make_session.
+    """
     url = source.location
     headers = conditional_headers(known)
-    try:
-        with session.get(url, headers=headers, timeout=policy.timeout_s, stream=True) as response:
-            if response.status_code == 304 and headers:
-                return NotModified(source.source_id)
-            if not 200 <= response.status_code < 300:
-                raise FetchFailed(url, f"http_{response.status_code}",
-                                  f"the server answered {response.status_code} {response.reason}",
-                                  status=response.status_code)
-            media_type = media_type_for(url, response.headers.get("Content-Type"))
-            if not media_type.startswith(READABLE_MEDIA_TYPES):
-                raise FetchFailed(url, "unsupported_media_type",
-                                  f"{media_type} is not text, HTML or PDF", status=response.status_code)
-            raw = _read_capped(response, url, policy)
-            etag = response.headers.get("ETag")
-            last_modified = response.headers.get("Last-Modified")
-    except requests.exceptions.RequestException as exc:
-        reason, detail = _explain(exc, policy)
-        raise FetchFailed(url, reason, detail) from None
+    failure = None
+    with _Deadline(policy.deadline_s) as deadline:
+        try:
+            answer = _download(source, headers, session, policy)
+        except requests.exceptions.RequestException as exc:
+            failure = FetchFailed(url, *_explain(exc, policy))
+        except FetchFailed as exc:
+            failure = exc
+    if deadline.expired:
+        # Whatever ended the fetch after the deadline was the watchdog's shutdown, even a body that
+        # looks complete: one without a Content-Length simply ends at the shutdown
+        raise FetchFailed(url, "fetch_timeout", f"no complete answer within {policy.deadline_s:g} s (fetch_deadline_s)")
+    if failure is not None:
+        raise failure
+    if isinstance(answer, NotModified):
+        return answer
+    raw, media_type, etag, last_modified = answer
     try:
         return document_from_bytes(source.source_id, raw, media_type, etag=etag, last_modified=last_modified,
                                    has_text=has_text)
     except SourceRejected as exc:
-        raise FetchFailed(url, exc.failure.reason, exc.failure.message) from None
+        rejected = exc.failure
+        # Its message already ends in "(reason)", which FetchFailed adds again
+        raise FetchFailed(url, rejected.reason, rejected.message.removesuffix(f" ({rejected.reason})")) from None
+
+
+def _download(source: Source, headers: dict[str, str], session: requests.Session,
+              policy: FetchPolicy) -> NotModified | tuple[bytes, str, str | None, str | None]:
+    """The raw answer to one GET: NotModified, or (body, media type, ETag, Last-Modified)."""
+    url = source.location
+    with session.get(url, headers=headers, timeout=policy.timeout_s, stream=True) as response:
+        if response.status_code == 304 and headers:
+            return NotModified(source.source_id)
+        if not 200 <= response.status_code < 300:
+            raise FetchFailed(url, f"http_{response.status_code}",
+                              f"the server answered {response.status_code} {response.reason}",
+                              status=response.status_code)
+        media_type = media_type_for(url, response.headers.get("Content-Type"))
+        if not media_type.startswith(READABLE_MEDIA_TYPES):
+            raise FetchFailed(url, "unsupported_media_type",
+                              f"{media_type} is not text, HTML or PDF", status=response.status_code)
+        raw = _read_capped(response, url, policy.max_bytes)
+        return raw, media_type, response.headers.get("ETag"), response.headers.get("Last-Modified")
 
 
 def _explain(exc: requests.exceptions.RequestException, policy: FetchPolicy) -> tuple[str, str]:
     """A requests error as (reason code, detail). Retries hide read timeouts inside ConnectionError."""
     if isinstance(exc, requests.exceptions.Timeout) or _timed_out(exc):
         return "fetch_timeout", f"no answer within {policy.read_timeout_s:g} s, after {policy.retries} retries"
+    truncation = _truncation(exc)
+    if truncation:
+        return "truncated_body", truncation
     if isinstance(exc, requests.exceptions.TooManyRedirects):
         return "too_many_redirects", f"more than {MAX_REDIRECTS} redirects"
     if isinstance(exc, requests.exceptions.InvalidSchema):
@@ -150,6 +350,24 @@ def _explain(exc: requests.exceptions.RequestException, policy: FetchPolicy) -> 
     if isinstance(exc, requests.exceptions.ConnectionError):
         return "fetch_connection", f"could not connect or the connection broke: {_root_cause(exc)}"
     return "fetch_error", f"{type(exc).__name__}: {exc}"
+
+
+def _truncation(exc: BaseException) -> str | None:
+    """The detail of a body cut short of its Content-Length, if exc is that.
+
+    urllib3 2.x raises IncompleteRead(bytes read, bytes missing) inside a ProtocolError, which
+    requests raises as ChunkedEncodingError (or ConnectionError).
+    """
+    for cause in _causes(exc):
+        # InvalidChunkLength is an IncompleteRead too, but it means a garbled chunk, not a short body
+        if isinstance(cause, http.client.IncompleteRead) and not isinstance(
+                cause, urllib3.exceptions.InvalidChunkLength):
+            received = cause.partial if isinstance(cause.partial, int) else len(cause.partial)
+            if not cause.expected or cause.expected < 0:
+                return f"the server closed the connection after {received} bytes, before the body's end"
+            return (f"the server closed the connection after {received} of the {received + cause.expected} "
+                    "bytes its Content-Length declared")
+    return None
 
 
 def _timed_out(exc: BaseException) -> bool:
@@ -179,21 +397,17 @@ def _causes(exc: BaseException):
         exc = inner
 
 
-def _read_capped(response: requests.Response, url: str, policy: FetchPolicy) -> bytes:
-    max_bytes = policy.max_bytes
+def _read_capped(response: requests.Response, url: str, max_bytes: int) -> bytes:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchFailed(url, "too_large", f"{declared} bytes declared, over the {max_bytes}-byte cap "
                                             "(max_document_bytes)")
-    deadline = time.monotonic() + policy.download_timeout_s
     chunks = []
     received = 0
     for chunk in response.iter_content(CHUNK_BYTES):
         received += len(chunk)
         if received > max_bytes:
             raise FetchFailed(url, "too_large", f"more than {max_bytes} bytes, over the cap (max_document_bytes)")
-        if time.monotonic() > deadline:
-            raise FetchFailed(url, "fetch_timeout", f"the body took longer than {policy.download_timeout_s:g} s")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -215,11 +429,17 @@ def fetch_all(sources: list[Source], known: dict[str, SourceState], policy: Fetc
     """Fetch many URLs on `policy.workers` threads, one session (connection pool) per thread.
 
     Outcomes come back in the order of `sources`; each URL's failure is its own Failure value.
+    A URL not started within `policy.budget_s` is not fetched (fetch_budget_exceeded) and waits
+    for the next run; started ones finish within their deadline, so fetching ends within
+    budget_s + deadline_s.
     """
     local = threading.local()
     sessions: list[requests.Session] = []
+    budget_ends = time.monotonic() + policy.budget_s
 
     def fetch_one(source: Source) -> Document | NotModified | Failure:
+        if time.monotonic() >= budget_ends:
+            return over_budget(source, policy)
         if not hasattr(local, "session"):
             local.session = make_session(policy.retries, policy.backoff_s)
             sessions.append(local.session)
@@ -235,3 +455,10 @@ def fetch_all(sources: list[Source], known: dict[str, SourceState], policy: Fetc
     finally:
         for session in sessions:
             session.close()
+
+
+def over_budget(source: Source, policy: FetchPolicy) -> Failure:
+    """The Failure of a URL the run's fetch budget ran out before."""
+    return FetchFailed(source.location, "fetch_budget_exceeded",
+                       f"not reached within the run's fetch budget of {policy.budget_s:g} s (fetch_budget_s); "
+                       "it will be tried next run").to_failure()
