@@ -98,7 +98,7 @@ def main() -> int:
         from tracker.sources import parse_sources_file
         from warehouse import store
 
-        sources, _ = parse_sources_file(sources_file.read_text(encoding="utf-8"))
+        sources, _ = parse_sources_file(sources_file.read_bytes())
         known = store.known_sources(db_path)
         policy = fetch.fetch_policy(load_settings())
         fetch_s, outcomes = _timed(lambda: fetch.fetch_all(sources, known, policy, has_text=has_article_text))

@@ -11,15 +11,16 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from tracker import alerts, catalog, diff, fetch, published, report, sources, summary as run_summary
 from tracker.config import load_settings
-from tracker.extract import EXTRACTOR_VERSION, extract_indicators, has_article_text
+from tracker.extract import EXTRACTOR_VERSION, extract_documents, has_article_text
 from tracker.lock import run_lock
+from tracker.pending import clear_pending, load_pending, save_pending
 from tracker.models import Document, Failure, IndicatorRecord, ReportData, RunSummary, Source, SourceState
 from warehouse import store
 
@@ -47,13 +48,13 @@ def fetch_remote(remote: list[Source], known: dict[str, SourceState],
 
 
 @task(cache_policy=NO_CACHE)
-def known_sources(db_path: Path) -> dict[str, SourceState]:
-    return store.known_sources(db_path)
+def known_sources(db_path: Path, wait_s: float) -> dict[str, SourceState]:
+    return store.known_sources(db_path, wait_s)
 
 
 @task(cache_policy=NO_CACHE)
-def extract(documents: list[Document]) -> list[IndicatorRecord]:
-    return [record for doc in documents for record in extract_indicators(doc.text, doc.source_id)]
+def extract(documents: list[Document], max_records: int, max_seconds: float) -> tuple[list[IndicatorRecord], list[Failure]]:
+    return extract_documents(documents, max_records, max_seconds)
 
 
 @task(cache_policy=NO_CACHE)
@@ -70,30 +71,39 @@ def validate(records: list[IndicatorRecord], documents: list[Document]) -> tuple
 
 
 @task(cache_policy=NO_CACHE)
-def number_mentions(db_path: Path, records: list[IndicatorRecord], documents: list[Document]) -> list[diff.NumberedRecord]:
-    current = store.current_mentions(db_path, [doc.source_id for doc in documents])
+def number_mentions(db_path: Path, records: list[IndicatorRecord], documents: list[Document],
+                    wait_s: float) -> list[diff.NumberedRecord]:
+    current = store.current_mentions(db_path, [doc.source_id for doc in documents], wait_s)
     return diff.number_mentions(records, current)
 
 
 @task(cache_policy=NO_CACHE)
-def commit_snapshot(db_path: Path, snapshot: store.SnapshotInput) -> tuple[int, list]:
-    return store.commit_snapshot(db_path, snapshot)
+def commit_snapshot(db_path: Path, snapshot: store.SnapshotInput, wait_s: float) -> tuple[int, list]:
+    try:
+        return store.commit_snapshot(db_path, snapshot, wait_s)
+    except store.WarehouseLocked as exc:
+        # Readers outlasted our patience: keep the work, so the next run commits it instead of redoing it
+        kept = save_pending(db_path, snapshot)
+        raise store.WarehouseLocked(f"{exc}; this run's work is kept in {kept} and the next run commits it") from None
 
 
 @task(cache_policy=NO_CACHE)
-def send_alerts(db_path: Path, summary: RunSummary, webhook_url: str | None) -> None:
-    # Re-send what earlier runs could not deliver, then this run's alert; every attempt is recorded
+def commit_pending(db_path: Path, wait_s: float) -> None:
+    """Commit what an earlier run extracted but could not commit (tracker.pending)."""
+    snapshot = load_pending(db_path)
+    if snapshot is not None:
+        store.commit_snapshot(db_path, snapshot, wait_s)
+        clear_pending(db_path)
+
+
+@task(cache_policy=NO_CACHE)
+def deliver_alerts(db_path: Path, webhook_url: str | None, wait_s: float) -> None:
+    """Send the outbox: this run's alert and whatever earlier runs queued or failed to deliver."""
     destination = alerts.webhook_fingerprint(webhook_url)
-    if webhook_url:
-        for alert_id, payload in store.undelivered_alerts(db_path):
-            delivery = alerts.deliver(payload, webhook_url)
-            store.update_alert_delivery(db_path, alert_id, destination, delivery.status,
-                                        delivery.attempts, delivery.last_error)
-    alert = alerts.alert_for(summary)
-    if alert is not None:
-        delivery = alerts.deliver(alert.payload, webhook_url)
-        store.record_alert(db_path, summary.run_id, alert.text, alert.payload, destination,
-                           delivery.status, delivery.attempts, delivery.last_error)
+    for alert_id, payload in store.undelivered_alerts(db_path, wait_s):
+        delivery = alerts.deliver(payload, webhook_url)
+        store.update_alert_delivery(db_path, alert_id, destination, delivery.status,
+                                    delivery.attempts, delivery.last_error, wait_s)
 
 
 @task(cache_policy=NO_CACHE)
@@ -106,20 +116,25 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
            db_path: Path = Path("warehouse/tracker.duckdb")) -> RunSummary:
     """One run: new and changed sources in, one snapshot out."""
     settings = load_settings()
+    wait_s = settings.writer_wait_s
     run_id = uuid.uuid4().hex[:12]
     started_at = datetime.now(timezone.utc)
     # One writer at a time; a second run waits a bounded time, then fails naming the holder
     with run_lock(db_path, settings.lock_timeout_s, run_id):
-        crashed_runs = store.begin_run(db_path, run_id, started_at, os.getpid(),
-                                       str(seeds_dir) if seeds_dir else None,
-                                       str(sources_file) if sources_file else None)
+        commit_pending(db_path, wait_s)
+        crashed_runs = store.unfinished_runs(db_path, wait_s)
+        store.begin_run(db_path, run_id, started_at, os.getpid(), str(seeds_dir) if seeds_dir else None,
+                        str(sources_file) if sources_file else None, crashed_runs,
+                        alerts.crashed_runs_alert(crashed_runs), wait_s)
         try:
             summary = _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, crashed_runs)
+        except store.WarehouseLocked:
+            raise  # its work is kept (tracker.pending); the next run commits it and finishes this run's row
         except BaseException as exc:
-            store.fail_run(db_path, run_id, f"{type(exc).__name__}: {exc}")
+            _record_error(db_path, run_id, exc, settings)
             raise
-        # Alert as a step of its own; state hooks are not guaranteed to run
-        send_alerts(db_path, quote(summary), settings.alert_webhook)
+        # The alert was queued by the commit; deliver it (and any earlier) as a step of its own
+        deliver_alerts(db_path, settings.alert_webhook, wait_s)
     create_markdown_artifact(key=SUMMARY_ARTIFACT_KEY, markdown=run_summary.summary_markdown(summary),
                              description="What this tracker run changed and what failed")
     create_table_artifact(key=FAILURES_ARTIFACT_KEY, table=run_summary.failure_rows(summary),
@@ -132,12 +147,22 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
     return summary
 
 
+def _record_error(db_path: Path, run_id: str, exc: BaseException, settings) -> None:
+    """Mark the run as ended in error and alert it; if even that fails, the next run finds it crashed and alerts."""
+    error = f"{type(exc).__name__}: {exc}"
+    try:
+        store.fail_run(db_path, run_id, error, alerts.run_error_alert(run_id, error), settings.writer_wait_s)
+        deliver_alerts(db_path, settings.alert_webhook, settings.writer_wait_s)
+    except Exception as failure:  # the original error matters more; the next run will find this one crashed
+        get_run_logger().warning("could not record run %s as failed: %s", run_id, failure)
+
+
 def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, crashed_runs) -> RunSummary:
     # Lists of sources, documents and records go to tasks quote()d: Prefect would otherwise walk
     # every item of every argument looking for futures, about 1 s per task for 10,000 documents.
     # Read: a source we cannot read or fetch becomes a failure row, not an exception
     listed, failures = list_sources(seeds_dir, sources_file)
-    known = known_sources(db_path)
+    known = known_sources(db_path, settings.writer_wait_s)
     local = [s for s in listed if not s.is_remote]
     remote = [s for s in listed if s.is_remote]
     documents, read_failures = read_local(quote(local), settings.max_document_bytes, quote(known))
@@ -149,8 +174,15 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     # Extract, then validate lazily so a bad record costs only itself; a run that re-read nothing skips both
     valid, rejected, numbered = [], [], []
     if reread:
-        valid, rejected = validate(quote(extract(quote(reread))), quote(reread))
-        numbered = number_mentions(db_path, quote(valid), quote(reread))
+        records, over_budget = extract(quote(reread), settings.max_records_per_document,
+                                       settings.max_extract_s_per_document)
+        # A document over its budget keeps its earlier records: it is not re-read this run
+        failures += over_budget
+        dropped = {f.source_id for f in over_budget}
+        new, changed = [d for d in new if d.source_id not in dropped], [d for d in changed if d.source_id not in dropped]
+        reread = new + changed
+        valid, rejected = validate(quote(records), quote(reread))
+        numbered = number_mentions(db_path, quote(valid), quote(reread), settings.writer_wait_s)
     missing = sources.missing_sources(known, listed)
     counts = {"sources_new": len(new), "sources_changed": len(changed),
               "sources_unchanged": len(unchanged) + len(not_modified),
@@ -163,7 +195,8 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         reextracted_source_ids=[doc.source_id for doc in reread],
         records=numbered, failures=failures + rejected,
         counts={**counts, "sources_missing": len(missing)},
-        locations={s.source_id: s.location for s in listed})
-    snapshot_id, changes = commit_snapshot(db_path, quote(snapshot))
+        locations={s.source_id: sources.escape_undecodable(s.location) for s in listed},
+        alert=alerts.failures_alert(run_id, failures + rejected))
+    snapshot_id, changes = commit_snapshot(db_path, quote(snapshot), settings.writer_wait_s)
     return RunSummary(run_id=run_id, snapshot_id=snapshot_id, **counts, sources_missing=missing,
                       changes=changes, failures=failures + rejected, crashed_runs=crashed_runs)

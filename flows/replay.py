@@ -13,7 +13,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.ingest import commit_snapshot, extract, number_mentions, read_mastheads, validate
+from flows.ingest import commit_pending, commit_snapshot, extract, number_mentions, read_mastheads, validate
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION
 from tracker.lock import run_lock
@@ -23,15 +23,25 @@ from warehouse import store
 @flow(name="replay")
 def replay(db_path: Path = Path("warehouse/tracker.duckdb")) -> tuple[int, list]:
     run_id = "replay-" + uuid.uuid4().hex[:12]
-    with run_lock(db_path, load_settings().lock_timeout_s, run_id):
-        store.begin_run(db_path, run_id, datetime.now(timezone.utc), os.getpid(), seeds_dir=None, sources_file=None)
+    if not Path(db_path).exists():  # replaying nothing must not create an empty warehouse
+        raise store.WarehouseError(f"no warehouse at {db_path}: run `tracker run` first")
+    settings = load_settings()
+    wait_s = settings.writer_wait_s
+    with run_lock(db_path, settings.lock_timeout_s, run_id):
+        commit_pending(db_path, wait_s)
+        store.begin_run(db_path, run_id, datetime.now(timezone.utc), os.getpid(), seeds_dir=None, sources_file=None,
+                        wait_s=wait_s)
         # Titles and publication dates are read again too: the reader of them may have improved
         documents = read_mastheads(store.current_documents(db_path))
-        valid, rejected = validate(extract(documents), documents)
-        numbered = number_mentions(db_path, valid, documents)
+        records, over_budget = extract(documents, settings.max_records_per_document,
+                                       settings.max_extract_s_per_document)
+        dropped = {f.source_id for f in over_budget}  # over budget: its current records stay as they are
+        documents = [doc for doc in documents if doc.source_id not in dropped]
+        valid, rejected = validate(records, documents)
+        numbered = number_mentions(db_path, valid, documents, wait_s)
         snapshot = store.SnapshotInput(
             run_id=run_id, created_at=datetime.now(timezone.utc), extractor_version=EXTRACTOR_VERSION,
             cause="extractor", read_documents=documents,
             reextracted_source_ids=[doc.source_id for doc in documents], records=numbered,
-            failures=rejected, counts={"sources_unchanged": len(documents)}, locations={})
-        return commit_snapshot(db_path, snapshot)
+            failures=over_budget + rejected, counts={"sources_unchanged": len(documents)}, locations={})
+        return commit_snapshot(db_path, snapshot, wait_s)

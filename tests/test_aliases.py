@@ -120,13 +120,12 @@ def test_alias_made_before_a_replay_applies_to_what_the_replay_reads(capsys, tmp
     corpus = corpus_of(tmp_path, a=A_TEXT, b=B_TEXT)
 
     # An older extractor: it missed a.txt's R&D figure and misread b.txt's as 2.0.
-    def older_extractor(text, source_id):
-        records = extract_indicators(text, source_id)
-        if source_id == "a.txt":
-            return [r for r in records if r.value != 2.64]
-        return [dataclasses.replace(r, value=2.0) if r.value == 2.7 else r for r in records]
+    def older_extractor(documents, *budget):
+        records = [r for doc in documents for r in extract_indicators(doc.text, doc.source_id)]
+        return [dataclasses.replace(r, value=2.0) if r.value == 2.7 else r
+                for r in records if not (r.source_id == "a.txt" and r.value == 2.64)], []
 
-    monkeypatch.setattr(flows.ingest, "extract_indicators", older_extractor)
+    monkeypatch.setattr(flows.ingest, "extract_documents", older_extractor)
     monkeypatch.setattr(flows.ingest, "EXTRACTOR_VERSION", "0.9-older")
     assert tracker(capsys, "run", "--seeds", corpus, "--db", db)[0] == 0
     monkeypatch.undo()

@@ -11,7 +11,7 @@ import flows.ingest
 from flows.ingest import ingest
 from flows.replay import replay
 from tests.conftest import TEXTS
-from tracker.extract import EXTRACTOR_VERSION, extract_indicators
+from tracker.extract import EXTRACTOR_VERSION, extract_documents, extract_indicators
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
@@ -23,10 +23,11 @@ def test_replay_records_what_a_better_extractor_reads_with_cause_extractor(tmp_p
     db = tmp_path / "tracker.duckdb"
 
     # An older extractor that could not read distances yet.
-    def older_extractor(text, source_id):
-        return [r for r in extract_indicators(text, source_id) if r.unit != "km"]
+    def older_extractor(documents, *budget):
+        records, failures = extract_documents(documents, *budget)
+        return [r for r in records if r.unit != "km"], failures
 
-    monkeypatch.setattr(flows.ingest, "extract_indicators", older_extractor)
+    monkeypatch.setattr(flows.ingest, "extract_documents", older_extractor)
     monkeypatch.setattr(flows.ingest, "EXTRACTOR_VERSION", "0.9-older")
     ingest(seeds_dir=corpus, db_path=db)
     monkeypatch.undo()

@@ -1,33 +1,26 @@
-"""Alerts about failed validation and crashed runs, POSTed as Slack-compatible JSON.
+"""Alerts about failed validation, failed and crashed runs, POSTed as Slack-compatible JSON.
 
+An alert is queued in the warehouse (the `alerts` outbox) in the same transaction as what it
+reports, and delivered afterwards; what is not delivered is retried by the next run, so a run
+killed between its commit and the POST loses no alert.
 The webhook URL is a secret: it is never printed, logged or stored; a fingerprint stands in.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections import Counter
 from dataclasses import dataclass
 
 import requests
 
-from tracker.models import RunSummary
+from tracker.models import Alert, Failure
 
 TIMEOUT_S = (5.0, 10.0)
 ATTEMPTS = 3
 BACKOFF_S = (0.5, 2.0)
 EXAMPLES = 5
-
-
-@dataclass(frozen=True)
-class Alert:
-    text: str
-
-    @property
-    def payload(self) -> str:
-        return json.dumps({"text": self.text}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -37,24 +30,34 @@ class Delivery:
     last_error: str | None
 
 
-def alert_for(summary: RunSummary) -> Alert | None:
-    """One alert summarising a run's failures and the crashed runs it found; None when all is well."""
-    if not summary.failures and not summary.crashed_runs:
+def failures_alert(run_id: str, failures: list[Failure]) -> Alert | None:
+    """One alert summarising a run's failed inputs; None when every input was read and valid."""
+    if not failures:
         return None
-    lines = [f":warning: tracker run {summary.run_id}"]
-    if summary.failures:
-        by_check = Counter(f"{f.check}/{f.reason}" for f in summary.failures)
-        counts = ", ".join(f"{check} ×{n}" for check, n in sorted(by_check.items()))
-        lines.append(f"{len(summary.failures)} input(s) failed validation or could not be read: {counts}")
-        for failure in summary.failures[:EXAMPLES]:
-            where = failure.source_id + (f" [{failure.indicator}]" if failure.indicator else "")
-            lines.append(f"• {where}: {failure.message}")
-        if len(summary.failures) > EXAMPLES:
-            lines.append(f"… and {len(summary.failures) - EXAMPLES} more: select * from validation_failures "
-                         f"where run_id = '{summary.run_id}'")
-    for run_id in summary.crashed_runs:
-        lines.append(f"• run {run_id} ended without finishing (killed or crashed); its work was not committed")
+    lines = [f":warning: tracker run {run_id}"]
+    by_check = Counter(f"{f.check}/{f.reason}" for f in failures)
+    counts = ", ".join(f"{check} ×{n}" for check, n in sorted(by_check.items()))
+    lines.append(f"{len(failures)} input(s) failed validation or could not be read: {counts}")
+    for failure in failures[:EXAMPLES]:
+        where = failure.source_id + (f" [{failure.indicator}]" if failure.indicator else "")
+        lines.append(f"• {where}: {failure.message}")
+    if len(failures) > EXAMPLES:
+        lines.append(f"… and {len(failures) - EXAMPLES} more: select * from validation_failures "
+                     f"where run_id = '{run_id}'")
     return Alert("\n".join(lines))
+
+
+def crashed_runs_alert(run_ids: list[str]) -> Alert | None:
+    """Runs found still marked running: killed or crashed, their work not committed."""
+    if not run_ids:
+        return None
+    return Alert("\n".join([":x: tracker run(s) ended without finishing (killed or crashed); "
+                            "their work was not committed and the next runs redo it"]
+                           + [f"• run {run_id} ended without finishing" for run_id in run_ids]))
+
+
+def run_error_alert(run_id: str, error: str) -> Alert:
+    return Alert(f":x: tracker run {run_id} failed and committed nothing: {error}")
 
 
 def webhook_fingerprint(url: str | None) -> str:

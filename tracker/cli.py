@@ -1,19 +1,24 @@
 """The `tracker` command: a thin skin over the flows and the warehouse.
 
 Exit status: 0 success; 1 the run finished but some input failed validation or could not be
-fetched; 2 bad usage or configuration.
+fetched; 2 bad usage or configuration, a busy warehouse, or a warehouse file that is damaged or not
+a tracker warehouse; 3 an internal error (one line here, the traceback in the log file).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
+import traceback
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
+from tracker.text import printable
+
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 KIND_CHOICES = ("measurement", "target", "milestone", "estimate")  # tracker.models.KINDS, without importing it
 CLOSEST_KEYS = 5
 
@@ -45,13 +50,61 @@ def main(argv: list[str] | None = None) -> int:
     from tracker.aliases import AliasRefused
     from tracker.config import ConfigError
     from tracker.lock import WarehouseBusy
-    from warehouse.store import WarehouseError
+    from warehouse.store import StorageFailed, WarehouseError
 
     try:
         return args.handler(args)
     except (UsageError, ConfigError, WarehouseBusy, WarehouseError, AliasRefused) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(f"Error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except StorageFailed as exc:
+        print(f"Error: {_one_line(exc)} (details: {_log_traceback(exc)})", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as exc:  # a bug or the machine, never the user's input: one line, the rest in the log
+        print(f"Error: internal error, {type(exc).__name__}: {_one_line(exc)}; the traceback is in "
+              f"{_log_traceback(exc)}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 400 else text[:399] + "…"
+
+
+def log_path() -> Path:
+    """Where tracebacks go: $TRACKER_LOG, else the user's state folder (XDG)."""
+    if os.environ.get("TRACKER_LOG"):
+        return Path(os.environ["TRACKER_LOG"])
+    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return state / "tracker" / "tracker.log"
+
+
+def _log_traceback(exc: BaseException) -> str:
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now(timezone.utc).isoformat(timespec='seconds')} tracker "
+                      f"{' '.join(sys.argv[1:])}\n")
+            log.write("".join(traceback.format_exception(exc)))
+        return str(path)
+    except OSError:
+        return "nowhere (the log file cannot be written)"
+
+
+class _NoFlowFailureEcho(logging.Filter):
+    """Drop the flow engine's own failure reports from the terminal (they still reach the Prefect
+    API and UI): the CLI says what went wrong in one line, and the traceback goes to the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno >= logging.ERROR and record.name.startswith(("prefect.flow_runs",
+                                                                                "prefect.task_runs")))
+
+
+def _quiet_flow_failures() -> None:
+    """Call after importing a flow: importing Prefect is what installs its terminal handler."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_NoFlowFailureEcho())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,10 +221,18 @@ def _add_db_and_format(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_inputs(seeds: Path, sources: Path | None) -> None:
+    """Before a run starts: the corpus folder exists, and the sources file is read and every line checked."""
+    from tracker.sources import SourcesFileError, read_sources_file
+
     if not seeds.is_dir():
         raise UsageError(f"corpus folder {seeds} does not exist or is not a folder; pass --seeds DIR")
-    if sources is not None and not sources.is_file():
-        raise UsageError(f"sources file {sources} does not exist; pass --sources FILE with one URL a line")
+    if sources is not None:
+        if not sources.is_file():
+            raise UsageError(f"sources file {sources} does not exist; pass --sources FILE with one URL a line")
+        try:
+            read_sources_file(sources)
+        except SourcesFileError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _db_path(args) -> Path:
@@ -184,7 +245,7 @@ def _db_path(args) -> Path:
 
 
 def cmd_run(args) -> int:
-    from tracker.alerts import alert_for
+    from tracker.alerts import failures_alert
     from tracker.config import load_settings
     from tracker.summary import summary_text
 
@@ -193,12 +254,13 @@ def cmd_run(args) -> int:
     _check_inputs(seeds, args.sources)
     from flows.ingest import ingest
 
+    _quiet_flow_failures()
     summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args))
     if args.format == "json":
         print(json.dumps(summary.to_dict(), default=str, ensure_ascii=False))
     else:
         print(summary_text(summary))
-        alert = alert_for(summary)
+        alert = failures_alert(summary.run_id, summary.failures)
         if alert is not None:
             print(alert.text, file=sys.stderr)
     return summary.exit_code
@@ -226,7 +288,7 @@ def cmd_extract(args) -> int:
             if args.format == "jsonl":
                 print(json.dumps(record.to_dict(), ensure_ascii=False))
             else:
-                print(f"{record.source_id}:{record.char_start} {record.indicator} ({record.subject}, {record.kind}) "
+                print(f"{printable(record.source_id)}:{record.char_start} {record.indicator} ({record.subject}, {record.kind}) "
                       f"= {record.value} {record.unit or ''} [{record.period or '-'}]  «{record.value_text}»")
     return status
 
@@ -263,7 +325,7 @@ def cmd_history(args) -> int:
         until = row["valid_to"].isoformat(timespec="seconds") if row["valid_to"] else "current"
         unit = f" {row['unit']}" if row["unit"] else ""
         merged = f"  (extracted as {row['extracted_indicator']})" if row["extracted_indicator"] != row["indicator"] else ""
-        print(f"{row['valid_from'].isoformat(timespec='seconds')} .. {until}  {row['source_id']}  "
+        print(f"{row['valid_from'].isoformat(timespec='seconds')} .. {until}  {printable(row['source_id'])}  "
               f"{row['subject']}  {row['kind']}  {row['value'] if row['value'] is not None else '-'}{unit}  "
               f"[{row['period'] or '-'}]  «{row['value_text']}»{merged}")
     return EXIT_OK
@@ -276,7 +338,9 @@ def cmd_changes(args) -> int:
     db = _db_path(args)
     after = None
     if args.since is not None:
-        after = int(args.since) if args.since.isdigit() else store.snapshot_at(db, parse_time(args.since))
+        # isdecimal and ASCII: '²' is a digit to Python but no snapshot number
+        after = (int(args.since) if args.since.isascii() and args.since.isdecimal()
+                 else store.snapshot_at(db, parse_time(args.since)))
     # Per-source changes, then the revisions across sources the same snapshots brought
     changes = sorted(store.changes_since(db, after) + store.revisions_since(db, after),
                      key=lambda c: (c.snapshot_id, c.change == "revised"))
@@ -317,7 +381,8 @@ def cmd_timeline(args) -> int:
         unit = f" {row['unit']}" if row["unit"] else ""
         marker = "REVISED " if row["revision"] else ""
         print(f"[{row['period'] or '-'}] {marker}{row['subject']}  {row['kind']}  {format_value(row['value'])}{unit}"
-              f"  — {row['title'] or row['source_id']} ({row['source_id']}; published {published}, first seen {seen})")
+              f"  — {printable(row['title'] or row['source_id'])} ({printable(row['source_id'])}; published {published}, "
+              f"first seen {seen})")
         if row["revision"]:
             print(f"    revises {row['revision_of']}: {format_value(row['previous_value'])}{unit} "
                   f"[{row['previous_period'] or '-'}] ({row['revision']})")
@@ -347,7 +412,8 @@ def cmd_conflicts(args) -> int:
         print("No conflicts.")
     for row in rows:
         print(f"{row['status']}: {row['indicator']} ({row['subject']}, {row['kind']}, {row['period']}): "
-              f"{row['source_a']} says {row['value_text_a']}, {row['source_b']} says {row['value_text_b']}")
+              f"{printable(row['source_a'])} says {row['value_text_a']}, {printable(row['source_b'])} says "
+              f"{row['value_text_b']}")
     return EXIT_OK
 
 
@@ -359,13 +425,15 @@ def cmd_retire(args) -> int:
     from warehouse import store
 
     db = _db_path(args)
+    if not db.exists():  # retiring from a mistyped --db must not create an empty warehouse
+        raise UsageError(f"no warehouse at {db}: pass the --db that `tracker run` wrote")
     with run_lock(db, load_settings().lock_timeout_s, run_id="retire"):  # a writer like any run
         snapshot_id, changes = store.retire_source(db, args.source_id, run_id=None,
                                                    extractor_version=EXTRACTOR_VERSION)
     if args.format == "json":
         print(json.dumps({"snapshot_id": snapshot_id, "changes": [c.to_dict() for c in changes]}, default=str))
     else:
-        print(f"Retired {args.source_id}: snapshot {snapshot_id} closed {len(changes)} record(s).")
+        print(f"Retired {printable(args.source_id)}: snapshot {snapshot_id} closed {len(changes)} record(s).")
         for change in changes:
             print("  " + describe_change(change))
     return EXIT_OK
@@ -495,6 +563,7 @@ def cmd_replay(args) -> int:
     from flows.replay import replay
     from tracker.summary import describe_change
 
+    _quiet_flow_failures()
     snapshot_id, changes = replay(db_path=_db_path(args))
     if args.format == "json":
         print(json.dumps({"snapshot_id": snapshot_id, "changes": [c.to_dict() for c in changes]}, default=str))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -76,6 +78,17 @@ class Failure:
     message: str  # what a person reads
     indicator: str | None = None
     value: str | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What one alert says; queued in the warehouse's outbox, then POSTed as Slack-compatible JSON."""
+
+    text: str
+
+    @property
+    def payload(self) -> str:
+        return json.dumps({"text": self.text}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

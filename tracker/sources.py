@@ -16,9 +16,10 @@ from urllib.parse import urlparse
 
 from tracker.models import Document, Failure, Source, SourceState
 from tracker.published import read_masthead
-from tracker.text import UnreadableDocument, document_text, media_type_for
+from tracker.text import UnreadableDocument, document_text, media_type_for, printable
 
 REMOTE_SCHEMES = ("http", "https")
+SOURCE_KINDS = ("feed", "sitemap")  # CONTRACT §3: `feed URL`, `sitemap URL` (not read yet: issue 17)
 
 HasText = Callable[[str], bool]  # whether a document's text holds article text, not just page boilerplate
 
@@ -29,6 +30,21 @@ class SourceRejected(Exception):
     def __init__(self, source_id: str, reason: str, detail: str, check: str = "document"):
         super().__init__(f"cannot read {source_id}: {detail} ({reason})")
         self.failure = Failure(source_id=source_id, check=check, reason=reason, message=f"{detail} ({reason})")
+
+
+class SourcesFileError(ValueError):
+    """The sources file cannot be used at all, or one of its lines is not a source: bad configuration."""
+
+
+def escape_undecodable(name: str) -> str:
+    """A file name or path as text that can be stored and printed: bytes that are not UTF-8 (which
+    Python hands over as surrogates) become `\\xNN` escapes, so `bad\\xff.txt` names the file
+    b'bad\\xff.txt'. Valid names are kept as they are."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def list_local_sources(corpus_dir: Path) -> tuple[list[Source], list[Failure]]:
@@ -42,13 +58,13 @@ def list_local_sources(corpus_dir: Path) -> tuple[list[Source], list[Failure]]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        source_id = entry.name
-        location = entry.path  # root/name, as a string: no Path object per file
+        source_id = escape_undecodable(entry.name)
+        location = entry.path  # root/name, as a string: no Path object per file; opens whatever its bytes
         if entry.is_symlink():
             target = Path(location).resolve()
             if not target.is_relative_to(root):
-                failures.append(SourceRejected(source_id, "outside_corpus",
-                                               f"symlink points outside the corpus folder, to {target}").failure)
+                failures.append(SourceRejected(source_id, "outside_corpus", "symlink points outside the "
+                                               f"corpus folder, to {escape_undecodable(str(target))}").failure)
                 continue
             location = str(target)
         if entry.is_dir():
@@ -62,24 +78,58 @@ def list_local_sources(corpus_dir: Path) -> tuple[list[Source], list[Failure]]:
     return sources, failures
 
 
-def parse_sources_file(text: str) -> tuple[list[Source], list[Failure]]:
-    """A text file of http(s) URLs, one a line; '#' starts a comment."""
+def parse_sources_file(raw: bytes, name: str = "sources file") -> tuple[list[Source], list[Failure]]:
+    """A sources file: one source a line, '#' starts a comment (CONTRACT §3).
+
+    Checked whole before anything is fetched: a line that is not a source raises SourcesFileError
+    naming it. Bytes that are not UTF-8 only matter where they are read: in a comment they are
+    ignored. A URL of a scheme the tracker does not fetch (ftp:, file:) is a failure row of its own.
+    """
     sources: list[Source] = []
     failures: list[Failure] = []
     seen: set[str] = set()
-    for line in text.splitlines():
-        url = line.split("#", 1)[0].strip()
-        if not url or url in seen:
+    for number, line in enumerate(raw.splitlines(), start=1):
+        content = line.split(b"#", 1)[0].strip()
+        if not content:
+            continue
+        try:
+            fields = content.decode("utf-8").split()
+        except UnicodeDecodeError as exc:
+            raise SourcesFileError(f"{name}, line {number}: not UTF-8 (byte {exc.start + 1} of the line); "
+                                   "write the URL percent-encoded") from None
+        if len(fields) == 2 and fields[0].lower() in SOURCE_KINDS:
+            raise SourcesFileError(f"{name}, line {number}: '{fields[0]}' sources are not read yet; "
+                                   "list the pages' URLs one a line")
+        if len(fields) != 1:
+            raise SourcesFileError(f"{name}, line {number}: {printable(content.decode('utf-8'))!r} is not one URL "
+                                   "(one source a line: a URL, `feed URL` or `sitemap URL`)")
+        url = fields[0]
+        if url in seen:
             continue
         seen.add(url)
-        scheme = urlparse(url).scheme.lower()
+        parsed = urlparse(url)
+        scheme = parsed.scheme.lower()
+        if scheme in REMOTE_SCHEMES and not parsed.netloc:
+            raise SourcesFileError(f"{name}, line {number}: {printable(url)!r} has no host")
         if scheme not in REMOTE_SCHEMES:
+            if not scheme:
+                raise SourcesFileError(f"{name}, line {number}: {printable(url)!r} is not a URL "
+                                       "(http:// or https://)")
             failures.append(SourceRejected(url, "unsupported_scheme",
-                                           f"only http and https URLs are fetched, not {scheme or 'a bare path'}",
+                                           f"only http and https URLs are fetched, not {scheme}",
                                            check="fetch").failure)
             continue
         sources.append(Source(source_id=url, location=url, is_remote=True))
     return sources, failures
+
+
+def read_sources_file(path: Path) -> tuple[list[Source], list[Failure]]:
+    """parse_sources_file on a file; a file that cannot be read raises SourcesFileError."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise SourcesFileError(f"cannot read the sources file {path}: {exc.strerror or exc}") from None
+    return parse_sources_file(raw, str(path))
 
 
 def content_hash(raw: bytes) -> str:
@@ -94,19 +144,36 @@ def read_file_source(source: Source, max_bytes: int, known_hash: str | None = No
     it will not be re-read, and converting HTML or PDF, or finding article text, costs more
     than hashing.
     """
-    try:
-        with open(source.location, "rb") as handle:  # one open for size and content
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                raise SourceRejected(source.source_id, "too_large",
-                                     f"{size} bytes, over the {max_bytes}-byte cap (max_document_bytes)")
-            raw = handle.read()
-    except OSError as exc:
-        raise SourceRejected(source.source_id, "unreadable_file", exc.strerror or str(exc)) from None
+    raw = _read_stable(source, max_bytes)
     media_type = media_type_for(source.location)
     if known_hash is not None and content_hash(raw) == known_hash:
         return Document(source_id=source.source_id, content_hash=known_hash, text=None, media_type=media_type, raw=raw)
     return document_from_bytes(source.source_id, raw, media_type, has_text=has_text)
+
+
+def _read_stable(source: Source, max_bytes: int) -> bytes:
+    """The file's bytes, read again once if it changed while being read; changing twice is `unstable`
+    (a half-written file committed would show as spurious changes and removals)."""
+    for _attempt in range(2):
+        try:
+            with open(source.location, "rb") as handle:  # one open for size and content
+                before = os.fstat(handle.fileno())
+                if before.st_size > max_bytes:
+                    raise SourceRejected(source.source_id, "too_large",
+                                         f"{before.st_size} bytes, over the {max_bytes}-byte cap (max_document_bytes)")
+                raw = handle.read(max_bytes + 1)
+                after = os.fstat(handle.fileno())
+            if len(raw) > max_bytes:
+                raise SourceRejected(source.source_id, "too_large",
+                                     f"more than {max_bytes} bytes, over the cap (max_document_bytes)")
+            now = os.stat(source.location)
+        except OSError as exc:
+            raise SourceRejected(source.source_id, "unreadable_file", exc.strerror or str(exc)) from None
+        if (len(raw) == after.st_size == before.st_size and after.st_mtime_ns == before.st_mtime_ns
+                and (now.st_ino, now.st_size, now.st_mtime_ns) == (after.st_ino, after.st_size, after.st_mtime_ns)):
+            return raw
+    raise SourceRejected(source.source_id, "unstable",
+                         "the file changed while it was read, twice; it is read again next run")
 
 
 def document_from_bytes(source_id: str, raw: bytes, media_type: str,
@@ -133,7 +200,13 @@ def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> tupl
         listed += local
         failures += local_failures
     if sources_file is not None:
-        remote, remote_failures = parse_sources_file(Path(sources_file).read_text(encoding="utf-8"))
+        try:
+            remote, remote_failures = read_sources_file(sources_file)
+        except SourcesFileError as exc:
+            # Found bad by a scheduled run (the CLI checks it before starting): its URLs wait, the
+            # corpus folder is still read, and the problem is a failure row that gets alerted
+            remote, remote_failures = [], [Failure(source_id=escape_undecodable(str(sources_file)), check="sources_file",
+                                                   reason="bad_sources_file", message=f"{exc} (bad_sources_file)")]
         listed += remote
         failures += remote_failures
     return listed, failures

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from tracker.models import Change, RunSummary
+from tracker.text import printable
 
 SHOWN_CHANGES = 20
 
 
 def describe_change(change: Change) -> str:
     unit = f" {change.unit}" if change.unit else ""
-    where = f"{change.source_id}: {change.indicator} ({change.subject})"
+    where = f"{printable(change.source_id)}: {change.indicator} ({printable(change.subject)})"
     if change.change == "added":
         return f"+ {where} = {_fmt(change.new_value)}{unit} [{change.new_period or '-'}, {change.new_kind}]"
     if change.change == "removed":
@@ -43,10 +44,10 @@ def summary_text(summary: RunSummary) -> str:
     if len(summary.changes) > SHOWN_CHANGES:
         lines.append(f"  … {len(summary.changes) - SHOWN_CHANGES} more: tracker changes")
     for source_id in summary.sources_missing:
-        lines.append(f"  missing: {source_id} (its records stay current; `tracker retire` closes them)")
+        lines.append(f"  missing: {printable(source_id)} (its records stay current; `tracker retire` closes them)")
     for failure in summary.failures:
-        where = failure.source_id + (f" [{failure.indicator}]" if failure.indicator else "")
-        lines.append(f"  failed: {where}: {failure.message}")
+        where = printable(failure.source_id) + (f" [{failure.indicator}]" if failure.indicator else "")
+        lines.append(f"  failed: {where}: {printable(failure.message)}")
     return "\n".join(lines)
 
 

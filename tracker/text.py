@@ -67,16 +67,20 @@ def document_text(raw: bytes, media_type: str) -> str:
     if not raw.strip():
         raise UnreadableDocument("empty", "the document has no content")
     if media_type == "text/plain":
-        return _plain_text(raw)
-    if media_type == "text/html":
-        return _html_text(raw)
-    if media_type == "application/pdf":
-        return _pdf_text(raw)
-    raise UnreadableDocument("unsupported_media_type", f"cannot read {media_type}")
+        text = _plain_text(raw)
+    elif media_type == "text/html":
+        text = _html_text(raw)
+    elif media_type == "application/pdf":
+        text = _pdf_text(raw)
+    else:
+        raise UnreadableDocument("unsupported_media_type", f"cannot read {media_type}")
+    if "\x00" in text:  # whatever the format: a NUL never belongs in evidence or the report
+        raise UnreadableDocument("binary", "NUL characters in the document's text")
+    return text
 
 
 def _plain_text(raw: bytes) -> str:
-    if b"\x00" in raw[:4096]:
+    if b"\x00" in raw:  # anywhere: a NUL never belongs in evidence, the warehouse or the report
         raise UnreadableDocument("binary", "NUL bytes: this is not a text file")
     try:
         return raw.decode("utf-8")
@@ -171,3 +175,12 @@ def _flush(paragraphs: list[str], current: str) -> str:
     if current:
         paragraphs.append(current)
     return ""
+
+
+CONTROL_CHARS = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x20), *range(0x7f, 0xa0))}
+CONTROL_CHARS.update({ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
+
+def printable(text: str) -> str:
+    """`text` safe on one line of a terminal: control characters (a newline in a file name) escaped."""
+    return text.translate(CONTROL_CHARS) if not text.isprintable() else text

@@ -7,6 +7,7 @@ closes it, because a DuckDB write connection locks the file against every other 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from contextlib import contextmanager
@@ -21,13 +22,27 @@ import pyarrow as pa
 
 from tracker.aliases import Alias, AliasRefused, check_alias_keys, check_new_alias
 from tracker.diff import CurrentMention, NumberedRecord
-from tracker.models import Change, Document, Failure, ReportData, SourceState
+from tracker.models import Alert, Change, Document, Failure, ReportData, SourceState
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 SCHEMA_MD5 = hashlib.md5(SCHEMA_SQL.encode("utf-8")).hexdigest()
 # Warehouse files (path, inode) this process has found up to date with schema.sql.
 _SCHEMA_APPLIED: set[tuple[str, int]] = set()
-LOCK_RETRY_S = 0.05
+LOCK_RETRY_S = 0.05  # the first wait for another connection to let go; doubled up to LOCK_RETRY_MAX_S
+LOCK_RETRY_MAX_S = 1.0
+DEFAULT_WAIT_S = 10.0
+WAIT_NOTICE_S = 2.0  # say we are waiting once the wait is longer than a blink, then every NOTICE_EVERY_S
+NOTICE_EVERY_S = 15.0
+# Never fetch or load code because of what a file looks like: a SQLite file passed as --db would
+# otherwise make DuckDB download its sqlite extension over the network.
+CONNECT_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# What DuckDB says when the file itself is not a sound warehouse (truncated, corrupted, foreign).
+DAMAGE_MARKERS = ("not a valid duckdb database", "corrupt", "checksum", "could not read enough bytes",
+                  "extension", "serializ", "invalid database", "replaying wal")
+FULL_MARKERS = ("no space left", "file too large", "disk quota")
+log = logging.getLogger("tracker.warehouse")
+WAREHOUSE_TABLES = {"runs", "snapshots", "documents", "document_archive", "source_state", "indicator_versions",
+                    "validation_failures", "alerts", "indicator_aliases"}
 # What versions a record: a change in value, unit, period or kind opens a new version.
 ROW_HASH_SQL = ("md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'), "
                 "coalesce(period, '-'), kind))")
@@ -43,7 +58,19 @@ RECORD_COLUMNS = RECORD_SCHEMA.names
 
 
 class WarehouseError(Exception):
-    """The warehouse cannot be used as asked."""
+    """The warehouse cannot be used as asked (the CLI exits 2)."""
+
+
+class WarehouseDamaged(WarehouseError):
+    """The file is truncated, corrupted, or not a tracker warehouse at all."""
+
+
+class WarehouseLocked(WarehouseError):
+    """Other connections held the file longer than we were willing to wait."""
+
+
+class StorageFailed(Exception):
+    """The disk refused a write (full, over quota): not the user's input, not a bug (exit 3)."""
 
 
 class IntegrityViolation(WarehouseError):
@@ -56,36 +83,100 @@ class IntegrityViolation(WarehouseError):
 
 
 @contextmanager
-def connect(db_path: Path, read_only: bool = False, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short connection; waits up to wait_s while another process holds the file."""
+def connect(db_path: Path, read_only: bool = False, wait_s: float = DEFAULT_WAIT_S) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short connection; waits up to wait_s, with backoff, while another process holds the file.
+
+    DuckDB's errors about the file itself come out as WarehouseDamaged, a full disk as StorageFailed.
+    """
     db_path = Path(db_path)
     if read_only and not db_path.exists():
         raise WarehouseError(f"no warehouse at {db_path}: run `tracker run` first")
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_s
+    try:
+        con = _open(db_path, read_only, wait_s)
+        try:
+            _check_not_truncated(con, db_path)
+            if not read_only:
+                _ensure_schema(con, db_path)
+            elif not _schema_is_current(con, db_path):
+                # A warehouse made by an older version: upgrade it through a short write connection
+                # (schema.sql is idempotent), then read as asked.
+                con.close()
+                with connect(db_path, wait_s=wait_s):
+                    pass
+                con = _open(db_path, True, wait_s)
+            con.execute("set timezone = 'UTC'")
+            yield con
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        translated = _translated(exc, db_path)
+        if translated is exc:
+            raise
+        raise translated from exc
+
+
+def _open(db_path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    started = time.monotonic()
+    pause, noticed = LOCK_RETRY_S, 0.0
     while True:
         try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
-            break
+            return duckdb.connect(str(db_path), read_only=read_only, config=CONNECT_CONFIG)
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise WarehouseError(f"cannot open {db_path}: {exc}") from None
-            time.sleep(LOCK_RETRY_S)
+            waited = time.monotonic() - started
+            if "lock" not in str(exc).lower():
+                raise
+            if waited >= wait_s:
+                raise WarehouseLocked(f"{db_path} is busy: another process (a run, or someone's open read-only "
+                                    f"connection) kept it for {waited:.0f} s; close it, or raise writer_wait_s "
+                                    f"(now {wait_s:g} s)") from None
+            if waited >= WAIT_NOTICE_S and waited - noticed >= (NOTICE_EVERY_S if noticed else 0):
+                noticed = waited
+                log.warning("waiting for other connections to %s to close (%.0f s so far, up to %g s)",
+                            db_path, waited, wait_s)
+            time.sleep(min(pause, max(0.0, wait_s - waited)))
+            pause = min(pause * 2, LOCK_RETRY_MAX_S)
+
+
+HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
+
+
+def _check_not_truncated(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """A file shorter than the blocks its header lists lost its end (a copy cut short, a full disk):
+    DuckDB reads blocks lazily and would answer some queries from it and fail others."""
+    if Path(str(db_path) + ".wal").exists():
+        return  # blocks replayed from the WAL are not on disk yet: the sizes cannot be compared
+    # Free blocks at the end may be cut off by a checkpoint; the blocks in use need room on disk
+    _, _, block_size, _, used_blocks, *_ = con.execute("pragma database_size").fetchone()
+    needed = HEADER_BYTES + block_size * used_blocks if used_blocks else 0
+    actual = db_path.stat().st_size
+    if actual < needed:
+        raise WarehouseDamaged(f"{db_path} is damaged: {actual} bytes, too few for the {used_blocks} blocks "
+                               "its header says are in use (truncated); restore it from a copy, or pass another --db")
+
+
+def _file_starts_with(path: Path, magic: bytes) -> bool:
     try:
-        if not read_only:
-            _ensure_schema(con, db_path)
-        elif not _schema_is_current(con, db_path):
-            # A warehouse made by an older version: upgrade it through a short write connection
-            # (schema.sql is idempotent), then read as asked.
-            con.close()
-            with connect(db_path, wait_s=wait_s):
-                pass
-            con = duckdb.connect(str(db_path), read_only=True)
-        con.execute("set timezone = 'UTC'")
-        yield con
-    finally:
-        con.close()
+        with open(path, "rb") as handle:
+            return handle.read(len(magic)) == magic
+    except OSError:
+        return False
+
+
+def _translated(exc: duckdb.Error, db_path: Path) -> Exception:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    lowered = str(exc).lower()
+    if any(marker in lowered for marker in FULL_MARKERS):
+        return StorageFailed(f"cannot write {db_path}: {message}")
+    if isinstance(exc, (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException,
+                        duckdb.FatalException)) or type(exc) is duckdb.Error:
+        if _file_starts_with(db_path, b"SQLite format 3\x00"):
+            return WarehouseDamaged(f"{db_path} is a SQLite database, not a tracker warehouse; pass another --db")
+        if any(marker in lowered for marker in DAMAGE_MARKERS):
+            return WarehouseDamaged(f"{db_path} is damaged or not a tracker warehouse ({message}); "
+                                    "restore it from a copy, or pass another --db")
+    return exc
 
 
 def _schema_is_current(con: duckdb.DuckDBPyConnection, db_path: Path) -> bool:
@@ -95,11 +186,20 @@ def _schema_is_current(con: duckdb.DuckDBPyConnection, db_path: Path) -> bool:
     try:
         stamped = con.execute("select schema_md5 from warehouse_schema").fetchall()
     except duckdb.CatalogException:
-        return True  # not a warehouse this code made (or an empty file): let the query say so
+        _refuse_foreign(con, db_path)
+        return False  # an empty file, or a warehouse from before the stamp: schema.sql makes it current
     if stamped == [(SCHEMA_MD5,)]:
         _SCHEMA_APPLIED.add(applied_key)
         return True
     return False
+
+
+def _refuse_foreign(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """A DuckDB file with tables but none of ours is someone else's database: never add our schema to it."""
+    tables = {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+    if tables and not tables & WAREHOUSE_TABLES:
+        raise WarehouseDamaged(f"{db_path} is a DuckDB database but not a tracker warehouse (its tables: "
+                               f"{', '.join(sorted(tables)[:3])}{', …' if len(tables) > 3 else ''}); pass another --db")
 
 
 def _ensure_schema(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
@@ -111,6 +211,7 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     try:
         stamped = con.execute("select schema_md5 from warehouse_schema").fetchall()
     except duckdb.CatalogException:
+        _refuse_foreign(con, db_path)
         stamped = []
     if stamped != [(SCHEMA_MD5,)]:
         con.execute("begin transaction")
@@ -121,9 +222,9 @@ def _ensure_schema(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
 
 
 @contextmanager
-def transaction(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(db_path: Path, wait_s: float = DEFAULT_WAIT_S) -> Iterator[duckdb.DuckDBPyConnection]:
     """One write transaction: committed whole or not at all."""
-    with connect(db_path) as con:
+    with connect(db_path, wait_s=wait_s) as con:
         con.execute("begin transaction")
         try:
             yield con
@@ -150,18 +251,26 @@ MERGED_KEY_SQL = "coalesce(ms.to_indicator, mg.to_indicator, {v}.indicator)"
 # --- runs -----------------------------------------------------------------------------
 
 
-def begin_run(db_path: Path, run_id: str, started_at: datetime, pid: int,
-              seeds_dir: str | None, sources_file: str | None) -> list[str]:
-    """Record a run as running; runs still marked running died (the caller holds the run lock)."""
-    with transaction(db_path) as con:
-        crashed = [row[0] for row in con.execute(
+def unfinished_runs(db_path: Path, wait_s: float = DEFAULT_WAIT_S) -> list[str]:
+    """Runs still marked running: while the caller holds the run lock, they died (killed or crashed)."""
+    if not Path(db_path).exists():
+        return []
+    with connect(db_path, read_only=True, wait_s=wait_s) as con:
+        return [row[0] for row in con.execute(
             "select run_id from runs where status = 'running' order by started_at").fetchall()]
+
+
+def begin_run(db_path: Path, run_id: str, started_at: datetime, pid: int,
+              seeds_dir: str | None, sources_file: str | None, crashed: list[str] = (),
+              crash_alert: Alert | None = None, wait_s: float = DEFAULT_WAIT_S) -> None:
+    """Record a run as running; mark the runs that died as crashed and queue their alert, in one transaction."""
+    with transaction(db_path, wait_s) as con:
         con.execute(
             """
             update runs
             set status = 'crashed', finished_at = $now, error = 'the run ended without finishing (killed or crashed)'
-            where status = 'running'
-            """, {"now": started_at})
+            where status = 'running' and run_id in (select unnest($crashed::varchar[]))
+            """, {"now": started_at, "crashed": list(crashed)})
         con.execute(
             """
             insert into runs (run_id, started_at, status, pid, seeds_dir, sources_file)
@@ -169,24 +278,31 @@ def begin_run(db_path: Path, run_id: str, started_at: datetime, pid: int,
             """,
             {"run_id": run_id, "started_at": started_at, "pid": pid,
              "seeds_dir": seeds_dir, "sources_file": sources_file})
-    return crashed
+        _queue_alert(con, run_id, crash_alert, started_at)
 
 
-def fail_run(db_path: Path, run_id: str, error: str) -> None:
-    with transaction(db_path) as con:
+def fail_run(db_path: Path, run_id: str, error: str, alert: Alert | None = None,
+             wait_s: float = DEFAULT_WAIT_S) -> None:
+    """Mark a run as ended in error, and queue its alert in the same transaction."""
+    now = datetime.now(timezone.utc)
+    with transaction(db_path, wait_s) as con:
         con.execute(
             """
             update runs
             set status = 'error', finished_at = $now, error = $error
             where run_id = $run_id
-            """, {"run_id": run_id, "now": datetime.now(timezone.utc), "error": error})
+            """, {"run_id": run_id, "now": now, "error": error})
+        _queue_alert(con, run_id, alert, now)
 
 
 # --- what is known --------------------------------------------------------------------
 
 
-def known_sources(db_path: Path) -> dict[str, SourceState]:
-    with connect(db_path) as con:
+def known_sources(db_path: Path, wait_s: float = DEFAULT_WAIT_S) -> dict[str, SourceState]:
+    # Read-only, like every read of a run: analysts' read-only connections do not block it
+    if not Path(db_path).exists():
+        return {}
+    with connect(db_path, read_only=True, wait_s=wait_s) as con:
         rows = con.execute(
             """
             select source_id, content_hash, etag, last_modified, retired_at is not null
@@ -195,10 +311,10 @@ def known_sources(db_path: Path) -> dict[str, SourceState]:
     return {row[0]: SourceState(*row) for row in rows}
 
 
-def current_mentions(db_path: Path, source_ids: list[str]) -> list[CurrentMention]:
-    if not source_ids:
+def current_mentions(db_path: Path, source_ids: list[str], wait_s: float = DEFAULT_WAIT_S) -> list[CurrentMention]:
+    if not source_ids or not Path(db_path).exists():
         return []
-    with connect(db_path) as con:
+    with connect(db_path, read_only=True, wait_s=wait_s) as con:
         rows = con.execute(
             """
             select source_id, indicator, subject, mention, value, unit, period, kind
@@ -226,11 +342,13 @@ class SnapshotInput:
     failures: list[Failure]
     counts: dict[str, int]  # sources_new, sources_changed, sources_unchanged, sources_failed, sources_missing
     locations: dict[str, str]  # source_id -> path or URL
+    alert: Alert | None = None  # queued in the outbox by the same transaction
 
 
-def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[Change]]:
+def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
+                    wait_s: float = DEFAULT_WAIT_S) -> tuple[int, list[Change]]:
     """Apply one run in one transaction: a crash anywhere leaves the previous snapshot intact."""
-    with transaction(db_path) as con:
+    with transaction(db_path, wait_s) as con:
         snapshot_id, now = _open_snapshot(con, snapshot)
         _store_documents(con, snapshot, snapshot_id, now)
         if snapshot.reextracted_source_ids:  # nothing re-read: no version can open or close
@@ -251,6 +369,7 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput) -> tuple[int, list[C
             changes = _changes_of(con, snapshot_id)
         _store_failures(con, snapshot.run_id, now, snapshot.failures)
         _finish_run(con, snapshot, snapshot_id, changes)
+        _queue_alert(con, snapshot.run_id, snapshot.alert, now)
     return snapshot_id, changes
 
 
@@ -531,7 +650,10 @@ def retire_source(db_path: Path, source_id: str, run_id: str, extractor_version:
         known = con.execute("select count(*) from source_state where source_id = $s",
                             {"s": source_id}).fetchall()[0][0]
         if not known:
-            raise WarehouseError(f"unknown source {source_id!r}: see `select source_id from source_state`")
+            listed = [row[0] for row in con.execute(
+                "select source_id from source_state where retired_at is null order by source_id limit 11").fetchall()]
+            raise WarehouseError(f"unknown source {source_id!r}; known sources: "
+                                 + (", ".join(listed[:10]) + (", …" if len(listed) > 10 else "") if listed else "none"))
         snapshot = SnapshotInput(run_id=run_id, created_at=now, extractor_version=extractor_version,
                                  cause="retire", read_documents=[], reextracted_source_ids=[],
                                  records=[], failures=[], counts={}, locations={})
@@ -1157,37 +1279,32 @@ def load_report(db_path: Path, top_indicators: int = 400, max_subjects: int = 6,
 # --- alerts ---------------------------------------------------------------------------
 
 
-def record_alert(db_path: Path, run_id: str | None, text: str, payload: str, destination: str,
-                 status: str, attempts: int, last_error: str | None) -> int:
-    now = datetime.now(timezone.utc)
-    with transaction(db_path) as con:
-        return con.execute(
-            """
-            insert into alerts (run_id, created_at, text, payload, destination, status, attempts,
-                                last_error, delivered_at)
-            values ($run_id, $now, $text, $payload, $destination, $status, $attempts, $last_error,
-                    case when $status = 'sent' then $now end)
-            returning alert_id
-            """,
-            {"run_id": run_id, "now": now, "text": text, "payload": payload, "destination": destination,
-             "status": status, "attempts": attempts, "last_error": last_error}).fetchall()[0][0]
+def _queue_alert(con: duckdb.DuckDBPyConnection, run_id: str | None, alert: Alert | None, now: datetime) -> None:
+    """Put an alert in the outbox (status pending), inside the caller's transaction."""
+    if alert is None:
+        return
+    con.execute(
+        """
+        insert into alerts (run_id, created_at, text, payload, destination, status, attempts)
+        values ($run_id, $now, $text, $payload, 'none', 'pending', 0)
+        """, {"run_id": run_id, "now": now, "text": alert.text, "payload": alert.payload})
 
 
-def undelivered_alerts(db_path: Path) -> list[tuple[int, str]]:
-    """Alerts a webhook never received; re-sent by the next run."""
-    with connect(db_path) as con:
+def undelivered_alerts(db_path: Path, wait_s: float = DEFAULT_WAIT_S) -> list[tuple[int, str]]:
+    """The outbox: alerts queued but not yet sent, or whose delivery failed; oldest first."""
+    with connect(db_path, read_only=True, wait_s=wait_s) as con:
         return con.execute(
             """
             select alert_id, payload
             from alerts
-            where status = 'failed'
+            where status in ('pending', 'failed')
             order by alert_id
             """).fetchall()
 
 
 def update_alert_delivery(db_path: Path, alert_id: int, destination: str, status: str,
-                          attempts: int, last_error: str | None) -> None:
-    with transaction(db_path) as con:
+                          attempts: int, last_error: str | None, wait_s: float = DEFAULT_WAIT_S) -> None:
+    with transaction(db_path, wait_s) as con:
         con.execute(
             """
             update alerts

@@ -18,9 +18,10 @@ Where things are, in the order a document goes through them (each module imports
 - `claims`: sentences to records; the entry point `extract_indicators`
 """
 
-from tracker.extract.claims import extract_indicators
+from tracker.extract.claims import ExtractionBudgetExceeded, extract_documents, extract_indicators
 from tracker.extract.layout import has_article_text
 
 EXTRACTOR_VERSION = "2.0.0"
 
-__all__ = ["EXTRACTOR_VERSION", "extract_indicators", "has_article_text"]
+__all__ = ["EXTRACTOR_VERSION", "ExtractionBudgetExceeded", "extract_documents", "extract_indicators",
+           "has_article_text"]

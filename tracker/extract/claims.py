@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -42,7 +43,7 @@ from tracker.extract.subjects import (
     opening_body,
     sentence_owner,
 )
-from tracker.models import IndicatorRecord
+from tracker.models import Document, Failure, IndicatorRecord
 
 
 QUOTE_REACH_CHARS = 2000
@@ -75,17 +76,51 @@ EVENT_HEADER_RE = compile_folded(
 )
 
 
-def extract_indicators(text: str, source_id: str) -> list[IndicatorRecord]:
+class ExtractionBudgetExceeded(Exception):
+    """A document stated more records, or took longer, than one document may (a failure row, not a hang)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{detail} ({reason})")
+        self.reason = reason
+        self.detail = detail
+
+
+def extract_indicators(text: str, source_id: str, max_records: int | None = None,
+                       max_seconds: float | None = None) -> list[IndicatorRecord]:
     """Every indicator record `text` states, in order of appearance.
 
     Offsets index `text` itself: `text[r.char_start:r.char_end] == r.value_text`.
+    Past `max_records` records or `max_seconds` of work it raises ExtractionBudgetExceeded: a page
+    of machine-made figures must not cost a run minutes and gigabytes.
     """
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
     context = _document_context(text, source_id)
     records: list[IndicatorRecord] = []
     for sentence in _sentences(text):
         records.extend(_sentence_records(sentence, context))
+        if max_records is not None and len(records) > max_records:
+            raise ExtractionBudgetExceeded("too_many_records",
+                                           f"more than {max_records} records (max_records_per_document)")
+        if deadline is not None and time.monotonic() > deadline:
+            raise ExtractionBudgetExceeded("extraction_timeout",
+                                           f"extraction took longer than {max_seconds:g} s "
+                                           "(max_extract_s_per_document)")
     records.sort(key=lambda r: r.char_start)
     return records
+
+
+def extract_documents(documents: list[Document], max_records: int | None = None,
+                      max_seconds: float | None = None) -> tuple[list[IndicatorRecord], list[Failure]]:
+    """The records of many documents; a document over its budget becomes a failure and gives no records."""
+    records: list[IndicatorRecord] = []
+    failures: list[Failure] = []
+    for doc in documents:
+        try:
+            records.extend(extract_indicators(doc.text, doc.source_id, max_records, max_seconds))
+        except ExtractionBudgetExceeded as exc:
+            failures.append(Failure(source_id=doc.source_id, check="extract", reason=exc.reason,
+                                    message=f"{exc.detail}; its earlier records stay current ({exc.reason})"))
+    return records, failures
 
 
 @dataclass(unsafe_hash=True, slots=True)  # never modified; not frozen: construction is 2-3x cheaper
