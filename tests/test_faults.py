@@ -283,11 +283,11 @@ def test_full_disk_is_exit_3_in_one_line_and_the_last_snapshot_stands(tmp_path, 
     env = cli_env(tmp_path)
     assert run_cli(env, "run", "--seeds", corpus, "--db", db)[0] == 0
     before = query(db, "select source_id, indicator, value from indicators_current")
-    for copy in range(20):  # far more than the disk will take
-        (corpus / f"big{copy}.txt").write_text(OTHER_TEXT * 2000 + f"Copy {copy}.\n", encoding="utf-8")
+    for copy in range(4):  # far more than the disk will take, and not compressible to nothing
+        (corpus / f"big{copy}.txt").write_text(machine_made_page(2000, seed=copy), encoding="utf-8")
 
     code, out, err = run_cli(env, "run", "--seeds", corpus, "--db", db,
-                             preexec_fn=limit_file_size(db.stat().st_size + 256 * 1024))
+                             preexec_fn=limit_file_size(db.stat().st_size + 32 * 1024))
 
     assert code == 3, (out, err)
     [message] = [line for line in err.splitlines() if line.startswith("Error:")]
@@ -347,8 +347,9 @@ def test_sources_file_gone_bad_under_a_scheduled_run_is_a_failure_row_and_local_
 # --- 7. per-document budgets ----------------------------------------------------------------
 
 
-def machine_made_page(lines: int) -> str:
-    return "".join(f"Line {n}: the plant shipped {n + 10} units in {2000 + n % 25}.\n" for n in range(lines))
+def machine_made_page(lines: int, seed: int = 0) -> str:
+    return "".join(f"Line {n}: the plant shipped {n * 7919 % 100_003 + seed} units in {2000 + n % 25}.\n"
+                   for n in range(lines))
 
 
 def test_document_over_its_record_budget_is_a_failure_and_keeps_its_earlier_records(tmp_path, db, monkeypatch):
