@@ -392,24 +392,23 @@ def test_nul_after_the_first_4_kb_is_binary(tmp_path, db):
 
 def test_file_rewritten_while_it_is_read_is_unstable_not_half_committed(tmp_path):
     path = tmp_path / "growing.txt"
-    path.write_text(GOOD_TEXT * 20_000, encoding="utf-8")
-    stop = threading.Event()
-
-    def keep_writing() -> None:
-        with open(path, "a", encoding="utf-8") as handle:
-            while not stop.is_set():
-                handle.write(GOOD_TEXT)
+    path.write_text(GOOD_TEXT * 200_000, encoding="utf-8")  # ~13 MB: reading it takes milliseconds
+    writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys
+        with open({str(path)!r}, "a") as handle:
+            print("writing", flush=True)
+            while True:
+                handle.write({GOOD_TEXT!r})
                 handle.flush()
-
-    writer = threading.Thread(target=keep_writing)
-    writer.start()
+        """)], stdout=subprocess.PIPE, text=True)  # another process, as an editor or a sync tool would be
     try:
+        assert writer.stdout.readline().strip() == "writing"
         with pytest.raises(SourceRejected) as rejected:
             read_file_source(Source(source_id="growing.txt", location=str(path)), 100 * 1024 * 1024,
                              has_text=lambda text: True)
     finally:
-        stop.set()
-        writer.join()
+        writer.kill()
+        writer.wait()
     assert rejected.value.failure.reason == "unstable"
     # Once it stops changing it reads normally
     assert read_file_source(Source(source_id="growing.txt", location=str(path)), 100 * 1024 * 1024,
