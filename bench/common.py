@@ -39,6 +39,9 @@ def bench_env(prefect_home: Path, **extra: str) -> dict[str, str]:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "NO_PROXY": "127.0.0.1,localhost",
+        # No user's tracker.toml, and tracebacks logged beside the bench's Prefect home
+        "XDG_CONFIG_HOME": str(prefect_home / "config"),
+        "XDG_STATE_HOME": str(prefect_home / "state"),
     })
     env.update(extra)
     return env

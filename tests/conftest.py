@@ -15,6 +15,10 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 os.environ.pop("TRACKER_ALERT_WEBHOOK", None)
+# No developer's own ~/.config/tracker/tracker.toml (it may hold a real webhook), and tracebacks of
+# exit-3 errors logged in a temp folder, not in the user's state folder
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="tracker-config-")
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="tracker-state-")
 os.environ.pop("TRACKER_DB", None)
 
 TEXTS = Path(__file__).parent / "texts"
