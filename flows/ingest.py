@@ -30,7 +30,7 @@ REPORT_ARTIFACT_KEY = "tracker-report"
 
 
 @task(cache_policy=NO_CACHE)
-def list_sources(seeds_dir: Path | None, sources_file: Path | None) -> tuple[list[Source], list[Failure]]:
+def list_sources(seeds_dir: Path | None, sources_file: Path | None) -> sources.Listing:
     return sources.list_run_sources(seeds_dir, sources_file)
 
 
@@ -161,8 +161,12 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     # Lists of sources, documents and records go to tasks quote()d: Prefect would otherwise walk
     # every item of every argument looking for futures, about 1 s per task for 10,000 documents.
     # Read: a source we cannot read or fetch becomes a failure row, not an exception
-    listed, failures = list_sources(seeds_dir, sources_file)
+    listing = list_sources(seeds_dir, sources_file)
     known = known_sources(db_path, settings.writer_wait_s)
+    # A retired source stays retired until `tracker unretire`, even while its file is still there
+    retired = sources.retired_sources(known, listing.sources)
+    listed = [s for s in listing.sources if s.source_id not in retired]
+    failures = listing.failures
     local = [s for s in listed if not s.is_remote]
     remote = [s for s in listed if s.is_remote]
     documents, read_failures = read_local(quote(local), settings.max_document_bytes, quote(known))
@@ -199,4 +203,5 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         alert=alerts.failures_alert(run_id, failures + rejected))
     snapshot_id, changes = commit_snapshot(db_path, quote(snapshot), settings.writer_wait_s)
     return RunSummary(run_id=run_id, snapshot_id=snapshot_id, **counts, sources_missing=missing,
+                      sources_skipped=listing.skipped, sources_retired=retired,
                       changes=changes, failures=failures + rejected, crashed_runs=crashed_runs)

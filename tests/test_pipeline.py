@@ -51,11 +51,16 @@ def test_seeds_run_twice_second_run_changes_nothing(capsys, tmp_path, db):
     versions_before = query(db, "select count(*) from indicator_versions")[0][0]
     assert versions_before > 0
 
+    first_changes = changes_json(capsys, db)
     code, out, _ = tracker(capsys, "run", "--seeds", seeds, "--db", db)
     assert code == 0
-    assert "Indicators: 0 added, 0 removed, 0 shifted" in out
+    assert "Indicators: 0 added, 0 removed, 0 shifted" in out and "no new snapshot (nothing changed)" in out
     assert query(db, "select count(*) from indicator_versions")[0][0] == versions_before
-    assert changes_json(capsys, db) == []
+    # A run that changes nothing makes no snapshot (a runs row only): `tracker changes` keeps
+    # showing the latest real changes
+    assert query(db, "select count(*) from snapshots")[0][0] == 1
+    assert query(db, "select count(*), count(snapshot_id) from runs") == [(2, 1)]
+    assert changes_json(capsys, db) == first_changes and {c["snapshot_id"] for c in first_changes} == {1}
 
 
 def test_changed_figure_is_exactly_one_shifted_record(capsys, corpus, db):
@@ -103,7 +108,7 @@ def test_missing_source_stays_current_and_is_reported(capsys, corpus, db):
     assert code == 0
     assert "1 missing" in out and "missing: pipeline_quantum_note.txt" in out
     assert query(db, "select count(*) from indicators_current")[0][0] == current_before
-    assert changes_json(capsys, db) == []
+    assert {c["change"] for c in changes_json(capsys, db)} == {"added"}  # still the first run's: nothing changed
 
     code, out, _ = tracker(capsys, "retire", "pipeline_quantum_note.txt", "--db", db)
     assert code == 0 and out.startswith("Retired pipeline_quantum_note.txt")

@@ -31,7 +31,8 @@ def bad_corpus(tmp_path, monkeypatch) -> Path:
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (folder / "latin1.txt").write_bytes("Le budget de la R&D atteint 2,4 % du PIB en 2023, réparti entre régions.".encode("latin-1"))
     (folder / "huge.txt").write_text("R&D spending reached 2.1% of GDP in 2019.\n" * 400, encoding="utf-8")
-    (folder / "archive").mkdir()
+    (folder / "archive").mkdir()  # a sub-folder: read too; a spreadsheet in it is skipped, not a failure
+    (folder / "archive" / "figures.csv").write_text("year,value\n2023,2.6\n", encoding="utf-8")
     outside = tmp_path / "outside.txt"
     outside.write_text("R&D spending reached 2.2% of GDP in 2020.", encoding="utf-8")
     os.symlink(outside, folder / "escape.txt")
@@ -57,8 +58,8 @@ def test_bad_inputs_are_quarantined_alerted_and_good_records_kept(bad_corpus, tm
 
     assert summary.exit_code == 1
     failures = rows(db, "select source_id, reason from validation_failures order by source_id, reason")
+    assert summary.sources_skipped == ["archive/figures.csv"]
     assert failures == [
-        ("archive", "is_directory"),
         ("binary.txt", "binary"),
         ("empty.txt", "empty"),
         ("escape.txt", "outside_corpus"),
@@ -78,7 +79,7 @@ def test_bad_inputs_are_quarantined_alerted_and_good_records_kept(bad_corpus, tm
     request, _ = httpserver.log[0]
     text = json.loads(request.get_data())["text"]
     assert summary.run_id in text
-    assert "8 input(s) failed validation or could not be read" in text
+    assert "7 input(s) failed validation or could not be read" in text
     assert "plausible_range/implausible_value ×1" in text and "document/not_utf8 ×1" in text
     assert rows(db, "select status, attempts, destination from alerts") == [
         ("sent", 1, webhook_fingerprint(httpserver.url_for("/hook")))]

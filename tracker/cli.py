@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.handler(args)
+    except BrokenPipeError:  # output piped into `head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush stays quiet
+        return EXIT_OK
     except (UsageError, ConfigError, WarehouseBusy, WarehouseError, AliasRefused) as exc:
         print(f"Error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
@@ -127,7 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser("extract", help="extraction only: indicator records as JSON lines, nothing stored")
     extract.add_argument("paths", nargs="+", type=Path, metavar="PATH", help=".txt, .html or .pdf files")
-    extract.add_argument("--format", choices=("jsonl", "text"), default="jsonl", help="output format (default jsonl)")
+    extract.add_argument("--format", choices=("jsonl", "json", "text"), default="jsonl",
+                         help="jsonl (default): one record a line; json: one array; text: for people")
     extract.set_defaults(handler=cmd_extract)
 
     serve = commands.add_parser("serve", help="serve the scheduled ingestion deployment until stopped")
@@ -170,10 +174,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_and_format(conflicts)
     conflicts.set_defaults(handler=cmd_conflicts)
 
-    retire = commands.add_parser("retire", help="close every current record of a source (the only explicit retraction)")
+    retire = commands.add_parser("retire", help="close every current record of a source and stop reading it "
+                                                 "(the only explicit retraction)")
     retire.add_argument("source_id", metavar="SOURCE", help="source id: file name in the corpus, or URL")
     _add_db_and_format(retire)
     retire.set_defaults(handler=cmd_retire)
+
+    unretire = commands.add_parser("unretire", help="undo `tracker retire`: the next run reads the source again")
+    unretire.add_argument("source_id", metavar="SOURCE", help="source id: file path in the corpus, or URL")
+    _add_db_and_format(unretire)
+    unretire.set_defaults(handler=cmd_unretire)
 
     report = commands.add_parser("report", help="write an HTML report: timelines, changes, conflicts, failures",
                                  description="Write a self-contained HTML report (inline CSS and SVG, nothing "
@@ -207,6 +217,15 @@ def build_parser() -> argparse.ArgumentParser:
     alias.add_argument("--remove", action="store_true", help="undo the merge of FROM (for --subject S)")
     _add_db_and_format(alias)
     alias.set_defaults(handler=cmd_alias)
+
+    config = commands.add_parser("config", help="every setting, its effective value and where it came from",
+                                 description="Show every setting with its effective value and its origin: the "
+                                             "default, the tracker.toml read ($TRACKER_CONFIG, else "
+                                             "./tracker.toml, else ~/.config/tracker/tracker.toml), or an "
+                                             "environment variable. Secrets are masked. A bad tracker.toml "
+                                             "is an error here as everywhere (exit 2).")
+    config.add_argument("--format", choices=("text", "json"), default="text", help="json for scripts")
+    config.set_defaults(handler=cmd_config)
 
     replay = commands.add_parser("replay", help="re-extract archived documents with the current extractor")
     _add_db_and_format(replay)
@@ -268,28 +287,39 @@ def cmd_run(args) -> int:
 
 def cmd_extract(args) -> int:
     from tracker.extract import extract_indicators, has_article_text
-    from tracker.sources import SourceRejected, document_from_bytes
+    from tracker.sources import SourceRejected, document_from_bytes, escape_undecodable
+    from tracker.summary import format_value
     from tracker.text import media_type_for
 
     status = EXIT_OK
+    collected = []  # --format json: one array at the end
     for path in args.paths:
         try:
             raw = path.read_bytes()
-            document = document_from_bytes(path.name, raw, media_type_for(str(path)), has_text=has_article_text)
+            document = document_from_bytes(escape_undecodable(path.name), raw, media_type_for(str(path)),
+                                           has_text=has_article_text)
         except OSError as exc:
-            print(f"Error: cannot read {path}: {exc.strerror} (unreadable_file).", file=sys.stderr)
+            print(f"Error: cannot read {printable(escape_undecodable(str(path)))}: {exc.strerror} (unreadable_file).",
+                  file=sys.stderr)
             status = EXIT_INPUT_FAILED
             continue
         except SourceRejected as exc:
-            print(f"Error: cannot read {path}: {exc.failure.message}.", file=sys.stderr)
+            print(f"Error: cannot read {printable(escape_undecodable(str(path)))}: {exc.failure.message}.",
+                  file=sys.stderr)
             status = EXIT_INPUT_FAILED
             continue
         for record in extract_indicators(document.text, document.source_id):
             if args.format == "jsonl":
                 print(json.dumps(record.to_dict(), ensure_ascii=False))
+            elif args.format == "json":
+                collected.append(record.to_dict())
             else:
-                print(f"{printable(record.source_id)}:{record.char_start} {record.indicator} ({record.subject}, {record.kind}) "
-                      f"= {record.value} {record.unit or ''} [{record.period or '-'}]  «{record.value_text}»")
+                unit = f" {record.unit}" if record.unit else ""
+                print(f"{printable(record.source_id)}:{record.char_start} {record.indicator} ({record.subject}, "
+                      f"{record.kind}) = {format_value(record.value)}{unit} [{record.period or '-'}]  "
+                      f"«{record.value_text}»")
+    if args.format == "json":
+        _print_json(collected)
     return status
 
 
@@ -308,6 +338,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_history(args) -> int:
+    from tracker.summary import format_value
     from warehouse import store
 
     rows = store.history(_db_path(args), args.indicator, args.subject, parse_time(args.as_of) if args.as_of else None)
@@ -316,6 +347,9 @@ def cmd_history(args) -> int:
         return EXIT_OK
     if not rows:
         merged = store.merged_into(_db_path(args), args.indicator)
+        known = store.known_indicator_keys(_db_path(args))
+        if not merged and args.indicator not in known:
+            raise UsageError(f"unknown indicator {args.indicator!r}" + _closest(args.indicator, known))
         where = "; ".join(f"{m['to_indicator']} ({'for ' + m['subject'] if m['subject'] else 'every subject'})"
                           for m in merged)
         print(f"No versions of {args.indicator}" + (f" for {args.subject}" if args.subject else "") + "."
@@ -326,7 +360,7 @@ def cmd_history(args) -> int:
         unit = f" {row['unit']}" if row["unit"] else ""
         merged = f"  (extracted as {row['extracted_indicator']})" if row["extracted_indicator"] != row["indicator"] else ""
         print(f"{row['valid_from'].isoformat(timespec='seconds')} .. {until}  {printable(row['source_id'])}  "
-              f"{row['subject']}  {row['kind']}  {row['value'] if row['value'] is not None else '-'}{unit}  "
+              f"{row['subject']}  {row['kind']}  {format_value(row['value'])}{unit}  "
               f"[{row['period'] or '-'}]  «{row['value_text']}»{merged}")
     return EXIT_OK
 
@@ -341,6 +375,9 @@ def cmd_changes(args) -> int:
         # isdecimal and ASCII: '²' is a digit to Python but no snapshot number
         after = (int(args.since) if args.since.isascii() and args.since.isdecimal()
                  else store.snapshot_at(db, parse_time(args.since)))
+        latest = store.latest_snapshot_id(db)
+        if args.since.isdecimal() and after > (latest or 0):
+            raise UsageError(f"there is no snapshot {after}: the latest is {latest if latest is not None else 'none yet'}")
     # Per-source changes, then the revisions across sources the same snapshots brought
     changes = sorted(store.changes_since(db, after) + store.revisions_since(db, after),
                      key=lambda c: (c.snapshot_id, c.change == "revised"))
@@ -431,15 +468,37 @@ def cmd_retire(args) -> int:
         snapshot_id, changes = store.retire_source(db, args.source_id, run_id=None,
                                                    extractor_version=EXTRACTOR_VERSION)
     if args.format == "json":
-        print(json.dumps({"snapshot_id": snapshot_id, "changes": [c.to_dict() for c in changes]}, default=str))
+        _print_json({"snapshot_id": snapshot_id, "changes": [c.to_dict() for c in changes]})
+    elif snapshot_id is None:
+        print(f"Retired {printable(args.source_id)}: it had no current records, so no snapshot; later runs "
+              "do not read it (`tracker unretire` undoes this).")
     else:
-        print(f"Retired {printable(args.source_id)}: snapshot {snapshot_id} closed {len(changes)} record(s).")
+        print(f"Retired {printable(args.source_id)}: snapshot {snapshot_id} closed {len(changes)} record(s); later "
+              "runs do not read it (`tracker unretire` undoes this).")
         for change in changes:
             print("  " + describe_change(change))
     return EXIT_OK
 
 
+def cmd_unretire(args) -> int:
+    from tracker.config import load_settings
+    from tracker.lock import run_lock
+    from warehouse import store
+
+    db = _db_path(args)
+    if not db.exists():
+        raise UsageError(f"no warehouse at {db}: pass the --db that `tracker run` wrote")
+    with run_lock(db, load_settings().lock_timeout_s, run_id="unretire"):  # a writer like any run
+        store.unretire_source(db, args.source_id)
+    if args.format == "json":
+        _print_json({"unretired": args.source_id})
+    else:
+        print(f"Unretired {printable(args.source_id)}: the next run reads it again and its records become current.")
+    return EXIT_OK
+
+
 def cmd_indicators(args) -> int:
+    from tracker.summary import format_value
     from warehouse import store
 
     db = _db_path(args)
@@ -468,7 +527,7 @@ def cmd_indicators(args) -> int:
     if not rows:
         print("No indicators" + "".join(f" for {v}" for v in (args.topic, args.subject) if v) + ".")
     for row in rows:
-        value = "-" if row["latest_value"] is None else f"{row['latest_value']:,.12g}"
+        value = format_value(row["latest_value"])
         unit = f" {row['latest_unit']}" if row["latest_unit"] else ""
         merged = [k for k in row["extracted_indicators"] if k != row["indicator"]]
         print(f"{row['indicator']}  «{row['label']}»  {', '.join(row['subjects'])}  "
@@ -556,6 +615,32 @@ def cmd_report(args) -> int:
                           "indicators": [row["indicator"] for row in data.indicators]}))
     else:
         print(f"Wrote {path}")
+    return EXIT_OK
+
+
+def cmd_config(args) -> int:
+    from tracker.config import effective_settings, load_config
+
+    loaded = load_config()
+    rows = effective_settings(loaded)  # secrets already masked
+    if args.format == "json":
+        _print_json({"config_file": loaded.file, "looked_in": loaded.looked_in,
+                     "settings": [{"name": name, "value": value, "origin": origin} for name, value, origin in rows]})
+        return EXIT_OK
+    if loaded.file:
+        print(f"Config file: {printable(str(loaded.file))}")
+    else:
+        pinned = " (named by $TRACKER_CONFIG; nothing else is searched)" if loaded.pinned else ""
+        print("Config file: none found; looked in: " + ", ".join(printable(str(p)) for p in loaded.looked_in) + pinned)
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, origin in rows:
+        if value is None or value == []:
+            shown = "not set"
+        elif isinstance(value, list):
+            shown = ", ".join(value)
+        else:
+            shown = str(value)
+        print(f"  {name:<{width}}  {printable(shown)}  ({printable(origin)})")
     return EXIT_OK
 
 

@@ -139,6 +139,8 @@ class RunSummary:
     changes: list[Change]
     failures: list[Failure]
     crashed_runs: list[str] = field(default_factory=list)
+    sources_skipped: list[str] = field(default_factory=list)  # files of types the tracker does not read
+    sources_retired: list[str] = field(default_factory=list)  # listed, but retired by a user: not read
 
     def count(self, change: str) -> int:
         return sum(1 for item in self.changes if item.change == change)

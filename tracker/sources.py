@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from tracker.models import Document, Failure, Source, SourceState
 from tracker.published import read_masthead
-from tracker.text import UnreadableDocument, document_text, media_type_for, printable
+from tracker.text import UnreadableDocument, document_text, is_readable_type, media_type_for, printable
 
 REMOTE_SCHEMES = ("http", "https")
 SOURCE_KINDS = ("feed", "sitemap")  # CONTRACT §3: `feed URL`, `sitemap URL` (not read yet: issue 17)
@@ -47,35 +48,58 @@ def escape_undecodable(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def list_local_sources(corpus_dir: Path) -> tuple[list[Source], list[Failure]]:
-    """Files directly in the corpus folder, by name; hidden files are skipped."""
+@dataclass(frozen=True)
+class Listing:
+    """What one run reads: its sources, the entries that are failures already, and the files of
+    types the tracker does not read (skipped, listed once in the summary, never failures)."""
+
+    sources: list[Source]
+    failures: list[Failure]
+    skipped: list[str]
+
+
+def list_local_sources(corpus_dir: Path) -> Listing:
+    """Files in the corpus folder and its sub-folders, by path; the source id is the path relative to
+    the folder (`reports/2024/brief.txt`). Hidden files and folders are skipped; so are files whose
+    type the tracker does not read (.csv, .docx, images), listed in `skipped`."""
     sources: list[Source] = []
     failures: list[Failure] = []
+    skipped: list[str] = []
     root = Path(corpus_dir).resolve()
-    # scandir knows each entry's type without a stat per file: a 10,000-file corpus lists in milliseconds
-    with os.scandir(root) as scan:
-        entries = sorted(scan, key=lambda e: e.name)
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        source_id = escape_undecodable(entry.name)
-        location = entry.path  # root/name, as a string: no Path object per file; opens whatever its bytes
-        if entry.is_symlink():
-            target = Path(location).resolve()
-            if not target.is_relative_to(root):
-                failures.append(SourceRejected(source_id, "outside_corpus", "symlink points outside the "
-                                               f"corpus folder, to {escape_undecodable(str(target))}").failure)
+    folders = [(str(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        # scandir knows each entry's type without a stat per file: a 10,000-file corpus lists in milliseconds
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        below = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            location = str(target)
-        if entry.is_dir():
-            failures.append(SourceRejected(source_id, "is_directory",
-                                           "a folder, not a file; sub-folders are not read").failure)
-            continue
-        if not entry.is_file():
-            failures.append(SourceRejected(source_id, "not_a_file", "not a regular file").failure)
-            continue
-        sources.append(Source(source_id=source_id, location=location))
-    return sources, failures
+            source_id = prefix + escape_undecodable(entry.name)
+            location = entry.path  # the path as a string: no Path object per file; opens whatever its bytes
+            if entry.is_symlink():
+                target = Path(location).resolve()
+                if not target.is_relative_to(root):
+                    failures.append(SourceRejected(source_id, "outside_corpus", "symlink points outside the "
+                                                   f"corpus folder, to {escape_undecodable(str(target))}").failure)
+                    continue
+                if target.is_dir():
+                    continue  # a folder inside the corpus, read where it really is (and no loops)
+                location = str(target)
+            if entry.is_dir(follow_symlinks=False):
+                below.append((entry.path, source_id + "/"))
+                continue
+            if not entry.is_file():
+                failures.append(SourceRejected(source_id, "not_a_file", "not a regular file").failure)
+                continue
+            if not is_readable_type(entry.name):
+                skipped.append(source_id)
+                continue
+            sources.append(Source(source_id=source_id, location=location))
+        folders.extend(reversed(below))  # depth first, in name order
+    sources.sort(key=lambda source: source.source_id)
+    return Listing(sources, failures, sorted(skipped))
 
 
 def parse_sources_file(raw: bytes, name: str = "sources file") -> tuple[list[Source], list[Failure]]:
@@ -191,14 +215,14 @@ def document_from_bytes(source_id: str, raw: bytes, media_type: str,
                     title=masthead.title, published_on=masthead.published_on)
 
 
-def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> tuple[list[Source], list[Failure]]:
+def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> Listing:
     """Every source of one run: the corpus folder's files, then the sources file's URLs."""
     listed: list[Source] = []
     failures: list[Failure] = []
+    skipped: list[str] = []
     if corpus_dir is not None:
-        local, local_failures = list_local_sources(corpus_dir)
-        listed += local
-        failures += local_failures
+        local = list_local_sources(corpus_dir)
+        listed, failures, skipped = local.sources, local.failures, local.skipped
     if sources_file is not None:
         try:
             remote, remote_failures = read_sources_file(sources_file)
@@ -209,7 +233,7 @@ def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> tupl
                                                    reason="bad_sources_file", message=f"{exc} (bad_sources_file)")]
         listed += remote
         failures += remote_failures
-    return listed, failures
+    return Listing(listed, failures, skipped)
 
 
 def read_file_sources(local: list[Source], max_bytes: int, known: dict[str, SourceState], *,
@@ -243,3 +267,9 @@ def missing_sources(known: dict, listed: list[Source]) -> list[str]:
     """Known, unretired sources this run did not list: reported, never treated as retracted."""
     listed_ids = {source.source_id for source in listed}
     return sorted(source_id for source_id, state in known.items() if not state.retired and source_id not in listed_ids)
+
+
+def retired_sources(known: dict[str, SourceState], listed: list[Source]) -> list[str]:
+    """Listed sources a user retired: not read again, and reported, until `tracker unretire`."""
+    return sorted(source.source_id for source in listed
+                  if (state := known.get(source.source_id)) is not None and state.retired)

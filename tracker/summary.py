@@ -31,7 +31,8 @@ def describe_change(change: Change) -> str:
 
 def summary_text(summary: RunSummary) -> str:
     lines = [
-        f"Run {summary.run_id}: snapshot {summary.snapshot_id}",
+        f"Run {summary.run_id}: "
+        + (f"snapshot {summary.snapshot_id}" if summary.snapshot_id is not None else "no new snapshot (nothing changed)"),
         f"Sources:    {summary.sources_new} new, {summary.sources_changed} changed, "
         f"{summary.sources_unchanged} unchanged, {summary.sources_failed} failed, "
         f"{len(summary.sources_missing)} missing",
@@ -45,6 +46,12 @@ def summary_text(summary: RunSummary) -> str:
         lines.append(f"  … {len(summary.changes) - SHOWN_CHANGES} more: tracker changes")
     for source_id in summary.sources_missing:
         lines.append(f"  missing: {printable(source_id)} (its records stay current; `tracker retire` closes them)")
+    for source_id in summary.sources_retired:
+        lines.append(f"  retired: {printable(source_id)} (not read; `tracker unretire` reads it again)")
+    if summary.sources_skipped:
+        shown = ", ".join(printable(name) for name in summary.sources_skipped[:SHOWN_CHANGES])
+        more = f", … {len(summary.sources_skipped) - SHOWN_CHANGES} more" if len(summary.sources_skipped) > SHOWN_CHANGES else ""
+        lines.append(f"  skipped {len(summary.sources_skipped)} file(s) of types the tracker does not read: {shown}{more}")
     for failure in summary.failures:
         where = printable(failure.source_id) + (f" [{failure.indicator}]" if failure.indicator else "")
         lines.append(f"  failed: {where}: {printable(failure.message)}")
@@ -84,6 +91,7 @@ def format_value(value: float | None) -> str:
 
 
 def _fmt(value: float | None) -> str:
+    """The one number format of the terminal: 398,120,000,000 and 2.6; every digit kept, grouped."""
     if value is None:
         return "-"
-    return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:g}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.12g}"

@@ -31,6 +31,14 @@ MEDIA_TYPE_BY_SUFFIX = {
     ".html": "text/html", ".htm": "text/html", ".xhtml": "text/html",
     ".pdf": "application/pdf",
 }
+
+
+def is_readable_type(name: str) -> bool:
+    """Whether a corpus file is of a type the tracker reads: a known text, HTML or PDF suffix, or none."""
+    suffix = PurePosixPath(name).suffix.lower()
+    return suffix in MEDIA_TYPE_BY_SUFFIX or not suffix or not suffix[1:].isalpha()
+
+
 # Content types that say nothing about the format: the name's suffix decides.
 GENERIC_CONTENT_TYPES = ("application/octet-stream", "binary/octet-stream", "application/unknown", "")
 HTML_SNIFF_RE = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<head|<body)", re.IGNORECASE)

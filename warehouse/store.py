@@ -346,10 +346,15 @@ class SnapshotInput:
 
 
 def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
-                    wait_s: float = DEFAULT_WAIT_S) -> tuple[int, list[Change]]:
-    """Apply one run in one transaction: a crash anywhere leaves the previous snapshot intact."""
+                    wait_s: float = DEFAULT_WAIT_S) -> tuple[int | None, list[Change]]:
+    """Apply one run in one transaction: a crash anywhere leaves the previous snapshot intact.
+    A run that re-read nothing makes no snapshot (snapshot id None): `tracker changes` keeps showing
+    the latest real changes."""
     with transaction(db_path, wait_s) as con:
-        snapshot_id, now = _open_snapshot(con, snapshot)
+        if snapshot.reextracted_source_ids:
+            snapshot_id, now = _open_snapshot(con, snapshot)
+        else:  # nothing re-read, so nothing can change: no snapshot, only the run's row (and its failures)
+            snapshot_id, now = None, snapshot.created_at
         _store_documents(con, snapshot, snapshot_id, now)
         if snapshot.reextracted_source_ids:  # nothing re-read: no version can open or close
             hashes = {doc.source_id: doc.content_hash for doc in snapshot.read_documents}
@@ -366,7 +371,7 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
             con.unregister("staged_records")
             con.unregister("touched_sources")
         else:
-            changes = _changes_of(con, snapshot_id)
+            changes = []
         _store_failures(con, snapshot.run_id, now, snapshot.failures)
         _finish_run(con, snapshot, snapshot_id, changes)
         _queue_alert(con, snapshot.run_id, snapshot.alert, now)
@@ -643,7 +648,7 @@ def _records_table(records: list[NumberedRecord], content_hashes: dict[str, str]
 # --- retirement -----------------------------------------------------------------------
 
 
-def retire_source(db_path: Path, source_id: str, run_id: str, extractor_version: str) -> tuple[int, list[Change]]:
+def retire_source(db_path: Path, source_id: str, run_id: str, extractor_version: str) -> tuple[int | None, list[Change]]:
     """Close every current record of a source explicitly: the only way records end without a re-read."""
     now = datetime.now(timezone.utc)
     with transaction(db_path) as con:
@@ -654,6 +659,12 @@ def retire_source(db_path: Path, source_id: str, run_id: str, extractor_version:
                 "select source_id from source_state where retired_at is null order by source_id limit 11").fetchall()]
             raise WarehouseError(f"unknown source {source_id!r}; known sources: "
                                  + (", ".join(listed[:10]) + (", …" if len(listed) > 10 else "") if listed else "none"))
+        current = con.execute("select count(*) from indicator_versions where valid_to is null and source_id = $s",
+                              {"s": source_id}).fetchall()[0][0]
+        if not current:  # nothing to close: no snapshot, but the source stays retired all the same
+            con.execute("update source_state set retired_at = coalesce(retired_at, $now) where source_id = $s",
+                        {"now": now, "s": source_id})
+            return None, []
         snapshot = SnapshotInput(run_id=run_id, created_at=now, extractor_version=extractor_version,
                                  cause="retire", read_documents=[], reextracted_source_ids=[],
                                  records=[], failures=[], counts={}, locations={})
@@ -668,6 +679,19 @@ def retire_source(db_path: Path, source_id: str, run_id: str, extractor_version:
                     {"now": now, "source_id": source_id})
         changes = _changes_of(con, snapshot_id)
     return snapshot_id, changes
+
+
+def unretire_source(db_path: Path, source_id: str) -> None:
+    """Undo a retirement: the next run reads the source again (its stored hash is forgotten, so even
+    an unchanged file is re-read and its records reopen)."""
+    with transaction(db_path) as con:
+        state = con.execute("select retired_at from source_state where source_id = $s", {"s": source_id}).fetchall()
+        if not state:
+            raise WarehouseError(f"unknown source {source_id!r}")
+        if state[0][0] is None:
+            raise WarehouseError(f"{source_id!r} is not retired")
+        con.execute("update source_state set retired_at = null, content_hash = null, etag = null, "
+                    "last_modified = null where source_id = $s", {"s": source_id})
 
 
 # --- reading history ------------------------------------------------------------------
@@ -746,13 +770,21 @@ def snapshot_at(db_path: Path, moment: datetime) -> int:
     return found or 0
 
 
+def _latest_changing_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest snapshot that opened or closed a version (one that only re-read documents changed nothing)."""
+    return con.execute("select greatest(max(opened_snapshot), max(closed_snapshot)) from indicator_versions").fetchall()[0][0]
+
+
 def changes_since(db_path: Path, after_snapshot: int | None) -> list[Change]:
-    """Changes made after a snapshot; None means the changes the latest snapshot made."""
+    """Changes made after a snapshot; None means the changes of the latest snapshot that changed something."""
     with connect(db_path, read_only=True) as con:
         latest = con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
         if latest is None:
             return []
-        first = latest if after_snapshot is None else after_snapshot + 1
+        if after_snapshot is None:  # the latest snapshot that changed a record, not one that only re-read
+            changed = _latest_changing_snapshot(con)
+            return _fetch_changes(con, changed, changed) if changed is not None else []
+        first = after_snapshot + 1
         return _fetch_changes(con, first, latest)
 
 
@@ -947,7 +979,12 @@ def revisions_since(db_path: Path, after_snapshot: int | None) -> list[Change]:
         latest = con.execute("select max(snapshot_id) from snapshots").fetchall()[0][0]
         if latest is None:
             return []
-        first = latest if after_snapshot is None else after_snapshot + 1
+        if after_snapshot is None:  # the latest snapshot that changed a record, as changes_since
+            first = latest = _latest_changing_snapshot(con)
+            if first is None:
+                return []
+        else:
+            first = after_snapshot + 1
         rows = con.execute(REVISIONS_SQL, {"first": first, "last": latest}).fetchall()
     return [Change(*row) for row in rows]
 
