@@ -21,6 +21,7 @@ from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION, extract_documents, has_article_text
 from tracker.lock import run_lock
 from tracker.pending import clear_pending, load_pending, save_pending
+from tracker.progress import run_logger
 from tracker.models import Document, Failure, IndicatorRecord, ReportData, RunSummary, Source, SourceState
 from warehouse import store
 
@@ -119,6 +120,8 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
     wait_s = settings.writer_wait_s
     run_id = uuid.uuid4().hex[:12]
     started_at = datetime.now(timezone.utc)
+    log = run_logger()
+    log.info("tracker run %s started: corpus %s, sources %s, warehouse %s", run_id, seeds_dir, sources_file, db_path)
     # One writer at a time; a second run waits a bounded time, then fails naming the holder
     with run_lock(db_path, settings.lock_timeout_s, run_id):
         commit_pending(db_path, wait_s)
@@ -135,6 +138,9 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
             raise
         # The alert was queued by the commit; deliver it (and any earlier) as a step of its own
         deliver_alerts(db_path, settings.alert_webhook, wait_s)
+    log.info("%s", run_summary.summary_line(summary))
+    for failure in summary.failures[:run_summary.SHOWN_FAILURES]:
+        log.warning("  failed: %s", run_summary.describe_failure(failure))
     create_markdown_artifact(key=SUMMARY_ARTIFACT_KEY, markdown=run_summary.summary_markdown(summary),
                              description="What this tracker run changed and what failed")
     create_table_artifact(key=FAILURES_ARTIFACT_KEY, table=run_summary.failure_rows(summary),
@@ -150,6 +156,7 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
 def _record_error(db_path: Path, run_id: str, exc: BaseException, settings) -> None:
     """Mark the run as ended in error and alert it; if even that fails, the next run finds it crashed and alerts."""
     error = f"{type(exc).__name__}: {exc}"
+    run_logger().error("tracker run %s failed and committed nothing: %s", run_id, error)
     try:
         store.fail_run(db_path, run_id, error, alerts.run_error_alert(run_id, error), settings.writer_wait_s)
         deliver_alerts(db_path, settings.alert_webhook, settings.writer_wait_s)
@@ -161,6 +168,8 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     # Lists of sources, documents and records go to tasks quote()d: Prefect would otherwise walk
     # every item of every argument looking for futures, about 1 s per task for 10,000 documents.
     # Read: a source we cannot read or fetch becomes a failure row, not an exception
+    log = run_logger()
+    log.debug("listing sources")
     listing = list_sources(seeds_dir, sources_file)
     known = known_sources(db_path, settings.writer_wait_s)
     # A retired source stays retired until `tracker unretire`, even while its file is still there
@@ -169,6 +178,7 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     failures = listing.failures
     local = [s for s in listed if not s.is_remote]
     remote = [s for s in listed if s.is_remote]
+    log.debug("reading %d files, fetching %d URLs", len(local), len(remote))
     documents, read_failures = read_local(quote(local), settings.max_document_bytes, quote(known))
     fetched = fetch_remote(quote(remote), quote(known), fetch.fetch_policy(settings))
     documents, failures, not_modified = sources.sort_fetched(documents, failures + read_failures, fetched)
@@ -178,6 +188,7 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     # Extract, then validate lazily so a bad record costs only itself; a run that re-read nothing skips both
     valid, rejected, numbered = [], [], []
     if reread:
+        log.debug("extracting %d new or changed documents", len(reread))
         records, over_budget = extract(quote(reread), settings.max_records_per_document,
                                        settings.max_extract_s_per_document)
         # A document over its budget keeps its earlier records: it is not re-read this run
@@ -201,6 +212,7 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         counts={**counts, "sources_missing": len(missing)},
         locations={s.source_id: sources.escape_undecodable(s.location) for s in listed},
         alert=alerts.failures_alert(run_id, failures + rejected))
+    log.debug("committing %d records of %d documents", len(numbered), len(reread))
     snapshot_id, changes = commit_snapshot(db_path, quote(snapshot), settings.writer_wait_s)
     return RunSummary(run_id=run_id, snapshot_id=snapshot_id, **counts, sources_missing=missing,
                       sources_skipped=listing.skipped, sources_retired=retired,

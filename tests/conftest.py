@@ -14,6 +14,7 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "tracker.runs")  # as the CLI sets it
 os.environ.pop("TRACKER_ALERT_WEBHOOK", None)
 # No developer's own ~/.config/tracker/tracker.toml (it may hold a real webhook), and tracebacks of
 # exit-3 errors logged in a temp folder, not in the user's state folder

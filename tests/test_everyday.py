@@ -135,3 +135,41 @@ def test_output_piped_into_head_ends_quietly():
     assert process.wait(60) == 0
     assert json.loads(first_line)["source_id"]
     assert err == "", err
+
+
+def test_a_run_on_a_terminal_shows_progress_and_piped_output_stays_plain(tmp_path):
+    import os
+    import pty
+
+    from tests.cli import cli_env, run_cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for copy in range(6):  # a run that extracts for several seconds
+        for path in sorted(TEXTS.glob("heldout*/*.txt")):
+            (corpus / f"{copy}_{path.parent.name}_{path.name}").write_text(
+                path.read_text(encoding="utf-8") + f"\nEdition {copy}.\n", encoding="utf-8")
+    env = cli_env(tmp_path)
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "tracker.cli", "run", "--seeds", str(corpus), "--db",
+                                str(tmp_path / "w.duckdb")], env=env, stdout=subprocess.PIPE, stderr=secondary)
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:  # the run closed its end of the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out = process.stdout.read().decode()
+    assert process.wait(120) == 0
+    os.close(primary)
+    shown = seen.decode(errors="replace")
+    assert any(stage in shown for stage in ("extracting", "committing", "reading")), shown
+    assert out.startswith("Run ")  # the summary itself is plain text on stdout
+
+    (corpus / "new.txt").write_text(GDP_TEXT, encoding="utf-8")
+    code, out, err = run_cli(env, "run", "--seeds", corpus, "--db", tmp_path / "w.duckdb")  # not a terminal
+    assert code == 0 and err == "", err

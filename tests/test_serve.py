@@ -138,8 +138,17 @@ def test_scheduled_run_completes_and_lands_a_snapshot(prefect_server, tmp_path):
         assert store.latest_snapshot_id(db_path) >= 1
         rows = store.history(db_path, "rd_intensity")
         assert {row["source_id"] for row in rows} == {"report.txt"}
+        # The run's own lines reach the Prefect UI at INFO, though Prefect's level here is WARNING
+        messages = wait_for(lambda: [entry["message"] for entry in requests.post(
+            f"{api_url}/logs/filter", json={"logs": {"flow_run_id": {"any_": [completed[0]["id"]]}}},
+            timeout=10).json() if entry["message"].startswith("tracker run")], 30, "the run's lines in the API")
+        assert any(" started: corpus " in m for m in messages)
+        assert any(" succeeded: snapshot 1; sources 1 new" in m for m in messages)
     finally:
         stop(serve, STOP_WAIT_S)
         log.close()
     assert serve.returncode is not None
     assert deployment(api_url)["paused"] is True  # stopping serve pauses the schedule
+    # ... and serve's terminal shows each run: its start and its one-line summary
+    printed = (tmp_path / "serve.log").read_text(encoding="utf-8", errors="replace")
+    assert " | tracker run " in printed and " succeeded: snapshot 1; " in printed

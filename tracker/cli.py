@@ -29,6 +29,8 @@ PREFECT_DEFAULTS = {
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
+    # The run's own lines (tracker.progress) reach the Prefect UI at INFO, whatever Prefect's level
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "tracker.runs",
     # Prefect gives its temporary server 20 s to start; on a busy machine it can take longer, and
     # the run then dies with a traceback before reading anything.
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
@@ -273,8 +275,14 @@ def cmd_run(args) -> int:
     _check_inputs(seeds, args.sources)
     from flows.ingest import ingest
 
+    from tracker.progress import TerminalProgress
+
     _quiet_flow_failures()
-    summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args))
+    if args.format != "json" and sys.stderr.isatty():
+        with TerminalProgress():
+            summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args))
+    else:
+        summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args))
     if args.format == "json":
         print(json.dumps(summary.to_dict(), default=str, ensure_ascii=False))
     else:
@@ -324,6 +332,9 @@ def cmd_extract(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from tracker.progress import TERMINAL_ENV
+
+    os.environ[TERMINAL_ENV] = "1"  # each scheduled run, a process of its own, prints its lines here
     from flows.deployments import ingest_schedule, serve
     from tracker.config import load_settings
 

@@ -6,6 +6,7 @@ from tracker.models import Change, RunSummary
 from tracker.text import printable
 
 SHOWN_CHANGES = 20
+SHOWN_FAILURES = 5  # in the one-line run log
 
 
 def describe_change(change: Change) -> str:
@@ -27,6 +28,21 @@ def describe_change(change: Change) -> str:
     if change.old_kind != change.new_kind:
         moved.append(f"{change.old_kind} -> {change.new_kind}")
     return f"~ {where}: {', '.join(moved)}"
+
+
+def summary_line(summary: RunSummary) -> str:
+    """The whole run on one line, for `tracker serve`'s terminal and the Prefect UI."""
+    snapshot = f"snapshot {summary.snapshot_id}" if summary.snapshot_id is not None else "no new snapshot"
+    return (f"tracker run {summary.run_id} {summary.status}: {snapshot}; sources {summary.sources_new} new, "
+            f"{summary.sources_changed} changed, {summary.sources_unchanged} unchanged, {summary.sources_failed} "
+            f"failed, {len(summary.sources_missing)} missing; indicators {summary.count('added')} added, "
+            f"{summary.count('removed')} removed, {summary.count('shifted')} shifted; "
+            f"{len(summary.failures)} failure(s)")
+
+
+def describe_failure(failure) -> str:
+    where = printable(failure.source_id) + (f" [{failure.indicator}]" if failure.indicator else "")
+    return f"{where}: {printable(failure.message)}"
 
 
 def summary_text(summary: RunSummary) -> str:
@@ -53,8 +69,7 @@ def summary_text(summary: RunSummary) -> str:
         more = f", … {len(summary.sources_skipped) - SHOWN_CHANGES} more" if len(summary.sources_skipped) > SHOWN_CHANGES else ""
         lines.append(f"  skipped {len(summary.sources_skipped)} file(s) of types the tracker does not read: {shown}{more}")
     for failure in summary.failures:
-        where = printable(failure.source_id) + (f" [{failure.indicator}]" if failure.indicator else "")
-        lines.append(f"  failed: {where}: {printable(failure.message)}")
+        lines.append(f"  failed: {describe_failure(failure)}")
     return "\n".join(lines)
 
 
