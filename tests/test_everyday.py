@@ -173,3 +173,16 @@ def test_a_run_on_a_terminal_shows_progress_and_piped_output_stays_plain(tmp_pat
     (corpus / "new.txt").write_text(GDP_TEXT, encoding="utf-8")
     code, out, err = run_cli(env, "run", "--seeds", corpus, "--db", tmp_path / "w.duckdb")  # not a terminal
     assert code == 0 and err == "", err
+
+
+@pytest.mark.parametrize("command", [("run", "--seeds", "CORPUS"), ("replay",)])
+def test_run_and_replay_on_a_bad_warehouse_print_one_clean_line(tmp_path, corpus, command):
+    from tests.cli import cli_env, run_cli
+
+    bad = tmp_path / "notes.duckdb"
+    bad.write_text("meeting notes, not a warehouse\n" * 50, encoding="utf-8")
+    argv = [corpus if a == "CORPUS" else a for a in command]
+    code, out, err = run_cli(cli_env(tmp_path), *argv, "--db", bad)
+    assert code == 2
+    [line] = err.strip().splitlines()  # no Prefect traceback before it
+    assert line.startswith(f"Error: {bad} is damaged or not a tracker warehouse")
