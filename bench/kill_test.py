@@ -269,7 +269,13 @@ def lock_checks(db: Path, corpus: Path, env: dict[str, str], rng: random.Random,
 
 # --- issue 14: kills aimed at the commit and at the alert delivery (--at commit) ----------------
 
-EMPTY_DOCUMENT = "zz_empty.txt"  # fails as `empty` every run: every run ends failed_inputs, with an alert
+EMPTY_DOCUMENT = "zz_empty.txt"  # fails every run (not UTF-8), each time with new bytes: every run ends
+# failed_inputs with a new problem (and the previous one resolved), so every committed run queues one alert
+
+
+def renew_bad_document(corpus: Path) -> None:
+    """The always-failing document, with bytes never seen before: a new problem for the run about to start."""
+    (corpus / EMPTY_DOCUMENT).write_bytes(f"caf\xe9 {time.time_ns()}".encode("latin-1"))
 WATCH_POLL_S = 0.001
 WAL_KILL_WINDOW_S = 0.05
 ANSWERED_KILL_WINDOW_S = 0.04
@@ -536,6 +542,7 @@ def lost_alerts(outbox: Outbox, answered: Counter) -> set[tuple[str, str]]:
 
 def calibrate_commit(db: Path, corpus: Path, env: dict[str, str]) -> dict[str, float]:
     """One unkilled run, watched: when its commit connection opens, its WAL appears, it closes, the alert arrives."""
+    renew_bad_document(corpus)
     proc = spawn_run(db, corpus, env)
     watch = CommitWatch(proc.pid, db)
     while proc.poll() is None:
@@ -603,6 +610,7 @@ def commit_rounds(args, db: Path, corpus: Path, env: dict[str, str], receiver: A
             delay_s = 0.0 if held_post else rng.uniform(0, ANSWERED_KILL_WINDOW_S)
             receiver.arm("hold" if held_post else "answer-and-signal")
             kind_note = "POST held" if held_post else "POST answered"
+        renew_bad_document(corpus)
         proc = spawn_run(db, corpus, env)
         watch = CommitWatch(proc.pid, db)
         phase, aimed, after_mark_ms = aim_and_kill(proc, watch, receiver, kind, delay_s)
@@ -642,6 +650,7 @@ def commit_rounds(args, db: Path, corpus: Path, env: dict[str, str], receiver: A
         snapshot_breaks += wholeness_problems(run_id, committed, before_box, after_box, files_now)
         problems += snapshot_breaks
         # (c): the recovery run delivers what is owed
+        renew_bad_document(corpus)
         recovery = run_tracker(db, env, "--seeds", corpus)
         recovered, recovered_box = read_state(db), read_outbox(db)
         if recovery.returncode not in (0, 1):
@@ -716,7 +725,7 @@ def main() -> None:
 
 
 def commit_bench(args, tmp: Path, corpus: Path, db: Path, rng: random.Random) -> None:
-    (corpus / EMPTY_DOCUMENT).write_bytes(b"")
+    renew_bad_document(corpus)
     started = time.monotonic()
     receiver = AlertReceiver()
     try:
@@ -733,6 +742,7 @@ def commit_bench(args, tmp: Path, corpus: Path, db: Path, rng: random.Random) ->
 
 def commit_bench_runs(args, corpus: Path, db: Path, env: dict[str, str], receiver: AlertReceiver,
                       rng: random.Random) -> None:
+    renew_bad_document(corpus)
     first = check_run(run_tracker(db, env, "--seeds", corpus), "first run (fills the warehouse)")
     if first.returncode != 1:
         raise RuntimeError(f"the first run exited {first.returncode}: {EMPTY_DOCUMENT} should fail it (exit 1)")

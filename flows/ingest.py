@@ -8,6 +8,7 @@ Tasks are thin: each wraps one plain function from `tracker/`, `schemas/` or `wa
 # ("IngestModel is not fully defined; you should define Path").
 import os
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -100,11 +101,7 @@ def commit_pending(db_path: Path, wait_s: float) -> None:
 @task(cache_policy=NO_CACHE)
 def deliver_alerts(db_path: Path, webhook_url: str | None, wait_s: float) -> None:
     """Send the outbox: this run's alert and whatever earlier runs queued or failed to deliver."""
-    destination = alerts.webhook_fingerprint(webhook_url)
-    for alert_id, payload in store.undelivered_alerts(db_path, wait_s):
-        delivery = alerts.deliver(payload, webhook_url)
-        store.update_alert_delivery(db_path, alert_id, destination, delivery.status,
-                                    delivery.attempts, delivery.last_error, wait_s)
+    alerts.deliver_outbox(db_path, webhook_url, wait_s)
 
 
 @task(cache_policy=NO_CACHE)
@@ -138,6 +135,7 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
             raise
         # The alert was queued by the commit; deliver it (and any earlier) as a step of its own
         deliver_alerts(db_path, settings.alert_webhook, wait_s)
+        summary = _with_alert_outcome(summary, db_path)
     log.info("%s", run_summary.summary_line(summary))
     for failure in summary.failures[:run_summary.SHOWN_FAILURES]:
         log.warning("  failed: %s", run_summary.describe_failure(failure))
@@ -151,6 +149,15 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
         create_markdown_artifact(key=REPORT_ARTIFACT_KEY, markdown=report.render_markdown(load_report(db_path)),
                                  description="Latest changes, current conflicts and recent validation failures")
     return summary
+
+
+def _with_alert_outcome(summary: RunSummary, db_path: Path) -> RunSummary:
+    """The summary with what became of the run's alert: sent, failed (why), or none to send."""
+    queued = store.alerts_of_run(db_path, summary.run_id)
+    if not queued:
+        return summary
+    _, text, status, error = queued[-1]
+    return replace(summary, alert_text=text, alert_status=status, alert_error=error)
 
 
 def _record_error(db_path: Path, run_id: str, exc: BaseException, settings) -> None:
@@ -197,6 +204,8 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         new, changed = [d for d in new if d.source_id not in dropped], [d for d in changed if d.source_id not in dropped]
         reread = new + changed
         valid, rejected = validate(quote(records), quote(reread))
+        hashes = {doc.source_id: doc.content_hash for doc in reread}  # a record's problem is of its version
+        rejected = [replace(f, content_hash=hashes.get(f.source_id)) for f in rejected]
         numbered = number_mentions(db_path, quote(valid), quote(reread), settings.writer_wait_s)
     missing = sources.missing_sources(known, listed)
     counts = {"sources_new": len(new), "sources_changed": len(changed),
@@ -211,7 +220,11 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         records=numbered, failures=failures + rejected,
         counts={**counts, "sources_missing": len(missing)},
         locations={s.source_id: sources.escape_undecodable(s.location) for s in listed},
-        alert=alerts.failures_alert(run_id, failures + rejected))
+        # One alert per new problem, resolved ones and due reminders: composed inside the commit
+        compose_alert=alerts.problems_alert,
+        listed_source_ids=tuple(s.source_id for s in listed) + tuple(f.source_id for f in failures
+                                                                      if f.check == "sources_file"),
+        reminder_interval_s=settings.alert_reminder_interval_s)
     log.debug("committing %d records of %d documents", len(numbered), len(reread))
     snapshot_id, changes = commit_snapshot(db_path, quote(snapshot), settings.writer_wait_s)
     return RunSummary(run_id=run_id, snapshot_id=snapshot_id, **counts, sources_missing=missing,

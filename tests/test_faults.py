@@ -129,8 +129,11 @@ def test_alert_of_a_run_killed_between_commit_and_delivery_is_sent_by_the_next_r
     code, _, err = run_cli(env, "run", "--seeds", corpus, "--db", db)
 
     assert code == 0, err
-    assert query(db, "select run_id, status, attempts from alerts") == [(killed_run, "sent", 1)]
-    assert f"tracker run {killed_run}" in received_texts(httpserver)[-1]
+    [(recovery_run,)] = query(db, "select run_id from runs where run_id <> $k", {"k": killed_run})
+    assert query(db, "select run_id, status, attempts from alerts order by alert_id") == [
+        (killed_run, "sent", 1), (recovery_run, "sent", 1)]  # the recovery's own: empty.txt resolved
+    assert [text.split("\n")[0] for text in received_texts(httpserver)[-2:]] == [
+        f":warning: tracker run {killed_run}", f":white_check_mark: tracker run {recovery_run}"]
 
 
 # --- 4. readers never cost a run its work ---------------------------------------------------

@@ -116,11 +116,13 @@ def test_failed_alert_is_stored_then_delivered_by_next_run(tmp_path, httpserver,
 
     httpserver.clear()
     httpserver.expect_request("/hook").respond_with_data("ok")
-    (corpus / "latin1.txt").unlink()  # the next run has nothing new to alert about
-    ingest(seeds_dir=corpus, db_path=db)
-    assert rows(db, "select run_id, status, attempts, last_error from alerts") == [(first.run_id, "sent", 4, None)]
-    assert len(httpserver.log) == 1
-    assert first.run_id in json.loads(httpserver.log[0][0].get_data())["text"]
+    (corpus / "latin1.txt").unlink()  # the next run's own alert: that problem is resolved
+    second = ingest(seeds_dir=corpus, db_path=db)
+    assert rows(db, "select run_id, status, attempts, last_error from alerts order by alert_id") == [
+        (first.run_id, "sent", 4, None), (second.run_id, "sent", 1, None)]
+    texts = [json.loads(request.get_data())["text"] for request, _ in httpserver.log]
+    assert first.run_id in texts[0] and "latin1.txt" in texts[0]
+    assert texts[1].startswith(f":white_check_mark: tracker run {second.run_id}\nResolved: 1 problem(s)")
 
 
 def test_without_webhook_alert_is_recorded_as_not_configured(tmp_path):

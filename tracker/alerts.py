@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import requests
 
-from tracker.models import Alert, Failure
+from tracker.models import Alert, Failure, Problem, ProblemDelta
 
 TIMEOUT_S = (5.0, 10.0)
 ATTEMPTS = 3
@@ -30,21 +30,36 @@ class Delivery:
     last_error: str | None
 
 
-def failures_alert(run_id: str, failures: list[Failure]) -> Alert | None:
-    """One alert summarising a run's failed inputs; None when every input was read and valid."""
-    if not failures:
+def problems_alert(run_id: str, delta: ProblemDelta) -> Alert | None:
+    """One alert for what changed about the problems: new ones (each once), resolved ones, and a
+    reminder of those still open past the reminder interval; None when none of that happened,
+    so a bad file that stays is not re-alerted on every run."""
+    if not delta:
         return None
-    lines = [f":warning: tracker run {run_id}"]
-    by_check = Counter(f"{f.check}/{f.reason}" for f in failures)
-    counts = ", ".join(f"{check} ×{n}" for check, n in sorted(by_check.items()))
-    lines.append(f"{len(failures)} input(s) failed validation or could not be read: {counts}")
-    for failure in failures[:EXAMPLES]:
-        where = failure.source_id + (f" [{failure.indicator}]" if failure.indicator else "")
-        lines.append(f"• {where}: {failure.message}")
-    if len(failures) > EXAMPLES:
-        lines.append(f"… and {len(failures) - EXAMPLES} more: select * from validation_failures "
-                     f"where run_id = '{run_id}'")
+    lines = [f":warning: tracker run {run_id}" if delta.new or delta.reminders else f":white_check_mark: tracker run {run_id}"]
+    if delta.new:
+        by_check = Counter(f"{p.check}/{p.reason}" for p in delta.new)
+        counts = ", ".join(f"{check} ×{n}" for check, n in sorted(by_check.items()))
+        lines.append(f"{len(delta.new)} input(s) failed validation or could not be read: {counts}")
+        lines += _problem_lines(delta.new, "select * from open_problems")
+    if delta.resolved:
+        lines.append(f"Resolved: {len(delta.resolved)} problem(s) no longer seen (the source reads clean or is gone)")
+        lines += _problem_lines(delta.resolved, "select * from problems where resolved_at is not null")
+    if delta.reminders:
+        lines.append(f"Still open: {len(delta.reminders)} problem(s) (reminder)")
+        lines += _problem_lines(delta.reminders, "select * from open_problems", since=True)
     return Alert("\n".join(lines))
+
+
+def _problem_lines(problems: list[Problem], query: str, since: bool = False) -> list[str]:
+    lines = []
+    for problem in problems[:EXAMPLES]:
+        where = problem.source_id + (f" [{problem.indicator}]" if problem.indicator else "")
+        seen = (f" (since {problem.first_seen_at:%Y-%m-%d %H:%M} UTC, in {problem.runs_seen} run(s))" if since else "")
+        lines.append(f"• {where}: {problem.message}{seen}")
+    if len(problems) > EXAMPLES:
+        lines.append(f"… and {len(problems) - EXAMPLES} more: {query}")
+    return lines
 
 
 def crashed_runs_alert(run_ids: list[str]) -> Alert | None:
@@ -85,3 +100,20 @@ def deliver(payload: str, url: str | None, attempts: int = ATTEMPTS,
             time.sleep(backoff_s[min(attempt - 1, len(backoff_s) - 1)])
     return Delivery("failed", attempts, last_error)
 
+
+
+def deliver_outbox(db_path, webhook_url: str | None, wait_s: float) -> dict[int, Delivery]:
+    """Send every queued or failed alert in the warehouse's outbox, oldest first, recording each attempt."""
+    from warehouse import store  # the outbox lives in the warehouse; this is its one delivery loop
+
+    destination = webhook_fingerprint(webhook_url)
+    outcomes = {}
+    for alert_id, payload in store.undelivered_alerts(db_path, wait_s):
+        outcomes[alert_id] = delivery = deliver(payload, webhook_url)
+        store.update_alert_delivery(db_path, alert_id, destination, delivery.status,
+                                    delivery.attempts, delivery.last_error, wait_s)
+    return outcomes
+
+
+def test_alert() -> Alert:
+    return Alert(":test_tube: tracker test alert: if you read this, alerts reach you (`tracker alerts --test`)")

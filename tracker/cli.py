@@ -229,6 +229,15 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--format", choices=("text", "json"), default="text", help="json for scripts")
     config.set_defaults(handler=cmd_config)
 
+    alerts = commands.add_parser("alerts", help="recent alerts and whether they were delivered; --test sends one",
+                                 description="The latest alerts (newest first): when, for which run, delivery status "
+                                             "(sent, failed and retried by the next run, not_configured), attempts "
+                                             "and last error. --test queues a test alert and delivers it now.")
+    alerts.add_argument("--test", action="store_true", help="send a test alert to the configured webhook now")
+    alerts.add_argument("--limit", type=int, default=20, help="how many alerts to list (default 20)")
+    _add_db_and_format(alerts)
+    alerts.set_defaults(handler=cmd_alerts)
+
     replay = commands.add_parser("replay", help="re-extract archived documents with the current extractor")
     _add_db_and_format(replay)
     replay.set_defaults(handler=cmd_replay)
@@ -266,7 +275,6 @@ def _db_path(args) -> Path:
 
 
 def cmd_run(args) -> int:
-    from tracker.alerts import failures_alert
     from tracker.config import load_settings
     from tracker.summary import summary_text
 
@@ -287,9 +295,8 @@ def cmd_run(args) -> int:
         print(json.dumps(summary.to_dict(), default=str, ensure_ascii=False))
     else:
         print(summary_text(summary))
-        alert = failures_alert(summary.run_id, summary.failures)
-        if alert is not None:
-            print(alert.text, file=sys.stderr)
+        if summary.alert_text:
+            print(summary.alert_text, file=sys.stderr)
     return summary.exit_code
 
 
@@ -652,6 +659,42 @@ def cmd_config(args) -> int:
         else:
             shown = str(value)
         print(f"  {name:<{width}}  {printable(shown)}  ({printable(origin)})")
+    return EXIT_OK
+
+
+def cmd_alerts(args) -> int:
+    from tracker import alerts
+    from tracker.config import load_settings
+    from warehouse import store
+
+    db = _db_path(args)
+    if not db.exists():
+        raise UsageError(f"no warehouse at {db}: run `tracker run` first")
+    if args.test:
+        settings = load_settings()
+        if not settings.alert_webhook:
+            raise UsageError("no webhook configured: set $TRACKER_ALERT_WEBHOOK or alert_webhook in tracker.toml")
+        alert_id = store.record_alert(db, None, alerts.test_alert(), settings.writer_wait_s)
+        delivery = alerts.deliver_outbox(db, settings.alert_webhook, settings.writer_wait_s).get(alert_id)
+        if args.format == "json":
+            _print_json({"alert_id": alert_id, "status": delivery.status, "last_error": delivery.last_error})
+        elif delivery.status == "sent":
+            print(f"Test alert {alert_id} sent to {alerts.webhook_fingerprint(settings.alert_webhook)}.")
+        else:
+            print(f"Test alert {alert_id} not delivered: {delivery.last_error} after {delivery.attempts} attempt(s); "
+                  "the next run retries it.")
+        return EXIT_OK if delivery.status == "sent" else EXIT_INPUT_FAILED
+    rows = store.recent_alerts(db, args.limit)
+    if args.format == "json":
+        _print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print("No alerts.")
+    for row in rows:
+        error = f" ({row['last_error']})" if row["last_error"] else ""
+        first_line = row["text"].splitlines()[0] if row["text"] else ""
+        print(f"{row['alert_id']:>5}  {row['created_at'].isoformat(timespec='seconds')}  {row['status']}{error}, "
+              f"{row['attempts']} attempt(s)  run {row['run_id'] or '-'}  {first_line}")
     return EXIT_OK
 
 

@@ -40,6 +40,7 @@ DEFAULT_FETCH_BUDGET_S = 900.0  # all of a run's fetching; sources not started b
 DEFAULT_WRITER_WAIT_S = 120.0  # how long a commit waits for read-only connections to close
 DEFAULT_MAX_RECORDS_PER_DOCUMENT = 5000
 DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT = 60.0
+DEFAULT_ALERT_REMINDER_INTERVAL_S = 86400.0  # daily
 
 
 class ConfigError(Exception):
@@ -67,6 +68,8 @@ class Settings:
     writer_wait_s: float = DEFAULT_WRITER_WAIT_S
     max_records_per_document: int = DEFAULT_MAX_RECORDS_PER_DOCUMENT
     max_extract_s_per_document: float = DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT
+    # A problem that persists is reminded at most this often (its first alert and resolution are immediate)
+    alert_reminder_interval_s: float = DEFAULT_ALERT_REMINDER_INTERVAL_S
     # [alerts] watch: indicator keys, or topic:X, subject:X, kind:X, whose changes are alerted
     alert_watch: tuple[str, ...] = ()
 
@@ -107,6 +110,8 @@ TRACKER_SETTINGS: tuple[Setting, ...] = (
             DEFAULT_MAX_RECORDS_PER_DOCUMENT, "positive and finite"),
     Setting("max_extract_s_per_document", "max_extract_s_per_document", "TRACKER_MAX_EXTRACT_S_PER_DOCUMENT",
             "number", DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT, "positive and finite"),
+    Setting("alert_reminder_interval_s", "alert_reminder_interval_s", "TRACKER_ALERT_REMINDER_INTERVAL_S", "number",
+            DEFAULT_ALERT_REMINDER_INTERVAL_S, "positive and finite"),
 )
 LIMITS = {
     "positive": lambda value: value > 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from dataclasses import asdict, dataclass, field
@@ -78,6 +79,40 @@ class Failure:
     message: str  # what a person reads
     indicator: str | None = None
     value: str | None = None
+    content_hash: str | None = None  # of the document version it was found in, when it was read
+
+    @property
+    def fingerprint(self) -> str:
+        """The same problem in every run it persists in; a new version of the document is a new problem."""
+        key = "\x1f".join(part or "" for part in (self.source_id, self.check, self.reason, self.indicator,
+                                                   self.value, self.content_hash))
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A failure as the alerts see it: new, persisting (reminded), or resolved."""
+
+    fingerprint: str
+    source_id: str
+    check: str
+    reason: str
+    indicator: str | None
+    message: str
+    first_seen_at: datetime
+    runs_seen: int
+
+
+@dataclass(frozen=True)
+class ProblemDelta:
+    """What one run changed about the problems: the alert is made of it."""
+
+    new: list[Problem]
+    resolved: list[Problem]
+    reminders: list[Problem]  # still open, not alerted for the reminder interval
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.resolved or self.reminders)
 
 
 @dataclass(frozen=True)
@@ -141,6 +176,10 @@ class RunSummary:
     crashed_runs: list[str] = field(default_factory=list)
     sources_skipped: list[str] = field(default_factory=list)  # files of types the tracker does not read
     sources_retired: list[str] = field(default_factory=list)  # listed, but retired by a user: not read
+    # The run's alert (new problems, resolved ones, reminders) and what became of it
+    alert_text: str | None = None
+    alert_status: str | None = None  # sent, failed (retried by the next run), not_configured; None: no alert
+    alert_error: str | None = None
 
     def count(self, change: str) -> int:
         return sum(1 for item in self.changes if item.change == change)

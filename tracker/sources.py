@@ -28,9 +28,11 @@ HasText = Callable[[str], bool]  # whether a document's text holds article text,
 class SourceRejected(Exception):
     """A source the tracker will not read; carries the failure to record."""
 
-    def __init__(self, source_id: str, reason: str, detail: str, check: str = "document"):
+    def __init__(self, source_id: str, reason: str, detail: str, check: str = "document",
+                 content_hash: str | None = None):
         super().__init__(f"cannot read {source_id}: {detail} ({reason})")
-        self.failure = Failure(source_id=source_id, check=check, reason=reason, message=f"{detail} ({reason})")
+        self.failure = Failure(source_id=source_id, check=check, reason=reason, message=f"{detail} ({reason})",
+                               content_hash=content_hash)
 
 
 class SourcesFileError(ValueError):
@@ -205,10 +207,11 @@ def document_from_bytes(source_id: str, raw: bytes, media_type: str,
     """The Document of a source's bytes, or SourceRejected: unreadable, or `has_text` finds no article text."""
     try:
         text = document_text(raw, media_type)
-    except UnreadableDocument as exc:
-        raise SourceRejected(source_id, exc.reason, exc.detail) from None
+    except UnreadableDocument as exc:  # the hash makes an edited, still bad file a new problem
+        raise SourceRejected(source_id, exc.reason, exc.detail, content_hash=content_hash(raw)) from None
     if not has_text(text):
-        raise SourceRejected(source_id, "no_text", "no article text left once page boilerplate is removed")
+        raise SourceRejected(source_id, "no_text", "no article text left once page boilerplate is removed",
+                             content_hash=content_hash(raw))
     masthead = read_masthead(raw, media_type, text)
     return Document(source_id=source_id, content_hash=content_hash(raw), text=text,
                     media_type=media_type, raw=raw, etag=etag, last_modified=last_modified,

@@ -30,6 +30,16 @@ def describe_change(change: Change) -> str:
     return f"~ {where}: {', '.join(moved)}"
 
 
+def alert_outcome(summary: RunSummary) -> str:
+    if summary.alert_status is None:
+        return "none (nothing new, resolved or due a reminder)"
+    return {"sent": "sent",
+            "failed": f"delivery failed ({summary.alert_error}); the next run retries it",
+            "pending": "queued; the next run delivers it",
+            "not_configured": "recorded, not sent (no webhook configured)"}.get(summary.alert_status,
+                                                                                 summary.alert_status)
+
+
 def summary_line(summary: RunSummary) -> str:
     """The whole run on one line, for `tracker serve`'s terminal and the Prefect UI."""
     snapshot = f"snapshot {summary.snapshot_id}" if summary.snapshot_id is not None else "no new snapshot"
@@ -55,6 +65,7 @@ def summary_text(summary: RunSummary) -> str:
         f"Indicators: {summary.count('added')} added, {summary.count('removed')} removed, "
         f"{summary.count('shifted')} shifted",
         f"Failures:   {len(summary.failures) or 'none'}",
+        f"Alert:      {alert_outcome(summary)}",
     ]
     for change in summary.changes[:SHOWN_CHANGES]:
         lines.append("  " + describe_change(change))

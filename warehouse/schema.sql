@@ -109,6 +109,34 @@ create table if not exists validation_failures (
     offending_value    varchar
 );
 
+alter table validation_failures add column if not exists fingerprint varchar;
+
+-- One problem: the same failure (source, check, reason, indicator, value, content hash) across the
+-- runs it persists in. Alerted when it first appears, reminded at most once per
+-- alert_reminder_interval_s while it persists, announced resolved when its source reads clean or
+-- is gone. validation_failures keeps every occurrence.
+create table if not exists problems (
+    fingerprint        varchar not null,      -- unique while open
+    source_id          varchar not null,
+    check_name         varchar not null,
+    reason             varchar not null,
+    indicator          varchar,
+    message            varchar not null,      -- as last seen
+    first_run_id       varchar not null,
+    first_seen_at      timestamptz not null,
+    last_seen_at       timestamptz not null,
+    runs_seen          integer not null,
+    last_alerted_at    timestamptz,           -- first alert or latest reminder
+    resolved_at        timestamptz,
+    resolved_run_id    varchar
+);
+
+create or replace view open_problems as
+select fingerprint, source_id, check_name, reason, indicator, message, first_run_id, first_seen_at,
+       last_seen_at, runs_seen, last_alerted_at
+from problems
+where resolved_at is null;
+
 create table if not exists alerts (
     alert_id           bigint default nextval('alert_id_seq'),
     run_id             varchar,

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pyarrow as pa
 
 from tracker.aliases import Alias, AliasRefused, check_alias_keys, check_new_alias
 from tracker.diff import CurrentMention, NumberedRecord
-from tracker.models import Alert, Change, Document, Failure, ReportData, SourceState
+from tracker.models import Alert, Change, Document, Failure, Problem, ProblemDelta, ReportData, SourceState
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 SCHEMA_MD5 = hashlib.md5(SCHEMA_SQL.encode("utf-8")).hexdigest()
@@ -343,6 +343,12 @@ class SnapshotInput:
     counts: dict[str, int]  # sources_new, sources_changed, sources_unchanged, sources_failed, sources_missing
     locations: dict[str, str]  # source_id -> path or URL
     alert: Alert | None = None  # queued in the outbox by the same transaction
+    # Problem tracking (ingest runs): the run's failures become problems, alerted once when new,
+    # reminded after the interval, resolved when their source is gone or reads clean; the alert
+    # is composed from that delta inside the transaction
+    compose_alert: Callable[[str, ProblemDelta], Alert | None] | None = None
+    listed_source_ids: tuple[str, ...] = ()
+    reminder_interval_s: float = 86400.0
 
 
 def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
@@ -374,7 +380,14 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
             changes = []
         _store_failures(con, snapshot.run_id, now, snapshot.failures)
         _finish_run(con, snapshot, snapshot_id, changes)
-        _queue_alert(con, snapshot.run_id, snapshot.alert, now)
+        if snapshot.compose_alert is None:
+            _queue_alert(con, snapshot.run_id, snapshot.alert, now)
+        else:
+            delta = _track_problems(con, snapshot, now)
+            alert = snapshot.compose_alert(snapshot.run_id, delta)
+            _queue_alert(con, snapshot.run_id, alert, now)
+            if alert is not None:
+                _mark_alerted(con, [p.fingerprint for p in delta.new + delta.reminders], now)
     return snapshot_id, changes
 
 
@@ -575,16 +588,93 @@ def _store_failures(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime, 
         "reason": pa.array([f.reason for f in failures], pa.string()),
         "message": pa.array([f.message for f in failures], pa.string()),
         "offending_value": pa.array([f.value for f in failures], pa.string()),
+        "fingerprint": pa.array([f.fingerprint for f in failures], pa.string()),
     })
     con.register("run_failures", frame)
     con.execute(
         """
         insert into validation_failures
-            (run_id, created_at, source_id, indicator, check_name, reason, message, offending_value)
-        select $run_id, $now, source_id, indicator, check_name, reason, message, offending_value
+            (run_id, created_at, source_id, indicator, check_name, reason, message, offending_value, fingerprint)
+        select $run_id, $now, source_id, indicator, check_name, reason, message, offending_value, fingerprint
         from run_failures
         """, {"run_id": run_id, "now": now})
     con.unregister("run_failures")
+
+
+def _track_problems(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime) -> ProblemDelta:
+    """Fold this run's failures into `problems`: persisting ones seen again, gone ones resolved, new ones added."""
+    failed = pa.table({
+        "fingerprint": pa.array([f.fingerprint for f in snapshot.failures], pa.string()),
+        "source_id": pa.array([f.source_id for f in snapshot.failures], pa.string()),
+        "check_name": pa.array([f.check for f in snapshot.failures], pa.string()),
+        "reason": pa.array([f.reason for f in snapshot.failures], pa.string()),
+        "indicator": pa.array([f.indicator for f in snapshot.failures], pa.string()),
+        "message": pa.array([f.message for f in snapshot.failures], pa.string()),
+    })
+    con.register("run_problems", failed)
+    con.register("run_sources", pa.table({
+        "source_id": pa.array(list(snapshot.listed_source_ids), pa.string()),
+        "reextracted": pa.array([s in set(snapshot.reextracted_source_ids) for s in snapshot.listed_source_ids],
+                                pa.bool_())}))
+    params = {"now": now, "run_id": snapshot.run_id}
+    # Persisting: seen again
+    con.execute(
+        """
+        update problems as p
+        set last_seen_at = $now, runs_seen = p.runs_seen + 1, message = r.message
+        from (select fingerprint, any_value(message) as message from run_problems group by fingerprint) r
+        where p.fingerprint = r.fingerprint and p.resolved_at is null
+        """, {"now": now})
+    # Resolved: the source is gone from the run, or it failed nothing this run and was read again
+    # (a record's problem needs a re-extraction to be cleared; a document's needs only a clean read)
+    resolved = con.execute(
+        f"""
+        update problems as p
+        set resolved_at = $now, resolved_run_id = $run_id
+        where p.resolved_at is null
+          and p.fingerprint not in (select fingerprint from run_problems)
+          and (p.source_id not in (select source_id from run_sources)
+               or p.source_id in (select source_id from run_sources where reextracted or p.indicator is null))
+        returning {PROBLEM_COLUMNS}
+        """, params).fetchall()
+    new = con.execute(
+        f"""
+        insert into problems (fingerprint, source_id, check_name, reason, indicator, message, first_run_id,
+                              first_seen_at, last_seen_at, runs_seen)
+        select fingerprint, any_value(source_id), any_value(check_name), any_value(reason), any_value(indicator),
+               any_value(message), $run_id, $now, $now, 1
+        from run_problems
+        where fingerprint not in (select fingerprint from problems where resolved_at is null)
+        group by fingerprint
+        returning {PROBLEM_COLUMNS}
+        """, params).fetchall()
+    reminders = con.execute(
+        f"""
+        select {PROBLEM_COLUMNS}
+        from problems
+        where resolved_at is null and first_run_id <> $run_id
+          and coalesce(last_alerted_at, first_seen_at) <= $now - to_seconds($interval)
+        order by first_seen_at, source_id
+        """, {**params, "interval": float(snapshot.reminder_interval_s)}).fetchall()
+    con.unregister("run_problems")
+    con.unregister("run_sources")
+    return ProblemDelta(new=sorted(map(_problem, new), key=attrgetter("source_id")),
+                        resolved=sorted(map(_problem, resolved), key=attrgetter("source_id")),
+                        reminders=[_problem(row) for row in reminders])
+
+
+PROBLEM_COLUMNS = "fingerprint, source_id, check_name, reason, indicator, message, first_seen_at, runs_seen"
+
+
+def _problem(row: tuple) -> Problem:
+    return Problem(*row)
+
+
+def _mark_alerted(con: duckdb.DuckDBPyConnection, fingerprints: list[str], now: datetime) -> None:
+    if fingerprints:
+        con.execute("update problems set last_alerted_at = $now where resolved_at is null "
+                    "and fingerprint in (select unnest($fingerprints::varchar[]))",
+                    {"now": now, "fingerprints": fingerprints})
 
 
 def _finish_run(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, snapshot_id: int,
@@ -1371,3 +1461,27 @@ def current_documents(db_path: Path) -> list[Document]:
             """).fetchall()
     return [Document(source_id=r[0], content_hash=r[1], text=r[2], media_type=r[3], raw=bytes(r[4]),
                      etag=r[5], last_modified=r[6], title=r[7], published_on=r[8]) for r in rows]
+
+
+def alerts_of_run(db_path: Path, run_id: str) -> list[tuple[int, str, str, str | None]]:
+    """(alert_id, text, status, last_error) of the alerts a run queued."""
+    with connect(db_path, read_only=True) as con:
+        return con.execute("select alert_id, text, status, last_error from alerts where run_id = $r order by alert_id",
+                           {"r": run_id}).fetchall()
+
+
+def recent_alerts(db_path: Path, limit: int = 20) -> list[dict]:
+    """The latest alerts, newest first, with their delivery status."""
+    with connect(db_path, read_only=True) as con:
+        return _dicts(con.execute(
+            """
+            select alert_id, run_id, created_at, status, attempts, last_error, delivered_at, destination, text
+            from alerts order by alert_id desc limit $limit
+            """, {"limit": limit}))
+
+
+def record_alert(db_path: Path, run_id: str | None, alert: Alert, wait_s: float = DEFAULT_WAIT_S) -> int:
+    """Queue one alert outside a run (`tracker alerts --test`); returns its id."""
+    with transaction(db_path, wait_s) as con:
+        _queue_alert(con, run_id, alert, datetime.now(timezone.utc))
+        return con.execute("select max(alert_id) from alerts").fetchall()[0][0]

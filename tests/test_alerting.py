@@ -1,0 +1,118 @@
+"""Alerts people act on: each problem once, a reminder after the interval, resolved when fixed, and
+delivery that can be seen — against a real local receiver."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from werkzeug import Response
+
+from flows.ingest import ingest
+from tests.cli import query, tracker, tracker_json
+
+pytestmark = pytest.mark.usefixtures("prefect_backend")
+
+GOOD_TEXT = "Research and development spending reached 2.5% of GDP in 2022.\n"
+
+
+@pytest.fixture
+def receiver(httpserver, monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("TRACKER_ALERT_WEBHOOK", httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    return httpserver
+
+
+def texts(httpserver) -> list[str]:
+    return [json.loads(request.get_data())["text"] for request, _ in httpserver.log]
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (folder / "broken.txt").write_bytes("Crédit d'impôt: 2,4 %".encode("latin-1"))
+    return folder
+
+
+def test_a_persisting_bad_file_is_alerted_once_then_once_as_resolved(receiver, corpus, db):
+    runs = [ingest(seeds_dir=corpus, db_path=db) for _ in range(3)]
+
+    assert [run.exit_code for run in runs] == [1, 1, 1]  # every run still records the failure
+    assert query(db, "select count(*) from validation_failures where source_id = 'broken.txt'") == [(3,)]
+    [first] = texts(receiver)  # ... but alerts it once
+    assert first.startswith(f":warning: tracker run {runs[0].run_id}") and "broken.txt" in first
+    assert [run.alert_status for run in runs] == ["sent", None, None]
+    [(source, runs_seen, first_run)] = query(db, "select source_id, runs_seen, first_run_id from open_problems")
+    assert (source, runs_seen, first_run) == ("broken.txt", 3, runs[0].run_id)
+
+    (corpus / "broken.txt").write_text("Crédit d'impôt recherche: 2,4 %\n", encoding="utf-8")  # fixed
+    fixed = ingest(seeds_dir=corpus, db_path=db)
+    again = ingest(seeds_dir=corpus, db_path=db)
+
+    resolved = texts(receiver)[1:]
+    assert len(resolved) == 1 and again.alert_status is None
+    assert resolved[0].startswith(f":white_check_mark: tracker run {fixed.run_id}\nResolved: 1 problem(s)")
+    assert "broken.txt" in resolved[0]
+    assert query(db, "select count(*) from open_problems") == [(0,)]
+    assert query(db, "select resolved_run_id from problems") == [(fixed.run_id,)]
+
+
+def test_a_removed_bad_file_is_announced_resolved(receiver, corpus, db):
+    ingest(seeds_dir=corpus, db_path=db)
+    (corpus / "broken.txt").unlink()
+    removed = ingest(seeds_dir=corpus, db_path=db)
+    assert texts(receiver)[-1].startswith(f":white_check_mark: tracker run {removed.run_id}\nResolved")
+
+
+def test_a_problem_that_persists_past_the_interval_is_reminded_once_per_interval(receiver, corpus, db, monkeypatch):
+    monkeypatch.setenv("TRACKER_ALERT_REMINDER_INTERVAL_S", "1.5")
+    first = ingest(seeds_dir=corpus, db_path=db)
+    soon = ingest(seeds_dir=corpus, db_path=db)  # within the interval: silent
+    time.sleep(1.6)
+    late = ingest(seeds_dir=corpus, db_path=db)  # past it: one reminder
+    right_after = ingest(seeds_dir=corpus, db_path=db)  # and the interval starts again
+
+    assert [r.alert_status for r in (first, soon, late, right_after)] == ["sent", None, "sent", None]
+    reminder = texts(receiver)[1]
+    assert reminder.startswith(f":warning: tracker run {late.run_id}\nStill open: 1 problem(s) (reminder)")
+    assert "broken.txt" in reminder and "in 3 run(s)" in reminder
+
+
+def test_an_edited_bad_file_is_a_new_problem_and_the_old_one_resolved(receiver, corpus, db):
+    ingest(seeds_dir=corpus, db_path=db)
+    (corpus / "broken.txt").write_bytes("Budget: 3,1 % du PIB à Paris".encode("latin-1"))  # still bad, other bytes
+    edited = ingest(seeds_dir=corpus, db_path=db)
+    text = texts(receiver)[-1]
+    assert text.startswith(f":warning: tracker run {edited.run_id}\n1 input(s) failed")
+    assert "Resolved: 1 problem(s)" in text
+    assert query(db, "select count(*) from open_problems") == [(1,)]
+
+
+def test_delivery_failure_shows_in_the_summary_and_in_tracker_alerts(httpserver, corpus, db, capsys, monkeypatch,
+                                                                      tmp_path):
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("TRACKER_ALERT_WEBHOOK", httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook").respond_with_response(Response("down", status=503))
+
+    code, out, err = tracker(capsys, "run", "--seeds", corpus, "--db", db)
+
+    assert code == 1
+    assert "Alert:      delivery failed (HTTP 503); the next run retries it" in out
+    summary = tracker_json(capsys, "alerts", "--db", db)
+    assert [(a["status"], a["last_error"], a["attempts"]) for a in summary] == [("failed", "HTTP 503", 3)]
+    code, out, _ = tracker(capsys, "alerts", "--db", db)
+    assert "failed (HTTP 503), 3 attempt(s)" in out
+    code, out, _ = tracker(capsys, "run", "--seeds", corpus, "--db", db, "--format", "json")
+    assert json.loads(out)["alert_status"] is None  # nothing new; the failed one stays queued (retried)
+
+
+def test_tracker_alerts_test_sends_one_to_the_receiver(receiver, corpus, db, capsys):
+    ingest(seeds_dir=corpus, db_path=db)
+    code, out, _ = tracker(capsys, "alerts", "--test", "--db", db)
+    assert code == 0 and out.startswith("Test alert ") and " sent to webhook sha256:" in out
+    assert texts(receiver)[-1].startswith(":test_tube: tracker test alert")
+    assert tracker_json(capsys, "alerts", "--db", db)[0]["status"] == "sent"
