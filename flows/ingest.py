@@ -9,6 +9,7 @@ Tasks are thin: each wraps one plain function from `tracker/`, `schemas/` or `wa
 import os
 import uuid
 from dataclasses import replace
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -156,8 +157,10 @@ def _with_alert_outcome(summary: RunSummary, db_path: Path) -> RunSummary:
     queued = store.alerts_of_run(db_path, summary.run_id)
     if not queued:
         return summary
-    _, text, status, error = queued[-1]
-    return replace(summary, alert_text=text, alert_status=status, alert_error=error)
+    # Problems and watched changes may each have sent one; a failed delivery is what the reader must see
+    worst = next((q for q in queued if q[2] == "failed"), queued[0])
+    return replace(summary, alert_text="\n\n".join(q[1] for q in queued), alert_status=worst[2],
+                   alert_error=worst[3])
 
 
 def _record_error(db_path: Path, run_id: str, exc: BaseException, settings) -> None:
@@ -221,10 +224,13 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         counts={**counts, "sources_missing": len(missing)},
         locations={s.source_id: sources.escape_undecodable(s.location) for s in listed},
         # One alert per new problem, resolved ones and due reminders: composed inside the commit
-        compose_alert=alerts.problems_alert,
+        compose_alert=partial(alerts.problems_alert, report_url=settings.report_url),
         listed_source_ids=tuple(s.source_id for s in listed) + tuple(f.source_id for f in failures
                                                                       if f.check == "sources_file"),
-        reminder_interval_s=settings.alert_reminder_interval_s)
+        reminder_interval_s=settings.alert_reminder_interval_s,
+        compose_watch_alert=(partial(alerts.watched_changes_alert, watch=settings.alert_watch,
+                                     report_url=settings.report_url)
+                             if settings.alert_watch else None))
     log.debug("committing %d records of %d documents", len(numbered), len(reread))
     snapshot_id, changes = commit_snapshot(db_path, quote(snapshot), settings.writer_wait_s)
     return RunSummary(run_id=run_id, snapshot_id=snapshot_id, **counts, sources_missing=missing,

@@ -116,3 +116,45 @@ def test_tracker_alerts_test_sends_one_to_the_receiver(receiver, corpus, db, cap
     assert code == 0 and out.startswith("Test alert ") and " sent to webhook sha256:" in out
     assert texts(receiver)[-1].startswith(":test_tube: tracker test alert")
     assert tracker_json(capsys, "alerts", "--db", db)[0]["status"] == "sent"
+
+
+def test_a_watched_indicator_that_shifts_is_one_alert_with_old_and_new_value(httpserver, tmp_path, db, monkeypatch):
+    config = tmp_path / "tracker.toml"
+    config.write_text('[alerts]\nwatch = ["rd_intensity", "topic:quantum"]\n', encoding="utf-8")
+    monkeypatch.setenv("TRACKER_CONFIG", str(config))
+    monkeypatch.setenv("TRACKER_ALERT_WEBHOOK", httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    brief = corpus / "brief.txt"
+    brief.write_text("Budget brief\n\nResearch and development spending reached 2.5% of GDP in 2022.\n", encoding="utf-8")
+    other = corpus / "ports.txt"
+    other.write_text("The country operated 3.2 million 5G base stations at the end of 2023.\n", encoding="utf-8")
+    first = ingest(seeds_dir=corpus, db_path=db)
+    assert texts(httpserver)[0].startswith(f":eyes: tracker run {first.run_id}: 1 watched change(s)")  # added
+
+    other.write_text("The country operated 3.5 million 5G base stations at the end of 2023.\n", encoding="utf-8")
+    unwatched = ingest(seeds_dir=corpus, db_path=db)  # an edit nobody watches: no alert
+    assert len(texts(httpserver)) == 1 and unwatched.alert_status is None and unwatched.changes
+
+    brief.write_text(brief.read_text(encoding="utf-8").replace("2.5%", "2.6%"), encoding="utf-8")
+    shifted = ingest(seeds_dir=corpus, db_path=db)
+
+    [alert] = texts(httpserver)[1:]
+    lines = alert.splitlines()
+    assert lines[0] == f":eyes: tracker run {shifted.run_id}: 1 watched change(s)"
+    assert lines[1].startswith("• rd_intensity (China) in ") and "(brief.txt), shifted: 2.5 percent [2022] → 2.6 percent [2022]" in lines[1]
+    assert "2.6% of GDP in 2022" in lines[2]
+
+
+def test_alerts_carry_slack_blocks_and_link_the_report(receiver, corpus, db, monkeypatch):
+    monkeypatch.setenv("TRACKER_REPORT_URL", "http://127.0.0.1:8000/report/")
+    run = ingest(seeds_dir=corpus, db_path=db)
+    payload = json.loads(receiver.log[0][0].get_data())
+    header, *sections, link = payload["blocks"]
+    assert header == {"type": "header", "text": {"type": "plain_text", "text": f":warning: tracker run {run.run_id}",
+                                                 "emoji": True}}
+    assert [s["type"] for s in sections] == ["section", "section"]  # the counts, then the one problem
+    assert sections[1]["text"]["text"].startswith("• broken.txt: invalid UTF-8")
+    assert link["text"]["text"] == "<http://127.0.0.1:8000/report/|Open the report>"
+    assert payload["text"].endswith("\nReport: http://127.0.0.1:8000/report/")  # the plain-text fallback

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import requests
 
-from tracker.models import Alert, Failure, Problem, ProblemDelta
+from tracker.models import Alert, Failure, Problem, ProblemDelta, WatchedChange
 
 TIMEOUT_S = (5.0, 10.0)
 ATTEMPTS = 3
 BACKOFF_S = (0.5, 2.0)
 EXAMPLES = 5
+WATCHED_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Delivery:
     last_error: str | None
 
 
-def problems_alert(run_id: str, delta: ProblemDelta) -> Alert | None:
+def problems_alert(run_id: str, delta: ProblemDelta, report_url: str | None = None) -> Alert | None:
     """One alert for what changed about the problems: new ones (each once), resolved ones, and a
     reminder of those still open past the reminder interval; None when none of that happened,
     so a bad file that stays is not re-alerted on every run."""
@@ -48,7 +49,51 @@ def problems_alert(run_id: str, delta: ProblemDelta) -> Alert | None:
     if delta.reminders:
         lines.append(f"Still open: {len(delta.reminders)} problem(s) (reminder)")
         lines += _problem_lines(delta.reminders, "select * from open_problems", since=True)
-    return Alert("\n".join(lines))
+    return Alert("\n".join(lines), link=report_url)
+
+
+def is_watched(change: WatchedChange, watch: tuple[str, ...]) -> bool:
+    """[alerts] watch: an indicator key, or topic:X, subject:X, kind:X (subjects and topics ignore case)."""
+    for entry in watch:
+        field, _, wanted = entry.partition(":") if ":" in entry else ("indicator", "", entry)
+        value = {"indicator": change.indicator, "topic": change.topic, "subject": change.subject,
+                 "kind": change.kind}.get(field)
+        if value is not None and value.casefold() == wanted.casefold():
+            return True
+    return False
+
+
+def watched_changes_alert(run_id: str, changes: list[WatchedChange], watch: tuple[str, ...],
+                          report_url: str | None = None) -> Alert | None:
+    """One alert listing the watched records a run added, removed or shifted, and the revisions across
+    sources it brought; None when nothing watched changed."""
+    watched = [c for c in changes if is_watched(c, watch)]
+    if not watched:
+        return None
+    lines = [f":eyes: tracker run {run_id}: {len(watched)} watched change(s)"]
+    for c in watched[:WATCHED_SHOWN]:
+        unit = f" {c.unit}" if c.unit else ""
+        where = f"{c.indicator} ({c.subject}) in {c.title or c.source_id} ({c.source_id})"
+        if c.change == "added":
+            what = f"added: {_number(c.new_value)}{unit} [{c.new_period or '-'}, {c.kind}]"
+        elif c.change == "removed":
+            what = f"removed: was {_number(c.old_value)}{unit} [{c.old_period or '-'}]"
+        else:
+            what = (f"{'revises ' + c.revision_of if c.change == 'revised' else 'shifted'}: "
+                    f"{_number(c.old_value)}{unit} [{c.old_period or '-'}] → {_number(c.new_value)}{unit} "
+                    f"[{c.new_period or '-'}]")
+        lines.append(f"• {where}, {what}")
+        if c.evidence:
+            lines.append(f"  «{c.evidence if len(c.evidence) <= 300 else c.evidence[:299] + '…'}»")
+    if len(watched) > WATCHED_SHOWN:
+        lines.append(f"… and {len(watched) - WATCHED_SHOWN} more: tracker changes")
+    return Alert("\n".join(lines), link=report_url)
+
+
+def _number(value: float | None) -> str:
+    from tracker.summary import format_value  # the one number format of every output
+
+    return format_value(value)
 
 
 def _problem_lines(problems: list[Problem], query: str, since: bool = False) -> list[str]:

@@ -70,6 +70,7 @@ class Settings:
     max_extract_s_per_document: float = DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT
     # A problem that persists is reminded at most this often (its first alert and resolution are immediate)
     alert_reminder_interval_s: float = DEFAULT_ALERT_REMINDER_INTERVAL_S
+    report_url: str | None = None  # where `tracker report` is published: alerts link to it
     # [alerts] watch: indicator keys, or topic:X, subject:X, kind:X, whose changes are alerted
     alert_watch: tuple[str, ...] = ()
 
@@ -110,6 +111,7 @@ TRACKER_SETTINGS: tuple[Setting, ...] = (
             DEFAULT_MAX_RECORDS_PER_DOCUMENT, "positive and finite"),
     Setting("max_extract_s_per_document", "max_extract_s_per_document", "TRACKER_MAX_EXTRACT_S_PER_DOCUMENT",
             "number", DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT, "positive and finite"),
+    Setting("report_url", "report_url", "TRACKER_REPORT_URL", "text", None),
     Setting("alert_reminder_interval_s", "alert_reminder_interval_s", "TRACKER_ALERT_REMINDER_INTERVAL_S", "number",
             DEFAULT_ALERT_REMINDER_INTERVAL_S, "positive and finite"),
 )

@@ -116,14 +116,50 @@ class ProblemDelta:
 
 
 @dataclass(frozen=True)
+class WatchedChange:
+    """One change of a snapshot with what a person needs to judge it: where it was said, and how."""
+
+    change: str  # added, removed, shifted, revised
+    source_id: str
+    indicator: str
+    subject: str
+    kind: str | None
+    topic: str | None
+    unit: str | None
+    old_value: float | None
+    new_value: float | None
+    old_period: str | None
+    new_period: str | None
+    title: str | None
+    evidence: str | None
+    revision_of: str | None = None
+
+
+@dataclass(frozen=True)
 class Alert:
     """What one alert says; queued in the warehouse's outbox, then POSTed as Slack-compatible JSON."""
 
     text: str
+    link: str | None = None  # the report, when report_url is configured
 
     @property
     def payload(self) -> str:
-        return json.dumps({"text": self.text}, ensure_ascii=False)
+        """Slack-compatible JSON: `text` (the plain-text fallback every receiver reads) and `blocks`: a
+        header, a section per summary line or per problem or change (a bullet and its evidence), the link."""
+        first, *rest = self.text.splitlines() or [""]
+        blocks = [{"type": "header", "text": {"type": "plain_text", "text": first[:150], "emoji": True}}]
+        sections: list[str] = []
+        for line in rest:
+            if line.startswith("  ") and sections:  # a bullet's evidence belongs to its section
+                sections[-1] += "\n" + line.strip()
+            elif line:
+                sections.append(line)
+        blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": section[:3000]}}
+                   for section in sections[:48]]  # Slack takes at most 50 blocks
+        if self.link:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"<{self.link}|Open the report>"}})
+        text = self.text + (f"\nReport: {self.link}" if self.link else "")
+        return json.dumps({"text": text, "blocks": blocks}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ import pyarrow as pa
 
 from tracker.aliases import Alias, AliasRefused, check_alias_keys, check_new_alias
 from tracker.diff import CurrentMention, NumberedRecord
-from tracker.models import Alert, Change, Document, Failure, Problem, ProblemDelta, ReportData, SourceState
+from tracker.models import (Alert, Change, Document, Failure, Problem, ProblemDelta, ReportData, SourceState,
+                            WatchedChange)
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 SCHEMA_MD5 = hashlib.md5(SCHEMA_SQL.encode("utf-8")).hexdigest()
@@ -347,6 +348,8 @@ class SnapshotInput:
     # reminded after the interval, resolved when their source is gone or reads clean; the alert
     # is composed from that delta inside the transaction
     compose_alert: Callable[[str, ProblemDelta], Alert | None] | None = None
+    # Watched changes ([alerts] watch): their alert, composed from this snapshot's changes and revisions
+    compose_watch_alert: Callable[[str, list[WatchedChange]], Alert | None] | None = None
     listed_source_ids: tuple[str, ...] = ()
     reminder_interval_s: float = 86400.0
 
@@ -388,6 +391,9 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
             _queue_alert(con, snapshot.run_id, alert, now)
             if alert is not None:
                 _mark_alerted(con, [p.fingerprint for p in delta.new + delta.reminders], now)
+        if snapshot.compose_watch_alert is not None and snapshot_id is not None and changes:
+            _queue_alert(con, snapshot.run_id, snapshot.compose_watch_alert(
+                snapshot.run_id, _snapshot_changes_in_detail(con, snapshot_id)), now)
     return snapshot_id, changes
 
 
@@ -661,6 +667,33 @@ def _track_problems(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
     return ProblemDelta(new=sorted(map(_problem, new), key=attrgetter("source_id")),
                         resolved=sorted(map(_problem, resolved), key=attrgetter("source_id")),
                         reminders=[_problem(row) for row in reminders])
+
+
+def _snapshot_changes_in_detail(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> list[WatchedChange]:
+    """A snapshot's changes and the revisions it brought, each with its topic, source title and evidence."""
+    rows = con.execute(
+        """
+        select c.change, c.source_id, c.indicator, c.subject, coalesce(c.new_kind, c.old_kind), v.topic,
+               coalesce(c.new_unit, c.old_unit), c.old_value, c.new_value, c.old_period, c.new_period,
+               d.title, c.evidence, null
+        from indicator_changes c
+        left join (select source_id, indicator, subject, mention, any_value(topic) as topic
+                   from indicator_versions
+                   where opened_snapshot = $s or closed_snapshot = $s
+                   group by all) v
+          on v.source_id = c.source_id and v.indicator = c.extracted_indicator and v.subject = c.subject
+         and v.mention = c.mention
+        left join source_state ss on ss.source_id = c.source_id
+        left join documents d on d.source_id = c.source_id and d.content_hash = ss.content_hash
+        where c.snapshot_id = $s
+        union all
+        select 'revised', t.source_id, t.indicator, t.subject, t.kind, t.topic, t.unit, t.previous_value, t.value,
+               t.previous_period, t.period, t.title, t.evidence, t.revision_of
+        from indicator_timeline t
+        where t.revision is not null and t.revised_in_snapshot = $s
+        order by 1, 2, 3, 4
+        """, {"s": snapshot_id}).fetchall()
+    return [WatchedChange(*row) for row in rows]
 
 
 PROBLEM_COLUMNS = "fingerprint, source_id, check_name, reason, indicator, message, first_seen_at, runs_seen"
