@@ -16,9 +16,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
 from prefect.utilities.annotations import quote
 
-from tracker import alerts, catalog, diff, fetch, published, report, sources, summary as run_summary
+from tracker import alerts, catalog, diff, events, fetch, published, report, sources, summary as run_summary
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION, extract_documents, has_article_text
 from tracker.lock import run_lock
@@ -106,6 +107,16 @@ def deliver_alerts(db_path: Path, webhook_url: str | None, wait_s: float) -> Non
 
 
 @task(cache_policy=NO_CACHE)
+def emit_run_events(summary: RunSummary, db_path: Path) -> int:
+    """The run's outcome, its changes and the revisions across sources it brought, as Prefect events."""
+    revisions = store.revisions_since(db_path, summary.snapshot_id - 1) if summary.snapshot_id else []
+    specs = events.run_events(summary, revisions)
+    for spec in specs:
+        emit_event(**spec)
+    return len(specs)
+
+
+@task(cache_policy=NO_CACHE)
 def load_report(db_path: Path) -> ReportData:
     return store.load_report(db_path, top_indicators=0)  # the headline tables; no timelines
 
@@ -137,6 +148,7 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
         # The alert was queued by the commit; deliver it (and any earlier) as a step of its own
         deliver_alerts(db_path, settings.alert_webhook, wait_s)
         summary = _with_alert_outcome(summary, db_path)
+    emit_run_events(quote(summary), db_path)
     log.info("%s", run_summary.summary_line(summary))
     for failure in summary.failures[:run_summary.SHOWN_FAILURES]:
         log.warning("  failed: %s", run_summary.describe_failure(failure))

@@ -158,3 +158,35 @@ def test_alerts_carry_slack_blocks_and_link_the_report(receiver, corpus, db, mon
     assert sections[1]["text"]["text"].startswith("• broken.txt: invalid UTF-8")
     assert link["text"]["text"] == "<http://127.0.0.1:8000/report/|Open the report>"
     assert payload["text"].endswith("\nReport: http://127.0.0.1:8000/report/")  # the plain-text fallback
+
+
+def test_runs_and_changes_are_prefect_events_read_back_through_the_api(corpus, db, monkeypatch, tmp_path):
+    """Through the session's real Prefect server (tests/conftest.py prefect_backend)."""
+    from prefect.client.orchestration import get_client
+    from prefect.events.filters import EventAnyResourceFilter, EventFilter
+
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "absent.toml"))
+    first = ingest(seeds_dir=corpus, db_path=db)
+    (corpus / "good.txt").write_text(GOOD_TEXT.replace("2.5%", "2.6%"), encoding="utf-8")
+    second = ingest(seeds_dir=corpus, db_path=db)
+
+    def read(run_id: str) -> list:
+        with get_client(sync_client=True) as client:
+            page = client.read_events(EventFilter(any_resource=EventAnyResourceFilter(id=[f"tracker.run.{run_id}"])),
+                                      limit=50)
+        return page.events
+
+    deadline = time.monotonic() + 60
+    while len(read(first.run_id)) < 2 or len(read(second.run_id)) < 2:
+        assert time.monotonic() < deadline, "the events never reached the API"
+        time.sleep(0.5)
+    by_name = {e.event: e for e in read(second.run_id)}
+    assert set(by_name) == {"tracker.run.failed_inputs", "tracker.indicator.shifted"}
+    shifted = by_name["tracker.indicator.shifted"]
+    assert shifted.resource.id == "tracker.indicator.rd_intensity" and shifted.resource["tracker.subject"] == "China"
+    related = {r.role: r.id for r in shifted.related}  # Prefect adds the flow run and task run too
+    assert related.items() >= {"subject": "tracker.subject.China", "source": "tracker.source.good.txt",
+                               "run": f"tracker.run.{second.run_id}"}.items()
+    assert related["flow-run"].startswith("prefect.flow-run.")
+    assert (shifted.payload["old_value"], shifted.payload["new_value"]) == (2.5, 2.6)
+    assert {e.event for e in read(first.run_id)} == {"tracker.run.failed_inputs", "tracker.indicator.added"}
