@@ -190,3 +190,26 @@ def test_runs_and_changes_are_prefect_events_read_back_through_the_api(corpus, d
     assert related["flow-run"].startswith("prefect.flow-run.")
     assert (shifted.payload["old_value"], shifted.payload["new_value"]) == (2.5, 2.6)
     assert {e.event for e in read(first.run_id)} == {"tracker.run.failed_inputs", "tracker.indicator.added"}
+
+
+def test_a_watched_indicator_that_starts_conflicting_is_in_the_alert(httpserver, tmp_path, db, monkeypatch):
+    config = tmp_path / "tracker.toml"
+    config.write_text('[alerts]\nwatch = ["subject:China"]\n', encoding="utf-8")
+    monkeypatch.setenv("TRACKER_CONFIG", str(config))
+    monkeypatch.setenv("TRACKER_ALERT_WEBHOOK", httpserver.url_for("/hook"))
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    ingest(seeds_dir=corpus, db_path=db)
+    (corpus / "b.txt").write_text(GOOD_TEXT.replace("2.5%", "2.9%"), encoding="utf-8")
+
+    run = ingest(seeds_dir=corpus, db_path=db)
+
+    text = texts(httpserver)[-1]
+    # b.txt is added, revises a.txt's figure (a newer source, another value), and conflicts with it
+    assert text.startswith(f":eyes: tracker run {run.run_id}: 3 watched change(s)")
+    bullets = [line for line in text.splitlines() if line.startswith("• ")]
+    assert [b.split("(b.txt), ")[1].split(":")[0] for b in bullets] == ["added", "revises a.txt",
+                                                                       "now conflicts with a.txt"]
+    assert bullets[2].endswith("now conflicts with a.txt: 2.9 percent against 2.5 percent [2022]")

@@ -78,6 +78,9 @@ def watched_changes_alert(run_id: str, changes: list[WatchedChange], watch: tupl
             what = f"added: {_number(c.new_value)}{unit} [{c.new_period or '-'}, {c.kind}]"
         elif c.change == "removed":
             what = f"removed: was {_number(c.old_value)}{unit} [{c.old_period or '-'}]"
+        elif c.change == "conflict":
+            what = (f"now conflicts with {c.revision_of}: {_number(c.new_value)}{unit} against "
+                    f"{_number(c.old_value)}{unit} [{c.new_period or '-'}]")
         else:
             what = (f"{'revises ' + c.revision_of if c.change == 'revised' else 'shifted'}: "
                     f"{_number(c.old_value)}{unit} [{c.old_period or '-'}] → {_number(c.new_value)}{unit} "

@@ -360,6 +360,8 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
     A run that re-read nothing makes no snapshot (snapshot id None): `tracker changes` keeps showing
     the latest real changes."""
     with transaction(db_path, wait_s) as con:
+        watching = snapshot.compose_watch_alert is not None and bool(snapshot.reextracted_source_ids)
+        conflicts_before = _conflicts_of(con, snapshot.reextracted_source_ids) if watching else set()
         if snapshot.reextracted_source_ids:
             snapshot_id, now = _open_snapshot(con, snapshot)
         else:  # nothing re-read, so nothing can change: no snapshot, only the run's row (and its failures)
@@ -391,9 +393,12 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
             _queue_alert(con, snapshot.run_id, alert, now)
             if alert is not None:
                 _mark_alerted(con, [p.fingerprint for p in delta.new + delta.reminders], now)
-        if snapshot.compose_watch_alert is not None and snapshot_id is not None and changes:
-            _queue_alert(con, snapshot.run_id, snapshot.compose_watch_alert(
-                snapshot.run_id, _snapshot_changes_in_detail(con, snapshot_id)), now)
+        if watching:
+            started = [c for key, c in _conflicts_of(con, snapshot.reextracted_source_ids, detail=True).items()
+                       if key not in conflicts_before]
+            detail = _snapshot_changes_in_detail(con, snapshot_id) if changes else []
+            if detail or started:
+                _queue_alert(con, snapshot.run_id, snapshot.compose_watch_alert(snapshot.run_id, detail + started), now)
     return snapshot_id, changes
 
 
@@ -667,6 +672,32 @@ def _track_problems(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
     return ProblemDelta(new=sorted(map(_problem, new), key=attrgetter("source_id")),
                         resolved=sorted(map(_problem, resolved), key=attrgetter("source_id")),
                         reminders=[_problem(row) for row in reminders])
+
+
+def _conflicts_of(con: duckdb.DuckDBPyConnection, source_ids: list[str], detail: bool = False):
+    """Current conflicting pairs that involve these sources: their keys, or (detail) key -> WatchedChange
+    of change 'conflict' (old: the other source's value; new: this one's)."""
+    rows = con.execute(
+        """
+        select c.indicator, c.subject, c.kind, c.unit, c.period, c.source_a, c.value_a, c.source_b, c.value_b,
+               d.title, v.evidence, v.topic
+        from indicator_conflicts c
+        left join source_state ss on ss.source_id = c.source_b
+        left join documents d on d.source_id = c.source_b and d.content_hash = ss.content_hash
+        left join indicators_current v
+          on v.source_id = c.source_b and v.indicator = c.indicator and v.subject = c.subject
+         and v.period is not distinct from c.period and v.value = c.value_b
+        where c.status = 'conflicting'
+          and (c.source_a in (select unnest($ids::varchar[])) or c.source_b in (select unnest($ids::varchar[])))
+        """, {"ids": list(source_ids)}).fetchall()
+    found = {}
+    for indicator, subject, kind, unit, period, source_a, value_a, source_b, value_b, title, evidence, topic in rows:
+        key = (indicator, subject, kind, period, source_a, source_b)
+        found[key] = WatchedChange(change="conflict", source_id=source_b, indicator=indicator, subject=subject,
+                                   kind=kind, topic=topic, unit=unit, old_value=value_a, new_value=value_b,
+                                   old_period=period, new_period=period, title=title, evidence=evidence,
+                                   revision_of=source_a)
+    return found if detail else set(found)
 
 
 def _snapshot_changes_in_detail(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> list[WatchedChange]:
