@@ -108,9 +108,10 @@ def deliver_alerts(db_path: Path, webhook_url: str | None, wait_s: float) -> Non
 
 @task(cache_policy=NO_CACHE)
 def emit_run_events(summary: RunSummary, db_path: Path) -> int:
-    """The run's outcome, its changes and the revisions across sources it brought, as Prefect events."""
+    """The run's outcome, its changes, the revisions across sources and the conflicts it brought, as Prefect events."""
     revisions = store.revisions_since(db_path, summary.snapshot_id - 1) if summary.snapshot_id else []
-    specs = events.run_events(summary, revisions)
+    conflicts = store.conflicts_opened_in(db_path, summary.snapshot_id) if summary.snapshot_id else []
+    specs = events.run_events(summary, revisions, conflicts)
     for spec in specs:
         emit_event(**spec)
     return len(specs)

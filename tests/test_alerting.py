@@ -191,6 +191,19 @@ def test_runs_and_changes_are_prefect_events_read_back_through_the_api(corpus, d
     assert (shifted.payload["old_value"], shifted.payload["new_value"]) == (2.5, 2.6)
     assert {e.event for e in read(first.run_id)} == {"tracker.run.failed_inputs", "tracker.indicator.added"}
 
+    # A second source that disagrees: a conflict event naming both sources
+    (corpus / "other.txt").write_text(GOOD_TEXT.replace("2.5%", "2.9%"), encoding="utf-8")
+    third = ingest(seeds_dir=corpus, db_path=db)
+    deadline = time.monotonic() + 60
+    while "tracker.indicator.conflict" not in {e.event for e in read(third.run_id)}:
+        assert time.monotonic() < deadline, "no conflict event reached the API"
+        time.sleep(0.5)
+    [conflict] = [e for e in read(third.run_id) if e.event == "tracker.indicator.conflict"]
+    assert conflict.resource.id == "tracker.indicator.rd_intensity"
+    assert {r.id for r in conflict.related if r.role == "source"} == {"tracker.source.good.txt",
+                                                                      "tracker.source.other.txt"}
+    assert sorted([conflict.payload["value_a"], conflict.payload["value_b"]]) == [2.6, 2.9]
+
 
 def test_a_watched_indicator_that_starts_conflicting_is_in_the_alert(httpserver, tmp_path, db, monkeypatch):
     config = tmp_path / "tracker.toml"

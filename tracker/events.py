@@ -2,7 +2,7 @@
 can route them with Prefect Automations (Slack, Teams, email blocks) without code.
 
 Names: `tracker.run.completed` / `tracker.run.failed_inputs`; `tracker.indicator.added`,
-`.removed`, `.shifted`, `.revised`. Resources: the indicator (`tracker.indicator.<key>`, with the
+`.removed`, `.shifted`, `.revised`, `.conflict` (a disagreement between two sources the run started). Resources: the indicator (`tracker.indicator.<key>`, with the
 subject as a label), its subject and source as related resources, and the run.
 """
 
@@ -17,9 +17,11 @@ def run_resource(run_id: str) -> dict[str, str]:
     return {"prefect.resource.id": f"tracker.run.{run_id}", "prefect.resource.name": f"tracker run {run_id}"}
 
 
-def run_events(summary: RunSummary, revisions: list[Change] = ()) -> list[dict]:
-    """Keyword arguments for prefect.events.emit_event: the run's outcome, then its changes and revisions."""
+def run_events(summary: RunSummary, revisions: list[Change] = (), conflicts: list[dict] = ()) -> list[dict]:
+    """Keyword arguments for prefect.events.emit_event: the run's outcome, then its changes, revisions
+    and the conflicts it started."""
     changes = [*summary.changes, *revisions][:MAX_CHANGE_EVENTS]
+    conflicts = list(conflicts)[:max(0, MAX_CHANGE_EVENTS - len(changes))]
     outcome = {
         "event": "tracker.run.failed_inputs" if summary.failures else "tracker.run.completed",
         "resource": run_resource(summary.run_id),
@@ -30,9 +32,29 @@ def run_events(summary: RunSummary, revisions: list[Change] = ()) -> list[dict]:
                     "failures": len(summary.failures),
                     "failed_sources": sorted({f.source_id for f in summary.failures})[:50],
                     "alert_status": summary.alert_status,
-                    "revised": len(revisions), "change_events": len(changes)},
+                    "revised": len(revisions), "conflicts_started": len(conflicts),
+                    "change_events": len(changes) + len(conflicts)},
     }
-    return [outcome] + [change_event(change, summary.run_id) for change in changes]
+    return ([outcome] + [change_event(change, summary.run_id) for change in changes]
+            + [conflict_event(conflict, summary.run_id) for conflict in conflicts])
+
+
+def conflict_event(conflict: dict, run_id: str) -> dict:
+    """`tracker.indicator.conflict`: two sources state different values for one indicator, subject and period."""
+    return {
+        "event": "tracker.indicator.conflict",
+        "resource": {"prefect.resource.id": f"tracker.indicator.{conflict['indicator']}",
+                     "prefect.resource.name": conflict["indicator"], "tracker.subject": conflict["subject"]},
+        "related": [
+            {"prefect.resource.id": f"tracker.subject.{conflict['subject']}", "prefect.resource.role": "subject",
+             "prefect.resource.name": conflict["subject"]},
+            *({"prefect.resource.id": f"tracker.source.{conflict[side]}", "prefect.resource.role": "source",
+               "prefect.resource.name": conflict[side]} for side in ("source_a", "source_b")),
+            {**run_resource(run_id), "prefect.resource.role": "run"},
+        ],
+        "payload": {key: conflict[key] for key in ("indicator", "subject", "kind", "unit", "period", "source_a",
+                                                   "value_a", "source_b", "value_b")},
+    }
 
 
 def change_event(change: Change, run_id: str) -> dict:

@@ -1549,3 +1549,20 @@ def record_alert(db_path: Path, run_id: str | None, alert: Alert, wait_s: float 
     with transaction(db_path, wait_s) as con:
         _queue_alert(con, run_id, alert, datetime.now(timezone.utc))
         return con.execute("select max(alert_id) from alerts").fetchall()[0][0]
+
+
+def conflicts_opened_in(db_path: Path, snapshot_id: int) -> list[dict]:
+    """Current conflicting pairs in which a record this snapshot opened takes part: the disagreements
+    the snapshot started (or renewed with a new value)."""
+    with connect(db_path, read_only=True) as con:
+        return _dicts(con.execute(
+            """
+            select c.indicator, c.subject, c.kind, c.unit, c.period, c.source_a, c.value_a, c.source_b, c.value_b
+            from indicator_conflicts c
+            where c.status = 'conflicting'
+              and exists (select 1 from indicator_versions v
+                          where v.opened_snapshot = $s and v.valid_to is null
+                            and v.source_id in (c.source_a, c.source_b) and v.subject = c.subject
+                            and v.period is not distinct from c.period)
+            order by c.indicator, c.subject, c.period, c.source_a, c.source_b
+            """, {"s": snapshot_id}))
