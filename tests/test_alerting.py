@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from werkzeug import Response
@@ -120,14 +121,20 @@ def test_tracker_alerts_test_sends_one_to_the_receiver(receiver, corpus, db, cap
     assert tracker_json(capsys, "alerts", "--db", db)[0]["status"] == "sent"
 
 
-def test_a_watched_indicator_that_shifts_is_one_alert_with_old_and_new_value(httpserver, tmp_path, db, monkeypatch):
+def watching(httpserver, tmp_path, monkeypatch, *watch: str) -> Path:
+    """A tracker.toml watching `watch`, the receiver as webhook; the (empty) corpus folder."""
     config = tmp_path / "tracker.toml"
-    config.write_text('[alerts]\nwatch = ["rd_intensity", "topic:quantum"]\n', encoding="utf-8")
+    config.write_text(f"[alerts]\nwatch = {json.dumps(list(watch))}\n", encoding="utf-8")
     monkeypatch.setenv("TRACKER_CONFIG", str(config))
     monkeypatch.setenv("TRACKER_ALERT_WEBHOOK", httpserver.url_for("/hook"))
     httpserver.expect_request("/hook").respond_with_data("ok")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
+    return corpus
+
+
+def test_a_watched_indicator_that_shifts_is_one_alert_with_old_and_new_value(httpserver, tmp_path, db, monkeypatch):
+    corpus = watching(httpserver, tmp_path, monkeypatch, "rd_intensity", "topic:quantum")
     brief = corpus / "brief.txt"
     brief.write_text("Budget brief\n\nResearch and development spending reached 2.5% of GDP in 2022.\n", encoding="utf-8")
     other = corpus / "ports.txt"
@@ -208,13 +215,7 @@ def test_runs_and_changes_are_prefect_events_read_back_through_the_api(corpus, d
 
 
 def test_a_watched_indicator_that_starts_conflicting_is_in_the_alert(httpserver, tmp_path, db, monkeypatch):
-    config = tmp_path / "tracker.toml"
-    config.write_text('[alerts]\nwatch = ["subject:China"]\n', encoding="utf-8")
-    monkeypatch.setenv("TRACKER_CONFIG", str(config))
-    monkeypatch.setenv("TRACKER_ALERT_WEBHOOK", httpserver.url_for("/hook"))
-    httpserver.expect_request("/hook").respond_with_data("ok")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    corpus = watching(httpserver, tmp_path, monkeypatch, "subject:China")
     (corpus / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
     ingest(seeds_dir=corpus, db_path=db)
     (corpus / "b.txt").write_text(GOOD_TEXT.replace("2.5%", "2.9%"), encoding="utf-8")

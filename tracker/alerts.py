@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import requests
 
-from tracker.models import Alert, Failure, Problem, ProblemDelta, WatchedChange
+from tracker.models import Alert, Problem, ProblemDelta, WatchedChange
+from tracker.summary import format_value  # the one number format of every output
 
 TIMEOUT_S = (5.0, 10.0)
 ATTEMPTS = 3
@@ -75,15 +76,15 @@ def watched_changes_alert(run_id: str, changes: list[WatchedChange], watch: tupl
         unit = f" {c.unit}" if c.unit else ""
         where = f"{c.indicator} ({c.subject}) in {c.title or c.source_id} ({c.source_id})"
         if c.change == "added":
-            what = f"added: {_number(c.new_value)}{unit} [{c.new_period or '-'}, {c.kind}]"
+            what = f"added: {format_value(c.new_value)}{unit} [{c.new_period or '-'}, {c.kind}]"
         elif c.change == "removed":
-            what = f"removed: was {_number(c.old_value)}{unit} [{c.old_period or '-'}]"
+            what = f"removed: was {format_value(c.old_value)}{unit} [{c.old_period or '-'}]"
         elif c.change == "conflict":
-            what = (f"now conflicts with {c.revision_of}: {_number(c.new_value)}{unit} against "
-                    f"{_number(c.old_value)}{unit} [{c.new_period or '-'}]")
+            what = (f"now conflicts with {c.revision_of}: {format_value(c.new_value)}{unit} against "
+                    f"{format_value(c.old_value)}{unit} [{c.new_period or '-'}]")
         else:
             what = (f"{'revises ' + c.revision_of if c.change == 'revised' else 'shifted'}: "
-                    f"{_number(c.old_value)}{unit} [{c.old_period or '-'}] → {_number(c.new_value)}{unit} "
+                    f"{format_value(c.old_value)}{unit} [{c.old_period or '-'}] → {format_value(c.new_value)}{unit} "
                     f"[{c.new_period or '-'}]")
         lines.append(f"• {where}, {what}")
         if c.evidence:
@@ -91,12 +92,6 @@ def watched_changes_alert(run_id: str, changes: list[WatchedChange], watch: tupl
     if len(watched) > WATCHED_SHOWN:
         lines.append(f"… and {len(watched) - WATCHED_SHOWN} more: tracker changes")
     return Alert("\n".join(lines), link=report_url)
-
-
-def _number(value: float | None) -> str:
-    from tracker.summary import format_value  # the one number format of every output
-
-    return format_value(value)
 
 
 def _problem_lines(problems: list[Problem], query: str, since: bool = False) -> list[str]:

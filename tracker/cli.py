@@ -391,10 +391,10 @@ def cmd_changes(args) -> int:
     after = None
     if args.since is not None:
         # isdecimal and ASCII: '²' is a digit to Python but no snapshot number
-        after = (int(args.since) if args.since.isascii() and args.since.isdecimal()
-                 else store.snapshot_at(db, parse_time(args.since)))
+        names_snapshot = args.since.isascii() and args.since.isdecimal()
+        after = int(args.since) if names_snapshot else store.snapshot_at(db, parse_time(args.since))
         latest = store.latest_snapshot_id(db)
-        if args.since.isdecimal() and after > (latest or 0):
+        if names_snapshot and after > (latest or 0):
             raise UsageError(f"there is no snapshot {after}: the latest is {latest if latest is not None else 'none yet'}")
     # Per-source changes, then the revisions across sources the same snapshots brought
     changes = sorted(store.changes_since(db, after) + store.revisions_since(db, after),

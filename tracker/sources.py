@@ -232,8 +232,8 @@ def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> List
         except SourcesFileError as exc:
             # Found bad by a scheduled run (the CLI checks it before starting): its URLs wait, the
             # corpus folder is still read, and the problem is a failure row that gets alerted
-            remote, remote_failures = [], [Failure(source_id=escape_undecodable(str(sources_file)), check="sources_file",
-                                                   reason="bad_sources_file", message=f"{exc} (bad_sources_file)")]
+            remote, remote_failures = [], [SourceRejected(escape_undecodable(str(sources_file)), "bad_sources_file",
+                                                          str(exc), check="sources_file").failure]
         listed += remote
         failures += remote_failures
     return Listing(listed, failures, skipped)

@@ -117,7 +117,7 @@ def format_value(value: float | None) -> str:
 
 
 def _fmt(value: float | None) -> str:
-    """The one number format of the terminal: 398,120,000,000 and 2.6; every digit kept, grouped."""
+    """The one number format of the terminal: 512,300,000,000 and 3.1; every digit kept, grouped."""
     if value is None:
         return "-"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.12g}"

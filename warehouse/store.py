@@ -623,10 +623,10 @@ def _track_problems(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
         "message": pa.array([f.message for f in snapshot.failures], pa.string()),
     })
     con.register("run_problems", failed)
+    reextracted = set(snapshot.reextracted_source_ids)
     con.register("run_sources", pa.table({
         "source_id": pa.array(list(snapshot.listed_source_ids), pa.string()),
-        "reextracted": pa.array([s in set(snapshot.reextracted_source_ids) for s in snapshot.listed_source_ids],
-                                pa.bool_())}))
+        "reextracted": pa.array([s in reextracted for s in snapshot.listed_source_ids], pa.bool_())}))
     params = {"now": now, "run_id": snapshot.run_id}
     # Persisting: seen again
     con.execute(
@@ -1470,15 +1470,17 @@ def load_report(db_path: Path, top_indicators: int = 400, max_subjects: int = 6,
 # --- alerts ---------------------------------------------------------------------------
 
 
-def _queue_alert(con: duckdb.DuckDBPyConnection, run_id: str | None, alert: Alert | None, now: datetime) -> None:
-    """Put an alert in the outbox (status pending), inside the caller's transaction."""
+def _queue_alert(con: duckdb.DuckDBPyConnection, run_id: str | None, alert: Alert | None,
+                 now: datetime) -> int | None:
+    """Put an alert in the outbox (status pending), inside the caller's transaction; its id."""
     if alert is None:
-        return
-    con.execute(
+        return None
+    return con.execute(
         """
         insert into alerts (run_id, created_at, text, payload, destination, status, attempts)
         values ($run_id, $now, $text, $payload, 'none', 'pending', 0)
-        """, {"run_id": run_id, "now": now, "text": alert.text, "payload": alert.payload})
+        returning alert_id
+        """, {"run_id": run_id, "now": now, "text": alert.text, "payload": alert.payload}).fetchall()[0][0]
 
 
 def undelivered_alerts(db_path: Path, wait_s: float = DEFAULT_WAIT_S) -> list[tuple[int, str]]:
@@ -1547,8 +1549,7 @@ def recent_alerts(db_path: Path, limit: int = 20) -> list[dict]:
 def record_alert(db_path: Path, run_id: str | None, alert: Alert, wait_s: float = DEFAULT_WAIT_S) -> int:
     """Queue one alert outside a run (`tracker alerts --test`); returns its id."""
     with transaction(db_path, wait_s) as con:
-        _queue_alert(con, run_id, alert, datetime.now(timezone.utc))
-        return con.execute("select max(alert_id) from alerts").fetchall()[0][0]
+        return _queue_alert(con, run_id, alert, datetime.now(timezone.utc))
 
 
 def conflicts_opened_in(db_path: Path, snapshot_id: int) -> list[dict]:

@@ -405,7 +405,7 @@ def _once(compute: Callable[[], str]) -> Callable[[], str]:
 
 
 def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
-    """"¥398.12 billion ($55 billion)": the same amount in another currency."""
+    """"¥512.30 billion ($71 billion)": the same amount in another currency."""
     return (
         first.unit in CURRENCY_UNITS and second.unit in CURRENCY_UNITS and first.unit != second.unit
         and CONVERSION_JOINER_RE.match(folded[first.end:second.start]) is not None
