@@ -19,11 +19,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.utilities.annotations import quote
 
-from tracker import alerts, catalog, diff, events, fetch, published, report, sources, summary as run_summary
+from tracker import alerts, catalog, diff, events, feeds, fetch, published, report, sources, summary as run_summary
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION, extract_documents, has_article_text
 from tracker.lock import run_lock
 from tracker.pending import clear_pending, load_pending, save_pending
+from tracker.polite import Politeness
 from tracker.progress import run_logger
 from tracker.models import Document, Failure, IndicatorRecord, ReportData, RunSummary, Source, SourceState
 from warehouse import store
@@ -44,11 +45,18 @@ def read_local(local: list[Source], max_bytes: int, known: dict[str, SourceState
 
 
 @task(cache_policy=NO_CACHE)
-def fetch_remote(remote: list[Source], known: dict[str, SourceState],
-                 policy: fetch.FetchPolicy) -> list[Document | fetch.NotModified | Failure]:
+def read_feeds(listings: list[Source], known: dict[str, SourceState], db_path: Path, policy: fetch.FetchPolicy,
+               polite: Politeness, limits_of, wait_s: float) -> feeds.ListingsRead:
+    """Fetch the feeds and sitemaps, conditionally, and choose which of their pages to fetch."""
+    return fetch.fetch_listings(listings, store.known_feeds(db_path, wait_s), known, limits_of, policy, polite)
+
+
+@task(cache_policy=NO_CACHE)
+def fetch_remote(remote: list[Source], known: dict[str, SourceState], policy: fetch.FetchPolicy,
+                 polite: Politeness) -> list[Document | fetch.NotModified | Failure]:
     # One task for the batch, a thread pool inside: per-URL tasks cost ~50 ms each (bench/fetch_noop.py);
     # every URL still fails alone, as a Failure value
-    return fetch.fetch_all(remote, known, policy, has_text=has_article_text)
+    return fetch.fetch_all(remote, known, policy, has_text=has_article_text, polite=polite)
 
 
 @task(cache_policy=NO_CACHE)
@@ -200,11 +208,28 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
     listed = [s for s in listing.sources if s.source_id not in retired]
     failures = listing.failures
     local = [s for s in listed if not s.is_remote]
-    remote = [s for s in listed if s.is_remote]
-    log.debug("reading %d files, fetching %d URLs", len(local), len(remote))
+    pages = [s for s in listed if s.is_remote and s.kind == "page"]
+    listings = [s for s in listed if s.kind in sources.LISTING_KINDS]
+    log.debug("reading %d files, %d feeds and sitemaps, fetching %d URLs", len(local), len(listings), len(pages))
     documents, read_failures = read_local(quote(local), settings.max_document_bytes, quote(known))
-    fetched = fetch_remote(quote(remote), quote(known), fetch.fetch_policy(settings))
-    documents, failures, not_modified = sources.sort_fetched(documents, failures + read_failures, fetched)
+    # Remote sources: robots.txt obeyed, each host at its rate; feeds first, for the pages they list
+    policy = fetch.fetch_policy(settings)
+    polite = fetch.politeness(settings, listed, store.known_robots(db_path, settings.writer_wait_s))
+    limits_of = partial(feeds.listing_limits, max_entries=settings.feed_max_entries,
+                        max_age_days=settings.feed_max_age_days, today=started_at.date())
+    listed_by_feeds = read_feeds(quote(listings), quote(known), db_path, policy, quote(polite), limits_of,
+                                 settings.writer_wait_s)
+    page_ids = {s.source_id for s in pages}
+    feed_pages = [p for p in listed_by_feeds.pages if p.source_id not in page_ids
+                  and not ((state := known.get(p.source_id)) is not None and state.retired)]
+    fetched = fetch_remote(quote(pages + feed_pages), quote(known), policy, quote(polite))
+    feed_outcomes, feed_entries = feeds.settle_pages(listed_by_feeds, feed_pages, fetched[len(pages):])
+    documents, failures, not_modified = sources.sort_fetched(documents, failures + read_failures + listed_by_feeds.failures,
+                                                             fetched)
+    documents = sources.first_of_each(documents)  # a feed's page that redirects to a page already read
+    listed_ids = ({s.source_id for s in listed} | listed_by_feeds.listed_page_ids
+                  | {doc.source_id for doc in documents})
+    source_watch = sources.watch_rules(listed + feed_pages, feed_pages, fetched[len(pages):])
     # Keep what changed since the last snapshot
     new, changed, unchanged = diff.classify_documents(documents, known)
     reread = new + changed
@@ -223,9 +248,13 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         hashes = {doc.source_id: doc.content_hash for doc in reread}  # a record's problem is of its version
         rejected = [replace(f, content_hash=hashes.get(f.source_id)) for f in rejected]
         numbered = number_mentions(db_path, quote(valid), quote(reread), settings.writer_wait_s)
-    missing = sources.missing_sources(known, listed)
+    missing = sources.missing_sources(known, listed_ids)
+    # Pages of feeds that were not fetched (their entries did not change) are unchanged sources too
+    attempted = {s.source_id for s in pages + feed_pages} | {doc.source_id for doc in documents}
+    untouched = sum(1 for source_id in listed_by_feeds.listed_page_ids - attempted
+                    if (state := known.get(source_id)) is not None and state.content_hash and not state.retired)
     counts = {"sources_new": len(new), "sources_changed": len(changed),
-              "sources_unchanged": len(unchanged) + len(not_modified),
+              "sources_unchanged": len(unchanged) + len(not_modified) + untouched,
               "sources_failed": len({f.source_id for f in failures})}
     # Store in one transaction: a crash here leaves the previous snapshot intact
     snapshot = store.SnapshotInput(
@@ -235,17 +264,20 @@ def _ingest(run_id, started_at, seeds_dir, sources_file, db_path, settings, cras
         reextracted_source_ids=[doc.source_id for doc in reread],
         records=numbered, failures=failures + rejected,
         counts={**counts, "sources_missing": len(missing)},
-        locations={s.source_id: sources.escape_undecodable(s.location) for s in listed},
+        locations={**{doc.source_id: doc.source_id for doc in documents if doc.listing is not None},
+                   **{s.source_id: sources.escape_undecodable(s.location) for s in listed}},
         # One alert per new problem, resolved ones and due reminders: composed inside the commit
         compose_alert=partial(alerts.problems_alert, report_url=settings.report_url),
-        listed_source_ids=tuple(s.source_id for s in listed) + tuple(f.source_id for f in failures
-                                                                      if f.check == "sources_file"),
+        listed_source_ids=tuple(sorted(listed_ids)) + tuple(f.source_id for f in failures
+                                                            if f.check == "sources_file"),
         reminder_interval_s=settings.alert_reminder_interval_s,
         compose_watch_alert=(partial(alerts.watched_changes_alert, watch=settings.alert_watch,
-                                     report_url=settings.report_url)
-                             if settings.alert_watch else None))
+                                     report_url=settings.report_url, source_watch=source_watch)
+                             if settings.alert_watch or source_watch else None),
+        feed_outcomes=feed_outcomes, feed_entries=feed_entries, robots=polite.robots_read())
     log.debug("committing %d records of %d documents", len(numbered), len(reread))
     snapshot_id, changes = commit_snapshot(db_path, quote(snapshot), settings.writer_wait_s)
     return RunSummary(run_id=run_id, snapshot_id=snapshot_id, **counts, sources_missing=missing,
                       sources_skipped=listing.skipped, sources_retired=retired,
-                      changes=changes, failures=failures + rejected, crashed_runs=crashed_runs)
+                      changes=changes, failures=failures + rejected, crashed_runs=crashed_runs,
+                      feeds=[run_summary.feed_counts(outcome) for outcome in feed_outcomes])

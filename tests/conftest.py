@@ -44,3 +44,15 @@ def db(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def httpserver_listen_address():
     return ("127.0.0.1", 0)  # loopback only, any free port
+
+
+@pytest.fixture
+def httpserver(make_httpserver):
+    """pytest-httpserver's server, as a site with no robots.txt (404: everything may be fetched,
+    RFC 9309); its 500 for unknown paths would close the whole host to the tracker. Tests of
+    robots.txt use tests/site_server.py."""
+    server = make_httpserver
+    server.clear()
+    server.expect_request("/robots.txt").respond_with_data("no robots.txt here", status=404)
+    yield server
+    server.clear()

@@ -12,6 +12,7 @@ from werkzeug import Response
 
 from flows.ingest import ingest
 from tests.cli import query, tracker, tracker_json
+from tests.http_log import logged
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
@@ -27,7 +28,7 @@ def receiver(httpserver, monkeypatch, tmp_path):
 
 
 def texts(httpserver) -> list[str]:
-    return [json.loads(request.get_data())["text"] for request, _ in httpserver.log]
+    return [json.loads(request.get_data())["text"] for request, _ in logged(httpserver)]
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from werkzeug import Request, Response
 from flows.ingest import ingest
 from tests.cli import cli_env, query, run_cli, spawn_cli, tracker
 from tests.conftest import TEXTS
+from tests.http_log import logged
 from tracker.models import Source
 from tracker.pending import pending_path_for
 from tracker.sources import SourceRejected, read_file_source
@@ -53,7 +54,7 @@ def make_corpus(tmp_path: Path, files: dict[bytes | str, bytes | str]) -> Path:
 
 
 def received_texts(httpserver) -> list[str]:
-    return [json.loads(request.get_data())["text"] for request, _ in httpserver.log]
+    return [json.loads(request.get_data())["text"] for request, _ in logged(httpserver)]
 
 
 # --- 1. file names that are not UTF-8; 8. a newline in a file name -------------------------

@@ -24,6 +24,7 @@ from tracker.sources import document_from_bytes
 from warehouse import store
 from tests.cli import query
 from tests.drip_server import DripServer
+from tests.http_log import logged
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
 
@@ -112,7 +113,7 @@ def test_fetched_page_becomes_current_records(httpserver, tmp_path):
 
     assert (summary.sources_new, summary.failures) == (1, [])
     assert current_values(tmp_path / "t.duckdb") == extracted(REPORT_V1, url) != []
-    assert httpserver.log[0][0].headers["User-Agent"].startswith("tracker/")
+    assert logged(httpserver)[0][0].headers["User-Agent"].startswith("tracker/")
 
 
 def test_second_run_gets_304_and_extracts_nothing(httpserver, tmp_path):
@@ -124,7 +125,7 @@ def test_second_run_gets_304_and_extracts_nothing(httpserver, tmp_path):
 
     summary = run(tmp_path, url)
 
-    second_request, second_response = httpserver.log[1]
+    second_request, second_response = logged(httpserver)[1]
     assert second_request.headers["If-None-Match"] == ETAG_V1
     assert second_response.status_code == 304
     assert (summary.sources_new, summary.sources_changed, summary.sources_unchanged) == (0, 0, 1)
@@ -134,13 +135,13 @@ def test_second_run_gets_304_and_extracts_nothing(httpserver, tmp_path):
 
 
 def test_500_then_200_is_retried_within_one_run(httpserver, tmp_path):
-    httpserver.expect_ordered_request("/flaky").respond_with_data("busy", status=500)
-    httpserver.expect_ordered_request("/flaky").respond_with_data(REPORT_V1, content_type="text/plain")
+    httpserver.expect_oneshot_request("/flaky").respond_with_data("busy", status=500)
+    httpserver.expect_oneshot_request("/flaky").respond_with_data(REPORT_V1, content_type="text/plain")
     url = httpserver.url_for("/flaky")
 
     summary = run(tmp_path, url)
 
-    assert [response.status_code for _, response in httpserver.log] == [500, 200]
+    assert [response.status_code for _, response in logged(httpserver)] == [500, 200]
     assert (summary.sources_new, summary.failures) == (1, [])
     assert current_values(tmp_path / "t.duckdb") == extracted(REPORT_V1, url)
 
@@ -152,7 +153,7 @@ def test_redirect_is_followed_and_stored_under_the_listed_url(httpserver, tmp_pa
 
     summary = run(tmp_path, url)
 
-    assert [request.path for request, _ in httpserver.log] == ["/old", "/new"]
+    assert [request.path for request, _ in logged(httpserver)] == ["/old", "/new"]
     assert (summary.sources_new, summary.failures) == (1, [])
     assert [row[0] for row in current(tmp_path / "t.duckdb")] == [url]
 
@@ -251,7 +252,7 @@ def test_changed_etag_on_unchanged_page_is_remembered(httpserver, tmp_path):
     again = run(tmp_path, url)
 
     assert summary.sources_unchanged == again.sources_unchanged == 1
-    assert [response.status_code for _, response in httpserver.log] == [200, 304]
+    assert [response.status_code for _, response in logged(httpserver)] == [200, 304]
 
 
 # --- Prefect artifacts ---------------------------------------------------------------------
@@ -353,7 +354,7 @@ def test_retired_source_is_fetched_in_full(httpserver):
     outcome = fetch.fetch_or_failure(remote(httpserver.url_for("/report")), known, policy(), has_text=has_article_text)
 
     assert outcome.text == REPORT_V1
-    assert "If-None-Match" not in httpserver.log[0][0].headers
+    assert "If-None-Match" not in logged(httpserver)[0][0].headers
 
 
 def test_fetch_all_keeps_order_and_isolates_failures(httpserver):
@@ -478,7 +479,7 @@ def test_urls_not_started_within_the_budget_wait_for_the_next_run(httpserver, re
     assert time.monotonic() - started < 0.8 + 2.0
     assert [getattr(o, "reason", "fetched") for o in outcomes] == ["fetched", "fetched",
                                                                    "fetch_budget_exceeded", "fetch_budget_exceeded"]
-    assert [request.path for request, _ in httpserver.log] == paths[:2]
+    assert [request.path for request, _ in logged(httpserver)] == paths[:2]
     late = outcomes[2]
     assert (late.source_id, late.check) == (urls[2], "fetch")
     assert "fetch budget" in late.message and "(fetch_budget_s)" in late.message and "next run" in late.message
@@ -494,4 +495,4 @@ def test_deadline_cuts_a_retry_after_wait_short(httpserver):
 
     assert outcome.reason == "fetch_timeout"
     assert time.monotonic() - started < DEADLINE_S + 3
-    assert len(httpserver.log) == 1  # no retry once the deadline has passed
+    assert len(logged(httpserver)) == 1  # no retry once the deadline has passed

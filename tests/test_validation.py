@@ -13,6 +13,7 @@ from werkzeug import Response
 
 from flows.ingest import ingest
 from tests.conftest import TEXTS
+from tests.http_log import logged
 from tracker.alerts import webhook_fingerprint
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")
@@ -75,8 +76,8 @@ def test_bad_inputs_are_quarantined_alerted_and_good_records_kept(bad_corpus, tm
     assert {s for s, in rows(db, "select distinct source_id from indicators_current")} >= set(GOOD_FILES)
 
     # One alert, with the counts per check, received by a real HTTP server.
-    assert len(httpserver.log) == 1
-    request, _ = httpserver.log[0]
+    assert len(logged(httpserver)) == 1
+    request, _ = logged(httpserver)[0]
     text = json.loads(request.get_data())["text"]
     assert summary.run_id in text
     assert "7 input(s) failed validation or could not be read" in text
@@ -120,7 +121,7 @@ def test_failed_alert_is_stored_then_delivered_by_next_run(tmp_path, httpserver,
     second = ingest(seeds_dir=corpus, db_path=db)
     assert rows(db, "select run_id, status, attempts, last_error from alerts order by alert_id") == [
         (first.run_id, "sent", 4, None), (second.run_id, "sent", 1, None)]
-    texts = [json.loads(request.get_data())["text"] for request, _ in httpserver.log]
+    texts = [json.loads(request.get_data())["text"] for request, _ in logged(httpserver)]
     assert first.run_id in texts[0] and "latin1.txt" in texts[0]
     assert texts[1].startswith(f":white_check_mark: tracker run {second.run_id}\nResolved: 1 problem(s)")
 
@@ -150,7 +151,7 @@ def test_crashed_run_is_detected_marked_and_alerted(tmp_path, httpserver, monkey
 
     assert summary.crashed_runs == ["deadbeef0000"]
     assert rows(db, "select status from runs where run_id = 'deadbeef0000'") == [("crashed",)]
-    assert "run deadbeef0000 ended without finishing" in json.loads(httpserver.log[0][0].get_data())["text"]
+    assert "run deadbeef0000 ended without finishing" in json.loads(logged(httpserver)[0][0].get_data())["text"]
 
 
 def test_reading_sources_does_not_import_the_extractor(tmp_path):

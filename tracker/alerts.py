@@ -65,10 +65,13 @@ def is_watched(change: WatchedChange, watch: tuple[str, ...]) -> bool:
 
 
 def watched_changes_alert(run_id: str, changes: list[WatchedChange], watch: tuple[str, ...],
-                          report_url: str | None = None) -> Alert | None:
+                          report_url: str | None = None,
+                          source_watch: dict[str, tuple[str, ...]] | None = None) -> Alert | None:
     """One alert listing the watched records a run added, removed or shifted, and the revisions across
-    sources it brought; None when nothing watched changed."""
-    watched = [c for c in changes if is_watched(c, watch)]
+    sources it brought; None when nothing watched changed. `source_watch`: a sources.toml's rules
+    for one source's (or feed's) pages only, by source id."""
+    source_watch = source_watch or {}
+    watched = [c for c in changes if is_watched(c, watch) or is_watched(c, source_watch.get(c.source_id, ()))]
     if not watched:
         return None
     lines = [f":eyes: tracker run {run_id}: {len(watched)} watched change(s)"]

@@ -258,7 +258,7 @@ def _check_inputs(seeds: Path, sources: Path | None) -> None:
         raise UsageError(f"corpus folder {seeds} does not exist or is not a folder; pass --seeds DIR")
     if sources is not None:
         if not sources.is_file():
-            raise UsageError(f"sources file {sources} does not exist; pass --sources FILE with one URL a line")
+            raise UsageError(f"sources file {sources} does not exist; pass --sources FILE (one source a line, or a sources.toml)")
         try:
             read_sources_file(sources)
         except SourcesFileError as exc:

@@ -41,6 +41,11 @@ DEFAULT_WRITER_WAIT_S = 120.0  # how long a commit waits for read-only connectio
 DEFAULT_MAX_RECORDS_PER_DOCUMENT = 5000
 DEFAULT_MAX_EXTRACT_S_PER_DOCUMENT = 60.0
 DEFAULT_ALERT_REMINDER_INTERVAL_S = 86400.0  # daily
+DEFAULT_FETCH_HOST_RATE = 2.0  # requests a second to one host
+DEFAULT_FETCH_HOST_CONCURRENCY = 2  # requests at once to one host
+DEFAULT_ROBOTS_CACHE_S = 86400.0  # RFC 9309 §2.4: a robots.txt is kept at most a day
+DEFAULT_FEED_MAX_ENTRIES = 100  # pages one feed or sitemap may fetch per run; the rest wait
+DEFAULT_FEED_MAX_AGE_DAYS = 730.0  # feed entries dated longer ago are not fetched (the cap bounds a first run too)
 
 
 class ConfigError(Exception):
@@ -73,6 +78,12 @@ class Settings:
     report_url: str | None = None  # where `tracker report` is published: alerts link to it
     # [alerts] watch: indicator keys, or topic:X, subject:X, kind:X, whose changes are alerted
     alert_watch: tuple[str, ...] = ()
+    # Polite fetching per host, and how much of a feed's history one run takes (sources.toml overrides per source)
+    fetch_host_rate: float = DEFAULT_FETCH_HOST_RATE
+    fetch_host_concurrency: int = DEFAULT_FETCH_HOST_CONCURRENCY
+    robots_cache_s: float = DEFAULT_ROBOTS_CACHE_S
+    feed_max_entries: int = DEFAULT_FEED_MAX_ENTRIES
+    feed_max_age_days: float = DEFAULT_FEED_MAX_AGE_DAYS
 
 
 @dataclass(frozen=True)
@@ -114,12 +125,23 @@ TRACKER_SETTINGS: tuple[Setting, ...] = (
     Setting("report_url", "report_url", "TRACKER_REPORT_URL", "text", None),
     Setting("alert_reminder_interval_s", "alert_reminder_interval_s", "TRACKER_ALERT_REMINDER_INTERVAL_S", "number",
             DEFAULT_ALERT_REMINDER_INTERVAL_S, "positive and finite"),
+    Setting("fetch_host_rate", "fetch_host_rate", "TRACKER_FETCH_HOST_RATE", "number", DEFAULT_FETCH_HOST_RATE,
+            "positive"),
+    Setting("fetch_host_concurrency", "fetch_host_concurrency", "TRACKER_FETCH_HOST_CONCURRENCY", "int",
+            DEFAULT_FETCH_HOST_CONCURRENCY, "at least 1"),
+    Setting("robots_cache_s", "robots_cache_s", "TRACKER_ROBOTS_CACHE_S", "number", DEFAULT_ROBOTS_CACHE_S,
+            "between 0 and 86400 (a day)"),
+    Setting("feed_max_entries", "feed_max_entries", "TRACKER_FEED_MAX_ENTRIES", "int", DEFAULT_FEED_MAX_ENTRIES,
+            "at least 1"),
+    Setting("feed_max_age_days", "feed_max_age_days", "TRACKER_FEED_MAX_AGE_DAYS", "number",
+            DEFAULT_FEED_MAX_AGE_DAYS, "positive"),
 )
 LIMITS = {
     "positive": lambda value: value > 0,
     "positive and finite": lambda value: 0 < value < math.inf,
     "at least 0": lambda value: value >= 0,
     "at least 1": lambda value: value >= 1,
+    "between 0 and 86400 (a day)": lambda value: 0 <= value <= 86400,
 }
 SECTIONS: dict[str, tuple[str, ...]] = {
     "tracker": tuple(setting.key for setting in TRACKER_SETTINGS),
@@ -180,7 +202,7 @@ def load_config(config_path: Path | None = None) -> LoadedConfig:
             raise ConfigError(f"{setting.key} must be {setting.limit}, not {value:g} (from {origin})")
         values[setting.field], origins[setting.key] = value, origin
     if "watch" in alerts_table:
-        values["alert_watch"] = _watch_list(alerts_table["watch"], f"{file} [alerts]")
+        values["alert_watch"] = watch_list(alerts_table["watch"], f"{file} [alerts]")
         origins[WATCH_KEY] = str(file)
     else:
         origins[WATCH_KEY] = "default"
@@ -235,16 +257,16 @@ def _read_tables(path: Path) -> dict[str, dict]:
             if not isinstance(table, dict):
                 raise ConfigError(f"unknown setting '{name}' in {path} outside any section; settings go under "
                                   f"[tracker] or [alerts]")
-            raise ConfigError(f"unknown section [{name}] in {path}{_did_you_mean(name, list(SECTIONS), '[{}]')}")
+            raise ConfigError(f"unknown section [{name}] in {path}{did_you_mean(name, list(SECTIONS), '[{}]')}")
         if not isinstance(table, dict):
-            raise ConfigError(f"'{name}' in {path} must be a section, [{name}], not {_described(table)}")
+            raise ConfigError(f"'{name}' in {path} must be a section, [{name}], not {described(table)}")
         for key in table:
             if key not in SECTIONS[name]:
-                raise ConfigError(f"unknown setting '{key}' in {path} [{name}]{_did_you_mean(key, SECTIONS[name])}")
+                raise ConfigError(f"unknown setting '{key}' in {path} [{name}]{did_you_mean(key, SECTIONS[name])}")
     return tables
 
 
-def _did_you_mean(word: str, known: list[str] | tuple[str, ...], shown: str = "'{}'") -> str:
+def did_you_mean(word: str, known: list[str] | tuple[str, ...], shown: str = "'{}'") -> str:
     from rapidfuzz import fuzz, process
 
     match = process.extractOne(word, known, scorer=fuzz.WRatio, score_cutoff=SUGGESTION_CUTOFF)
@@ -253,7 +275,7 @@ def _did_you_mean(word: str, known: list[str] | tuple[str, ...], shown: str = "'
     return "; valid: " + ", ".join(shown.format(k) for k in known)
 
 
-def _described(value) -> str:
+def described(value) -> str:
     """A TOML value's type (and, for scalars, the value) for an error message."""
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
@@ -273,12 +295,12 @@ def _from_file(setting: Setting, value, where: str):
     is a mistake, not something to convert."""
     if setting.type in ("path", "text", "secret"):
         if not isinstance(value, str):
-            raise ConfigError(f"setting '{setting.key}' in {where} must be a string, not {_described(value)}")
+            raise ConfigError(f"setting '{setting.key}' in {where} must be a string, not {described(value)}")
         return Path(value) if setting.type == "path" else (value or None) if setting.type == "secret" else value
     whole = setting.type == "int"
     if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
         wanted = "a whole number" if whole else "a number"
-        raise ConfigError(f"setting '{setting.key}' in {where} must be {wanted}, not {_described(value)}")
+        raise ConfigError(f"setting '{setting.key}' in {where} must be {wanted}, not {described(value)}")
     return value if whole else float(value)
 
 
@@ -297,18 +319,18 @@ def _from_env(setting: Setting, text: str):
         raise ConfigError(f"${setting.env} must be {wanted}, not {text!r}") from None
 
 
-def _watch_list(value, where: str) -> tuple[str, ...]:
+def watch_list(value, where: str) -> tuple[str, ...]:
     """[alerts] watch: a list of indicator keys or topic:X, subject:X, kind:X."""
     usage = "a list of indicator keys or topic:X, subject:X, kind:X"
     if not isinstance(value, list):
-        raise ConfigError(f"setting 'watch' in {where} must be {usage}, not {_described(value)}")
+        raise ConfigError(f"setting 'watch' in {where} must be {usage}, not {described(value)}")
     for number, entry in enumerate(value, 1):
         if not isinstance(entry, str) or not entry.strip():
-            shown = "an empty string" if isinstance(entry, str) else _described(entry)
+            shown = "an empty string" if isinstance(entry, str) else described(entry)
             raise ConfigError(f"setting 'watch' in {where} must be {usage}; entry {number} is {shown}")
         prefix, colon, rest = entry.partition(":")
         if colon and (prefix not in WATCH_PREFIXES or not rest.strip()):  # "topc:ai" would never match anything
-            hint = _did_you_mean(prefix, WATCH_PREFIXES, "'{}:'") if prefix not in WATCH_PREFIXES else ""
+            hint = did_you_mean(prefix, WATCH_PREFIXES, "'{}:'") if prefix not in WATCH_PREFIXES else ""
             raise ConfigError(f"watch entry {entry!r} in {where} is not an indicator key or topic:X, subject:X, "
                               f"kind:X{hint}")
         if prefix == "kind" and colon:

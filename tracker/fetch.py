@@ -7,7 +7,9 @@ turns that into a Failure value, so one bad URL costs only itself.
 
 from __future__ import annotations
 
+import hashlib
 import http.client
+import importlib.metadata
 import os
 import socket
 import threading
@@ -22,8 +24,10 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from tracker import feeds
 from tracker.config import DEFAULT_FETCH_BUDGET_S, DEFAULT_FETCH_DEADLINE_S
 from tracker.models import Document, Failure, Source, SourceState
+from tracker.polite import ROBOTS_MAX_BYTES, Politeness, current_gate, host_of
 from tracker.sources import HasText, SourceRejected, document_from_bytes
 from tracker.text import media_type_for
 
@@ -34,10 +38,20 @@ BACKOFF_S = 0.5
 BACKOFF_MAX_S = 30.0
 RETRY_AFTER_MAX_S = 60  # a Retry-After of hours is waited on this long at most, and never past the deadline
 MAX_REDIRECTS = 5
-USER_AGENT = "tracker/0.1 (+technology-policy indicator tracker)"
+def _version() -> str:
+    try:
+        return importlib.metadata.version("tracker")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+# Honest: names the program and its version, what it is, and that it obeys robots.txt as "tracker"
+USER_AGENT = f"tracker/{_version()} (technology-policy indicator tracker; obeys robots.txt as 'tracker')"
 CHUNK_BYTES = 64 * 1024
 # Media types the text stage reads; anything else (images, archives, video) is refused before download
 READABLE_MEDIA_TYPES = ("text/", "application/xhtml+xml", "application/pdf")
+# A feed or sitemap comes as XML, JSON or gzip under many names; its body decides what it is
+UNREADABLE_LISTING_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
 
 
 class FetchFailed(Exception):
@@ -80,6 +94,19 @@ class FetchPolicy:
     @property
     def timeout_s(self) -> tuple[float, float]:
         return (min(self.connect_timeout_s, self.read_timeout_s), self.read_timeout_s)
+
+
+def politeness(settings, sources: list[Source], stored_robots: dict | None = None) -> Politeness:
+    """A run's manners (tracker.polite) from tracker.toml: the per-host rate and concurrency, a
+    sources.toml's slower rate for its source's host, robots.txt files kept from earlier runs."""
+    host_rates: dict[str, float] = {}
+    for source in sources:
+        rate = source.settings.rate_per_s if source.settings else None
+        if rate:
+            host = host_of(source.location)
+            host_rates[host] = min(rate, host_rates.get(host, rate))
+    return Politeness(settings.fetch_host_rate, settings.fetch_host_concurrency, settings.robots_cache_s,
+                      stored_robots, host_rates)
 
 
 def fetch_policy(settings) -> FetchPolicy:
@@ -251,6 +278,9 @@ class _DeadlineRetry(Retry):
             return super().sleep(response)
         # As Retry.sleep: the server's Retry-After (capped at retry_after_max), else the backoff
         pause = self.get_retry_after(response) if self.respect_retry_after_header and response else None
+        gate = current_gate()
+        if pause and gate is not None:  # the whole host waits, not only this request (tracker.polite)
+            gate.pause_until(time.monotonic() + pause)
         deadline.wait(pause or self.get_backoff_time())
 
 
@@ -285,14 +315,71 @@ def fetch_document(source: Source, known: SourceState | None, session: requests.
                    policy: FetchPolicy, *, has_text: HasText) -> Document | NotModified:
     """GET one URL, following redirects, within `policy.deadline_s`; 304 means unchanged.
 
-    Raises FetchFailed with a reason code. The deadline holds for sessions from make_session.
+    A page a feed listed (source.entry) is identified by its canonical URL after redirects, and
+    takes the entry's title and date. Raises FetchFailed with a reason code. The deadline holds
+    for sessions from make_session.
     """
+    answer = _fetch_within_deadline(source, conditional_headers(known), session, policy, READABLE_MEDIA_TYPES)
+    if isinstance(answer, NotModified):
+        return answer
+    source_id = feeds.canonical_url(answer.url) if source.entry is not None else source.source_id
+    try:
+        return document_from_bytes(source_id, answer.raw, answer.media_type, etag=answer.etag,
+                                   last_modified=answer.last_modified, has_text=has_text, listing=source.entry)
+    except SourceRejected as exc:
+        rejected = exc.failure
+        # Its message already ends in "(reason)", which FetchFailed adds again
+        raise FetchFailed(source.location, rejected.reason,
+                          rejected.message.removesuffix(f" ({rejected.reason})")) from None
+
+
+def fetch_listing(source: Source, state: feeds.FeedState | None, session: requests.Session,
+                  policy: FetchPolicy) -> feeds.ListingFetch | NotModified:
+    """GET a feed or sitemap, conditionally when it was read before; raises FetchFailed."""
+    headers = {}
+    if state is not None and state.content_hash:
+        headers = conditional_headers(SourceState(state.feed_url, state.content_hash, state.etag, state.last_modified))
+    answer = _fetch_within_deadline(source, headers, session, policy, accept=None)
+    if isinstance(answer, NotModified):
+        return answer
+    return feeds.ListingFetch(raw=answer.raw, content_hash=hashlib.sha256(answer.raw).hexdigest(),
+                              etag=answer.etag, last_modified=answer.last_modified)
+
+
+def read_robots(url: str, session: requests.Session, policy: FetchPolicy) -> tuple[int, str] | None:
+    """A host's robots.txt as (status, text), its first ROBOTS_MAX_BYTES; None when no answer came."""
+    with _Deadline(policy.deadline_s) as deadline:
+        try:
+            with session.get(url, timeout=policy.timeout_s, stream=True) as response:
+                body = b""
+                if 200 <= response.status_code < 300:
+                    for chunk in response.iter_content(CHUNK_BYTES):
+                        body += chunk
+                        if len(body) >= ROBOTS_MAX_BYTES:
+                            break
+                answer = (response.status_code, body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace"))
+        except requests.exceptions.RequestException:
+            answer = None
+    return None if deadline.expired else answer
+
+
+@dataclass(frozen=True)
+class _Answer:
+    raw: bytes
+    media_type: str
+    etag: str | None
+    last_modified: str | None
+    url: str  # after redirects
+
+
+def _fetch_within_deadline(source: Source, headers: dict[str, str], session: requests.Session, policy: FetchPolicy,
+                           accept: tuple[str, ...] | None) -> _Answer | NotModified:
+    """_download held to the policy's deadline: every failure as FetchFailed."""
     url = source.location
-    headers = conditional_headers(known)
     failure = None
     with _Deadline(policy.deadline_s) as deadline:
         try:
-            answer = _download(source, headers, session, policy)
+            answer = _download(source, headers, session, policy, accept)
         except requests.exceptions.RequestException as exc:
             failure = FetchFailed(url, *_explain(exc, policy))
         except FetchFailed as exc:
@@ -303,21 +390,12 @@ def fetch_document(source: Source, known: SourceState | None, session: requests.
         raise FetchFailed(url, "fetch_timeout", f"no complete answer within {policy.deadline_s:g} s (fetch_deadline_s)")
     if failure is not None:
         raise failure
-    if isinstance(answer, NotModified):
-        return answer
-    raw, media_type, etag, last_modified = answer
-    try:
-        return document_from_bytes(source.source_id, raw, media_type, etag=etag, last_modified=last_modified,
-                                   has_text=has_text)
-    except SourceRejected as exc:
-        rejected = exc.failure
-        # Its message already ends in "(reason)", which FetchFailed adds again
-        raise FetchFailed(url, rejected.reason, rejected.message.removesuffix(f" ({rejected.reason})")) from None
+    return answer
 
 
-def _download(source: Source, headers: dict[str, str], session: requests.Session,
-              policy: FetchPolicy) -> NotModified | tuple[bytes, str, str | None, str | None]:
-    """The raw answer to one GET: NotModified, or (body, media type, ETag, Last-Modified)."""
+def _download(source: Source, headers: dict[str, str], session: requests.Session, policy: FetchPolicy,
+              accept: tuple[str, ...] | None) -> NotModified | _Answer:
+    """The raw answer to one GET; `accept`: the media types read (None: anything but media and archives)."""
     url = source.location
     with session.get(url, headers=headers, timeout=policy.timeout_s, stream=True) as response:
         if response.status_code == 304 and headers:
@@ -326,12 +404,21 @@ def _download(source: Source, headers: dict[str, str], session: requests.Session
             raise FetchFailed(url, f"http_{response.status_code}",
                               f"the server answered {response.status_code} {response.reason}",
                               status=response.status_code)
-        media_type = media_type_for(url, response.headers.get("Content-Type"))
-        if not media_type.startswith(READABLE_MEDIA_TYPES):
-            raise FetchFailed(url, "unsupported_media_type",
-                              f"{media_type} is not text, HTML or PDF", status=response.status_code)
+        content_type = response.headers.get("Content-Type")
+        if accept is None:
+            essence = (content_type or "").split(";")[0].strip().lower()
+            if essence.startswith(UNREADABLE_LISTING_TYPES):
+                raise FetchFailed(url, "unsupported_media_type", f"{essence} is not a feed or sitemap",
+                                  status=response.status_code)
+            media_type = essence or "application/xml"
+        else:
+            media_type = media_type_for(url, content_type)
+            if not media_type.startswith(accept):
+                raise FetchFailed(url, "unsupported_media_type",
+                                  f"{media_type} is not text, HTML or PDF", status=response.status_code)
         raw = _read_capped(response, url, policy.max_bytes)
-        return raw, media_type, response.headers.get("ETag"), response.headers.get("Last-Modified")
+        return _Answer(raw, media_type, response.headers.get("ETag"), response.headers.get("Last-Modified"),
+                       response.url or url)
 
 
 def _explain(exc: requests.exceptions.RequestException, policy: FetchPolicy) -> tuple[str, str]:
@@ -424,37 +511,105 @@ def fetch_or_failure(source: Source, known: SourceState | None, policy: FetchPol
         return exc.to_failure()
 
 
+class _Sessions:
+    """One session (connection pool) per fetch thread, all closed at the end."""
+
+    def __init__(self, policy: FetchPolicy):
+        self._policy = policy
+        self._local = threading.local()
+        self._all: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = make_session(self._policy.retries, self._policy.backoff_s)
+            with self._lock:
+                self._all.append(session)
+        return session
+
+    def close(self) -> None:
+        for session in self._all:
+            session.close()
+
+
+def _threads(policy: FetchPolicy, count: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=max(1, min(policy.workers, count or 1)), thread_name_prefix="fetch")
+
+
+def disallowed(source: Source, polite: Politeness | None, sessions: _Sessions, policy: FetchPolicy) -> Failure | None:
+    """The robots_disallowed Failure of a URL its host's robots.txt closes to the tracker, else None."""
+    refusal = polite.refusal(source.location, lambda url: read_robots(url, sessions.get(), policy)) if polite else None
+    return FetchFailed(source.location, "robots_disallowed", refusal).to_failure() if refusal else None
+
+
 def fetch_all(sources: list[Source], known: dict[str, SourceState], policy: FetchPolicy, *,
-              has_text: HasText) -> list[Document | NotModified | Failure]:
+              has_text: HasText, polite: Politeness | None = None) -> list[Document | NotModified | Failure]:
     """Fetch many URLs on `policy.workers` threads, one session (connection pool) per thread.
 
     Outcomes come back in the order of `sources`; each URL's failure is its own Failure value.
-    A URL not started within `policy.budget_s` is not fetched (fetch_budget_exceeded) and waits
-    for the next run; started ones finish within their deadline, so fetching ends within
-    budget_s + deadline_s.
+    With `polite`, a URL its host's robots.txt disallows is never requested (robots_disallowed),
+    and each host gets its rate and concurrency. A URL not started within `policy.budget_s` is
+    not fetched (fetch_budget_exceeded) and waits for the next run; started ones finish within
+    their deadline, so fetching ends within budget_s + deadline_s.
     """
-    local = threading.local()
-    sessions: list[requests.Session] = []
+    sessions = _Sessions(policy)
     budget_ends = time.monotonic() + policy.budget_s
 
     def fetch_one(source: Source) -> Document | NotModified | Failure:
         if time.monotonic() >= budget_ends:
             return over_budget(source, policy)
-        if not hasattr(local, "session"):
-            local.session = make_session(policy.retries, policy.backoff_s)
-            sessions.append(local.session)
         try:
-            return fetch_or_failure(source, known.get(source.source_id), policy, local.session, has_text=has_text)
+            refused = disallowed(source, polite, sessions, policy)
+            if refused is not None:
+                return refused
+            state = known.get(source.source_id)
+            if polite is None:
+                return fetch_or_failure(source, state, policy, sessions.get(), has_text=has_text)
+            with polite.request(source.location):
+                if time.monotonic() >= budget_ends:  # the wait for the host's next slot outlasted the budget
+                    return over_budget(source, policy)
+                return fetch_or_failure(source, state, policy, sessions.get(), has_text=has_text)
         except Exception as exc:  # a bug or an odd URL must cost only this source, like any fetch failure
             return FetchFailed(source.location, "fetch_error", f"{type(exc).__name__}: {exc}").to_failure()
 
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(policy.workers, len(sources) or 1)),
-                                thread_name_prefix="fetch") as pool:
+        with _threads(policy, len(sources)) as pool:
             return list(pool.map(fetch_one, sources))
     finally:
-        for session in sessions:
-            session.close()
+        sessions.close()
+
+
+def fetch_listings(listings: list[Source], stored: dict[str, feeds.FeedState], known: dict[str, SourceState],
+                   limits_of, policy: FetchPolicy, polite: Politeness | None = None) -> feeds.ListingsRead:
+    """Read a run's feeds and sitemaps (tracker.feeds.read_listings), the listings themselves
+    fetched on the policy's threads, politely, conditionally; each failure its own Failure."""
+    sessions = _Sessions(policy)
+
+    def fetch_body(source: Source, state: feeds.FeedState | None):
+        try:
+            refused = disallowed(source, polite, sessions, policy)
+            if refused is not None:
+                return refused
+            if polite is None:
+                return fetch_listing(source, state, sessions.get(), policy)
+            with polite.request(source.location):
+                return fetch_listing(source, state, sessions.get(), policy)
+        except FetchFailed as exc:
+            return exc.to_failure()
+        except Exception as exc:  # a bug or an odd URL must cost only this listing
+            return FetchFailed(source.location, "fetch_error", f"{type(exc).__name__}: {exc}").to_failure()
+
+    try:
+        with _threads(policy, len(listings)) as pool:
+            first = dict(zip([s.source_id for s in listings],
+                             pool.map(lambda s: fetch_body(s, stored.get(s.source_id)), listings)))
+        # The top-level listings were fetched at once above; a sitemap index's sitemaps as it is read
+        return feeds.read_listings(listings, stored, known, limits_of,
+                                   lambda source, state: first.pop(source.source_id, None)
+                                   or fetch_body(source, state))
+    finally:
+        sessions.close()
 
 
 def over_budget(source: Source, policy: FetchPolicy) -> Failure:

@@ -45,6 +45,33 @@ class IndicatorRecord:
         return dict(self.__dict__)
 
 
+SOURCE_KINDS: tuple[str, ...] = ("page", "feed", "sitemap")  # CONTRACT §3: a URL, `feed URL`, `sitemap URL`
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """One source's own settings from a sources.toml; None (or empty) means the run's default."""
+
+    name: str | None = None  # what people call it: shown in the summary and the report
+    rate_per_s: float | None = None  # requests a second to its host, at most
+    max_entries: int | None = None  # a feed's or sitemap's pages fetched per run, at most
+    oldest: date | None = None  # a feed's entries dated before this are not fetched
+    watch: tuple[str, ...] = ()  # [alerts] watch rules for this source's pages only
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed or sitemap: the page it links to and what the listing says of it."""
+
+    feed_url: str
+    url: str  # the entry's link, canonical (tracker.feeds.canonical_url)
+    kind: str = "page"  # page; or sitemap, for a child of a sitemap index
+    title: str | None = None
+    published_on: date | None = None
+    version: str | None = None  # the entry's updated / lastmod, as stated: a new one means the page changed
+    source_id: str | None = None  # the page's id once fetched: its canonical URL after redirects
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a document comes from: a file under the corpus root, or a URL."""
@@ -52,6 +79,9 @@ class Source:
     source_id: str
     location: str  # absolute file path or URL
     is_remote: bool = False
+    kind: str = "page"  # page, feed or sitemap (SOURCE_KINDS)
+    settings: SourceSettings | None = None  # from a sources.toml
+    entry: FeedEntry | None = None  # the feed entry that listed this page, if one did
 
 
 @dataclass(frozen=True)
@@ -67,6 +97,7 @@ class Document:
     last_modified: str | None = None
     title: str | None = None  # what the document calls itself (tracker.published)
     published_on: date | None = None  # the date the document states; never the time it was read
+    listing: FeedEntry | None = None  # the feed entry that listed it: its date and title come first
 
 
 @dataclass(frozen=True)
@@ -216,6 +247,8 @@ class RunSummary:
     alert_text: str | None = None
     alert_status: str | None = None  # sent, failed (retried by the next run), not_configured; None: no alert
     alert_error: str | None = None
+    # Per feed or sitemap: status, entries seen / new, pages fetched / failed (tracker.summary.feed_counts)
+    feeds: list[dict] = field(default_factory=list)
 
     def count(self, change: str) -> int:
         return sum(1 for item in self.changes if item.change == change)
@@ -250,3 +283,4 @@ class ReportData:
     conflicts: list[dict]  # current conflicting pairs
     failures: list[dict]  # the latest validation failures, newest first
     alerts: list[dict]  # the latest alerts, newest first
+    feeds: list[dict] = field(default_factory=list)  # each feed's or sitemap's part of the latest run that read it

@@ -114,9 +114,18 @@ def read_masthead(raw: bytes, media_type: str, text: str | None) -> Masthead:
     return text_masthead(text or "")
 
 
+def with_listing(masthead: Masthead, listing) -> Masthead:
+    """A page's title and date when a feed entry (tracker.models.FeedEntry) listed it: the entry's
+    first, the page's own where the entry states none. A feed states them as data; a page's markup
+    is read by rules that can miss."""
+    if listing is None:
+        return masthead
+    return Masthead(title=listing.title or masthead.title, published_on=listing.published_on or masthead.published_on)
+
+
 def with_masthead(document):
-    """A Document (tracker.models) with the title and date its bytes and text state, read afresh."""
-    masthead = read_masthead(document.raw, document.media_type, document.text)
+    """A Document (tracker.models) with the title and date its bytes, text and listing state, read afresh."""
+    masthead = with_listing(read_masthead(document.raw, document.media_type, document.text), document.listing)
     return dataclasses.replace(document, title=masthead.title, published_on=masthead.published_on)
 
 

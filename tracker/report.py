@@ -382,6 +382,8 @@ def render_html(data: ReportData, title: str = "tracker report") -> str:
         _section("charts", "Charts", sum(1 for row in data.indicators if row["charted"]), _charts(data)),
         _section("changes", "Latest changes by source", len(changes),
                  _table(changes, CHANGE_COLUMNS, "No changes yet.")),
+        *([_section("feeds", "Feeds and sitemaps", len(data.feeds), _table(data.feeds, FEED_COLUMNS, ""))]
+          if data.feeds else []),  # only for warehouses that follow feeds or sitemaps
         _section("failures", "Validation failures", s.get("failures", 0),
                  _table(data.failures, FAILURE_COLUMNS, "No validation failures.", s.get("failures", 0))),
         _section("alerts", "Alerts", s.get("alerts", 0),
@@ -441,7 +443,8 @@ def _header(data: ReportData, title: str) -> str:
               if s.get("latest_snapshot_at") else " Run <code>tracker run</code> to fill the warehouse.")
     nav = "".join(f'<a href="#{key}">{escape(name)}</a>' for key, name in (
         ("revisions", "Revisions"), ("conflicts", "Conflicts"), ("indicators", "Indicators"), ("charts", "Charts"),
-        ("changes", "Changes"), ("failures", "Failures"), ("alerts", "Alerts")))
+        ("changes", "Changes"), *([("feeds", "Feeds")] if data.feeds else []), ("failures", "Failures"),
+        ("alerts", "Alerts")))
     return (f'<header><div class="page"><h1>{escape(title)}</h1>'
             f'<p class="lede">{run_line}{latest}</p>'
             f'<div class="cards">{card_html}</div><nav>{nav}</nav></div></header>')
@@ -690,6 +693,21 @@ CONFLICT_COLUMNS = (
     ("Source B", "src", _source(suffix="_b")),
     ("Says", "num", _text("value_text_b")),
 )
+FEED_COLUMNS = (
+    ("Feed or sitemap", "src", lambda row: _source_html(row.get("name") or row.get("title"), row["feed_url"],
+                                                        row["feed_url"], dated=False)),
+    ("Kind", "", _text("kind")),
+    ("Last read (UTC)", "nowrap", _when("started_at")),
+    ("Status", "reason", _text("status")),
+    ("Entries seen", "num", _text("entries_seen")),
+    ("New", "num", _text("entries_new")),
+    ("Pages fetched", "num", _text("pages_fetched")),
+    ("Failed", "num", _text("pages_failed")),
+    ("Waiting", "num", _text("deferred")),
+    ("Pages read, all runs", "num", _text("pages_read")),
+    ("Error", "", _text("error", "")),
+)
+
 FAILURE_COLUMNS = (
     ("When (UTC)", "nowrap", _when("created_at")),
     ("Run", "", _code("run_id")),
@@ -804,6 +822,12 @@ def render_markdown(data: ReportData, rows: int = MARKDOWN_ROWS) -> str:
           _source_text(r.get("title_a"), r.get("location_a"), r["source_a"]), r["value_text_a"],
           _source_text(r.get("title_b"), r.get("location_b"), r["source_b"]), r["value_text_b"])
          for r in data.conflicts[:rows]], "No conflicts.")
+    if data.feeds:
+        lines += ["", "## Feeds and sitemaps", ""]
+        lines += _markdown_table(
+            ("feed or sitemap", "status", "entries seen", "new", "pages fetched", "failed", "waiting"),
+            [(r.get("name") or r["feed_url"], r["status"], r["entries_seen"], r["entries_new"], r["pages_fetched"],
+              r["pages_failed"], r["deferred"]) for r in data.feeds[:rows]], "")
     lines += ["", "## Validation failures", ""]
     lines += _markdown_table(
         ("when (UTC)", "source", "indicator", "check", "reason", "message"),

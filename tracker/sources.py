@@ -9,18 +9,31 @@ so reading sources never imports the extractor.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-from tracker.models import Document, Failure, Source, SourceState
-from tracker.published import read_masthead
+from tracker.models import SOURCE_KINDS, Document, FeedEntry, Failure, Source, SourceSettings, SourceState
+from tracker.published import read_masthead, with_listing
 from tracker.text import UnreadableDocument, document_text, is_readable_type, media_type_for, printable
 
 REMOTE_SCHEMES = ("http", "https")
-SOURCE_KINDS = ("feed", "sitemap")  # CONTRACT §3: `feed URL`, `sitemap URL` (not read yet: issue 17)
+LISTING_KINDS = ("feed", "sitemap")  # CONTRACT §3: `feed URL`, `sitemap URL`; a bare URL is a page
+# A sources.toml's [[source]] keys: what each is, for the errors that name them
+TOML_SOURCE_KEYS = {
+    "url": "the source's http(s) URL (required)",
+    "kind": "page (default), feed or sitemap",
+    "name": "what people call it, shown in the summary and report",
+    "rate": "requests a second to its host, at most (a number > 0)",
+    "max_entries": "a feed's or sitemap's pages fetched per run, at most (a whole number ≥ 1)",
+    "oldest": "a feed's entries dated before this are not fetched (a date: 2025-01-01)",
+    "watch": "[alerts] watch rules for this source's pages: indicator keys or topic:X, subject:X, kind:X",
+}
 
 HasText = Callable[[str], bool]  # whether a document's text holds article text, not just page boilerplate
 
@@ -105,7 +118,8 @@ def list_local_sources(corpus_dir: Path) -> Listing:
 
 
 def parse_sources_file(raw: bytes, name: str = "sources file") -> tuple[list[Source], list[Failure]]:
-    """A sources file: one source a line, '#' starts a comment (CONTRACT §3).
+    """A sources file: one source a line, '#' starts a comment (CONTRACT §3): a bare URL is a page,
+    `feed URL` a feed, `sitemap URL` a sitemap (or sitemap index).
 
     Checked whole before anything is fetched: a line that is not a source raises SourcesFileError
     naming it. Bytes that are not UTF-8 only matter where they are read: in a comment they are
@@ -118,43 +132,126 @@ def parse_sources_file(raw: bytes, name: str = "sources file") -> tuple[list[Sou
         content = line.split(b"#", 1)[0].strip()
         if not content:
             continue
+        where = f"{name}, line {number}"
         try:
             fields = content.decode("utf-8").split()
         except UnicodeDecodeError as exc:
-            raise SourcesFileError(f"{name}, line {number}: not UTF-8 (byte {exc.start + 1} of the line); "
+            raise SourcesFileError(f"{where}: not UTF-8 (byte {exc.start + 1} of the line); "
                                    "write the URL percent-encoded") from None
-        if len(fields) == 2 and fields[0].lower() in SOURCE_KINDS:
-            raise SourcesFileError(f"{name}, line {number}: '{fields[0]}' sources are not read yet; "
-                                   "list the pages' URLs one a line")
+        kind = "page"
+        if len(fields) == 2 and fields[0].lower() in LISTING_KINDS:
+            kind, fields = fields[0].lower(), fields[1:]
         if len(fields) != 1:
-            raise SourcesFileError(f"{name}, line {number}: {printable(content.decode('utf-8'))!r} is not one URL "
-                                   "(one source a line: a URL, `feed URL` or `sitemap URL`)")
-        url = fields[0]
-        if url in seen:
-            continue
-        seen.add(url)
-        parsed = urlparse(url)
-        scheme = parsed.scheme.lower()
-        if scheme in REMOTE_SCHEMES and not parsed.netloc:
-            raise SourcesFileError(f"{name}, line {number}: {printable(url)!r} has no host")
-        if scheme not in REMOTE_SCHEMES:
-            if not scheme:
-                raise SourcesFileError(f"{name}, line {number}: {printable(url)!r} is not a URL "
-                                       "(http:// or https://)")
-            failures.append(SourceRejected(url, "unsupported_scheme",
-                                           f"only http and https URLs are fetched, not {scheme}",
-                                           check="fetch").failure)
-            continue
-        sources.append(Source(source_id=url, location=url, is_remote=True))
+            raise SourcesFileError(f"{where}: {printable(content.decode('utf-8'))!r} is not one source "
+                                   "(one a line: a URL, `feed URL` or `sitemap URL`)")
+        _add_source(fields[0], kind, None, where, sources, failures, seen)
     return sources, failures
 
 
+def parse_sources_toml(raw: bytes, name: str = "sources.toml") -> tuple[list[Source], list[Failure]]:
+    """A sources.toml: one [[source]] table a source, with its own settings (TOML_SOURCE_KEYS).
+
+        [[source]]
+        url = "https://news.example.org/feed.xml"
+        kind = "feed"
+        name = "Example ministry news"
+        rate = 0.5
+        max_entries = 20
+        oldest = 2025-01-01
+        watch = ["topic:ai"]
+
+    Checked whole: an unknown key, a wrong type or a bad value raises SourcesFileError naming the
+    source and the key.
+    """
+    from tracker.config import ConfigError, described, did_you_mean, watch_list
+
+    try:
+        document = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SourcesFileError(f"{name}: not UTF-8 (byte {exc.start + 1})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SourcesFileError(f"{name}: not valid TOML: {exc}") from None
+    extra = [key for key in document if key != "source"]
+    if extra:
+        raise SourcesFileError(f"{name}: unknown table or key '{extra[0]}'{did_you_mean(extra[0], ['source'])}; "
+                               "each source is a [[source]] table")
+    tables = document.get("source", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise SourcesFileError(f"{name}: 'source' must be [[source]] tables, not {described(tables)}")
+    sources: list[Source] = []
+    failures: list[Failure] = []
+    seen: set[str] = set()
+    for number, table in enumerate(tables, start=1):
+        where = f"{name}, source {number}" + (f" ({table['url']})" if isinstance(table.get("url"), str) else "")
+        for key in table:
+            if key not in TOML_SOURCE_KEYS:
+                raise SourcesFileError(f"{where}: unknown key '{key}'{did_you_mean(key, list(TOML_SOURCE_KEYS))}")
+        url, kind = table.get("url"), table.get("kind", "page")
+        if not isinstance(url, str) or not url.strip():
+            raise SourcesFileError(f"{where}: 'url' is required: {TOML_SOURCE_KEYS['url']}")
+        if kind not in SOURCE_KINDS:
+            raise SourcesFileError(f"{where}: 'kind' must be page, feed or sitemap, not {described(kind)}")
+        settings = _toml_settings(table, where, described, watch_list, ConfigError)
+        _add_source(url.strip(), kind, settings, where, sources, failures, seen)
+    return sources, failures
+
+
+def _toml_settings(table: dict, where: str, described, watch_list, config_error) -> SourceSettings:
+    def check(key, valid, wanted):
+        value = table.get(key)
+        if value is not None and (isinstance(value, bool) or not valid(value)):
+            raise SourcesFileError(f"{where}: '{key}' must be {wanted}, not {described(value)}")
+        return value
+
+    name = check("name", lambda v: isinstance(v, str) and v.strip(), "a non-empty string")
+    rate = check("rate", lambda v: isinstance(v, (int, float)) and 0 < v < math.inf, "a number > 0")
+    cap = check("max_entries", lambda v: isinstance(v, int) and v >= 1, "a whole number ≥ 1")
+    oldest = table.get("oldest")
+    if isinstance(oldest, str):
+        try:
+            oldest = date.fromisoformat(oldest)
+        except ValueError:
+            raise SourcesFileError(f"{where}: 'oldest' must be a date (2025-01-01), not {oldest!r}") from None
+    if oldest is not None and (not isinstance(oldest, date) or isinstance(oldest, datetime)):
+        raise SourcesFileError(f"{where}: 'oldest' must be a date (2025-01-01), not {described(oldest)}")
+    watch: tuple[str, ...] = ()
+    if "watch" in table:
+        try:
+            watch = watch_list(table["watch"], where)
+        except config_error as exc:
+            raise SourcesFileError(str(exc)) from None
+    return SourceSettings(name=name.strip() if name else None, rate_per_s=float(rate) if rate else None,
+                          max_entries=cap, oldest=oldest, watch=watch)
+
+
+def _add_source(url: str, kind: str, settings: SourceSettings | None, where: str, sources: list[Source],
+                failures: list[Failure], seen: set[str]) -> None:
+    """One listed URL as a Source (or a failure row: a scheme the tracker does not fetch); each URL once."""
+    if url in seen:
+        return
+    seen.add(url)
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme in REMOTE_SCHEMES and not parsed.netloc:
+        raise SourcesFileError(f"{where}: {printable(url)!r} has no host")
+    if scheme not in REMOTE_SCHEMES:
+        if not scheme:
+            raise SourcesFileError(f"{where}: {printable(url)!r} is not a URL (http:// or https://)")
+        failures.append(SourceRejected(url, "unsupported_scheme", f"only http and https URLs are fetched, not {scheme}",
+                                       check="fetch").failure)
+        return
+    sources.append(Source(source_id=url, location=url, is_remote=True, kind=kind, settings=settings))
+
+
 def read_sources_file(path: Path) -> tuple[list[Source], list[Failure]]:
-    """parse_sources_file on a file; a file that cannot be read raises SourcesFileError."""
+    """parse_sources_file on a file (parse_sources_toml on a .toml one); a file that cannot be read
+    raises SourcesFileError."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise SourcesFileError(f"cannot read the sources file {path}: {exc.strerror or exc}") from None
+    if Path(path).suffix.lower() == ".toml":
+        return parse_sources_toml(raw, str(path))
     return parse_sources_file(raw, str(path))
 
 
@@ -203,8 +300,10 @@ def _read_stable(source: Source, max_bytes: int) -> bytes:
 
 
 def document_from_bytes(source_id: str, raw: bytes, media_type: str,
-                        etag: str | None = None, last_modified: str | None = None, *, has_text: HasText) -> Document:
-    """The Document of a source's bytes, or SourceRejected: unreadable, or `has_text` finds no article text."""
+                        etag: str | None = None, last_modified: str | None = None, *, has_text: HasText,
+                        listing: FeedEntry | None = None) -> Document:
+    """The Document of a source's bytes, or SourceRejected: unreadable, or `has_text` finds no article text.
+    A page a feed listed takes the entry's title and date (tracker.published.with_listing)."""
     try:
         text = document_text(raw, media_type)
     except UnreadableDocument as exc:  # the hash makes an edited, still bad file a new problem
@@ -212,10 +311,10 @@ def document_from_bytes(source_id: str, raw: bytes, media_type: str,
     if not has_text(text):
         raise SourceRejected(source_id, "no_text", "no article text left once page boilerplate is removed",
                              content_hash=content_hash(raw))
-    masthead = read_masthead(raw, media_type, text)
+    masthead = with_listing(read_masthead(raw, media_type, text), listing)
     return Document(source_id=source_id, content_hash=content_hash(raw), text=text,
                     media_type=media_type, raw=raw, etag=etag, last_modified=last_modified,
-                    title=masthead.title, published_on=masthead.published_on)
+                    title=masthead.title, published_on=masthead.published_on, listing=listing)
 
 
 def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> Listing:
@@ -266,9 +365,9 @@ def sort_fetched(documents: list[Document], failures: list[Failure], fetched: li
     return documents, failures, not_modified
 
 
-def missing_sources(known: dict, listed: list[Source]) -> list[str]:
-    """Known, unretired sources this run did not list: reported, never treated as retracted."""
-    listed_ids = {source.source_id for source in listed}
+def missing_sources(known: dict, listed_ids: set[str]) -> list[str]:
+    """Known, unretired sources this run did not list (a page a listed feed ever listed counts as
+    listed): reported, never treated as retracted."""
     return sorted(source_id for source_id, state in known.items() if not state.retired and source_id not in listed_ids)
 
 
@@ -276,3 +375,26 @@ def retired_sources(known: dict[str, SourceState], listed: list[Source]) -> list
     """Listed sources a user retired: not read again, and reported, until `tracker unretire`."""
     return sorted(source.source_id for source in listed
                   if (state := known.get(source.source_id)) is not None and state.retired)
+
+
+def first_of_each(documents: list[Document]) -> list[Document]:
+    """Each source once, its first document kept: two feed entries (or an entry and a listed URL)
+    can lead to one page."""
+    seen: set[str] = set()
+    kept = []
+    for document in documents:
+        if document.source_id not in seen:
+            seen.add(document.source_id)
+            kept.append(document)
+    return kept
+
+
+def watch_rules(listed: list[Source], feed_pages: list[Source], fetched: list) -> dict[str, tuple[str, ...]]:
+    """A sources.toml's per-source watch rules by source id: a feed's rules reach its pages, under the
+    id each page was stored as (its canonical URL after redirects)."""
+    rules = {source.source_id: source.settings.watch for source in listed
+             if source.settings is not None and source.settings.watch}
+    for page, outcome in zip(feed_pages, fetched):
+        if isinstance(outcome, Document) and page.settings is not None and page.settings.watch:
+            rules[outcome.source_id] = page.settings.watch
+    return rules

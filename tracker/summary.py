@@ -7,6 +7,9 @@ from tracker.text import printable
 
 SHOWN_CHANGES = 20
 SHOWN_FAILURES = 5  # in the one-line run log
+SHOWN_FEEDS = 20
+FEED_STATUS = {"changed": "new entries read", "not_modified": "not modified (304)",
+               "unchanged": "same bytes as before", "failed": "failed", "not_fetched": "sitemap lastmod unchanged"}
 
 
 def describe_change(change: Change) -> str:
@@ -50,6 +53,31 @@ def summary_line(summary: RunSummary) -> str:
             f"{len(summary.failures)} failure(s)")
 
 
+def feed_counts(outcome) -> dict:
+    """One feed's or sitemap's part of a run (tracker.feeds.FeedOutcome) as the summary shows it."""
+    return {"feed_url": outcome.feed_url, "kind": outcome.kind, "name": outcome.name, "status": outcome.status,
+            "entries_seen": outcome.entries_seen, "entries_new": outcome.entries_new,
+            "pages_fetched": outcome.pages_fetched, "pages_failed": outcome.pages_failed,
+            "deferred": outcome.deferred, "too_old": outcome.too_old, "error": outcome.error}
+
+
+def describe_feed(feed: dict) -> str:
+    """`feed news.example.org/feed.xml: 40 entries seen, 3 new; 3 pages fetched, 0 failed`."""
+    name = printable(feed["name"] or feed["feed_url"])
+    waits = f"; {feed['deferred']} wait for the next run (feed_max_entries)" if feed["deferred"] else ""
+    old = f"; {feed['too_old']} too old" if feed["too_old"] else ""
+    why = f" ({printable(feed['error'])})" if feed["error"] else ""
+    # An unread body (304, same bytes, lastmod unchanged, failed) lists what it listed before
+    entries = (f"{feed['entries_seen']} entries seen, {feed['entries_new']} new" if feed["status"] == "changed"
+               else f"{feed['entries_seen']} entries as before")
+    return (f"{feed['kind']} {name}: {FEED_STATUS.get(feed['status'], feed['status'])}{why}; {entries}; "
+            f"{_count(feed['pages_fetched'], 'page')} fetched, {feed['pages_failed']} failed{waits}{old}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def describe_failure(failure) -> str:
     where = printable(failure.source_id) + (f" [{failure.indicator}]" if failure.indicator else "")
     return f"{where}: {printable(failure.message)}"
@@ -67,6 +95,15 @@ def summary_text(summary: RunSummary) -> str:
         f"Failures:   {len(summary.failures) or 'none'}",
         f"Alert:      {alert_outcome(summary)}",
     ]
+    if summary.feeds:
+        lines.insert(2, f"Feeds:      {len(summary.feeds)} read: "
+                        f"{sum(f['entries_seen'] for f in summary.feeds)} entries seen, "
+                        f"{sum(f['entries_new'] for f in summary.feeds)} new, "
+                        f"{_count(sum(f['pages_fetched'] for f in summary.feeds), 'page')} fetched, "
+                        f"{sum(f['pages_failed'] for f in summary.feeds)} failed")
+        lines[3:3] = ["  " + describe_feed(feed) for feed in summary.feeds[:SHOWN_FEEDS]]
+        if len(summary.feeds) > SHOWN_FEEDS:
+            lines.insert(3 + SHOWN_FEEDS, f"  … {len(summary.feeds) - SHOWN_FEEDS} more: tracker report")
     for change in summary.changes[:SHOWN_CHANGES]:
         lines.append("  " + describe_change(change))
     if len(summary.changes) > SHOWN_CHANGES:
@@ -99,6 +136,12 @@ def summary_markdown(summary: RunSummary) -> str:
         for c in summary.changes:
             lines.append(f"| {c.change} | {c.source_id} | {c.indicator} | {c.subject} | "
                          f"{_fmt(c.old_value)} {c.old_period or ''} | {_fmt(c.new_value)} {c.new_period or ''} |")
+    if summary.feeds:
+        lines += ["", "## Feeds and sitemaps", "",
+                  "| listing | status | entries seen | new | pages fetched | failed | waiting |", "|---|---|---|---|---|---|---|"]
+        for f in summary.feeds:
+            lines.append(f"| {f['name'] or f['feed_url']} | {f['status']} | {f['entries_seen']} | {f['entries_new']} | "
+                         f"{f['pages_fetched']} | {f['pages_failed']} | {f['deferred']} |")
     if summary.failures:
         lines += ["", "## Failures", "", "| source | indicator | check | reason | message |", "|---|---|---|---|---|"]
         for f in summary.failures:

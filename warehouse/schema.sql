@@ -69,6 +69,59 @@ create table if not exists source_state (
     retired_at         timestamptz
 );
 
+-- Feeds and sitemaps (sources file: `feed URL`, `sitemap URL`): what was last read of each, for
+-- conditional GETs and for "the same bytes again" when a server ignores them.
+create table if not exists feeds (
+    feed_url           varchar not null,      -- unique
+    kind               varchar not null,      -- feed, sitemap
+    name               varchar,               -- from a sources.toml
+    title              varchar,               -- what the feed calls itself
+    parent_url         varchar,               -- a sitemap listed by this sitemap index
+    etag               varchar,
+    last_modified      varchar,
+    content_hash       varchar,               -- of the last body read
+    last_fetched_at    timestamptz,
+    last_status        varchar                -- changed, not_modified, unchanged, failed, not_fetched
+);
+
+-- Every entry a feed or sitemap listed: the page it links to, what the listing says of it, and the
+-- page's source id once fetched (its canonical URL after redirects). Kept when an entry drops off
+-- the feed, so its page is still listed, never missing.
+create table if not exists feed_entries (
+    feed_url           varchar not null,      -- unique with entry_url
+    entry_url          varchar not null,      -- canonical: fragment and tracking parameters dropped
+    entry_kind         varchar not null,      -- page; sitemap (an index's child)
+    source_id          varchar,               -- null until its page was read
+    title              varchar,
+    published_on       date,
+    version            varchar,               -- updated / lastmod as stated: a new one re-fetches the page
+    first_seen_at      timestamptz not null,
+    last_seen_at       timestamptz not null
+);
+
+-- One listing's part of one run: entries seen, new, pages fetched and failed (the summary's feed lines).
+create table if not exists feed_runs (
+    run_id             varchar not null,
+    feed_url           varchar not null,
+    status             varchar not null,
+    entries_seen       integer not null,
+    entries_new        integer not null,
+    pages_fetched      integer not null,
+    pages_failed       integer not null,
+    deferred           integer not null,      -- over the per-run cap: fetched by a later run
+    too_old            integer not null,      -- before the cut-off: not fetched
+    error              varchar
+);
+
+-- robots.txt per host, kept up to robots_cache_s (RFC 9309: a day at most) so an unchanged feed
+-- costs one request; unreachable ones (5xx, no answer) are never kept.
+create table if not exists robots_files (
+    host               varchar not null,      -- unique: scheme://host[:port]
+    status             integer,
+    body               varchar,
+    fetched_at         timestamptz not null
+);
+
 create table if not exists indicator_versions (
     version_id         bigint default nextval('version_id_seq'),
     source_id          varchar not null,

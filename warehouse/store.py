@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from operator import attrgetter
 from pathlib import Path
@@ -22,8 +22,10 @@ import pyarrow as pa
 
 from tracker.aliases import Alias, AliasRefused, check_alias_keys, check_new_alias
 from tracker.diff import CurrentMention, NumberedRecord
-from tracker.models import (Alert, Change, Document, Failure, Problem, ProblemDelta, ReportData, SourceState,
-                            WatchedChange)
+from tracker.feeds import FeedOutcome, FeedState
+from tracker.models import (Alert, Change, Document, FeedEntry, Failure, Problem, ProblemDelta, ReportData,
+                            SourceState, WatchedChange)
+from tracker.polite import RobotsFile
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
 SCHEMA_MD5 = hashlib.md5(SCHEMA_SQL.encode("utf-8")).hexdigest()
@@ -312,6 +314,36 @@ def known_sources(db_path: Path, wait_s: float = DEFAULT_WAIT_S) -> dict[str, So
     return {row[0]: SourceState(*row) for row in rows}
 
 
+def known_feeds(db_path: Path, wait_s: float = DEFAULT_WAIT_S) -> dict[str, FeedState]:
+    """Every feed and sitemap read before, with every entry it listed."""
+    if not Path(db_path).exists():
+        return {}
+    with connect(db_path, read_only=True, wait_s=wait_s) as con:
+        feeds = con.execute("select feed_url, etag, last_modified, content_hash from feeds").fetchall()
+        entries = con.execute(
+            """
+            select feed_url, entry_url, entry_kind, title, published_on, version, source_id
+            from feed_entries
+            order by feed_url, first_seen_at, entry_url
+            """).fetchall()
+    listed: dict[str, dict[str, FeedEntry]] = {}
+    for feed_url, url, kind, title, published_on, version, source_id in entries:
+        listed.setdefault(feed_url, {})[url] = FeedEntry(feed_url=feed_url, url=url, kind=kind, title=title,
+                                                         published_on=published_on, version=version,
+                                                         source_id=source_id)
+    return {url: FeedState(url, etag, last_modified, content_hash, listed.get(url, {}))
+            for url, etag, last_modified, content_hash in feeds}
+
+
+def known_robots(db_path: Path, wait_s: float = DEFAULT_WAIT_S) -> dict[str, RobotsFile]:
+    """The robots.txt files kept from earlier runs, by host (tracker.polite decides which are fresh)."""
+    if not Path(db_path).exists():
+        return {}
+    with connect(db_path, read_only=True, wait_s=wait_s) as con:
+        rows = con.execute("select host, status, body, fetched_at from robots_files").fetchall()
+    return {row[0]: RobotsFile(*row) for row in rows}
+
+
 def current_mentions(db_path: Path, source_ids: list[str], wait_s: float = DEFAULT_WAIT_S) -> list[CurrentMention]:
     if not source_ids or not Path(db_path).exists():
         return []
@@ -352,6 +384,10 @@ class SnapshotInput:
     compose_watch_alert: Callable[[str, list[WatchedChange]], Alert | None] | None = None
     listed_source_ids: tuple[str, ...] = ()
     reminder_interval_s: float = 86400.0
+    # Feeds and sitemaps: what each listing did this run, the entries to keep, robots.txt files read
+    feed_outcomes: list[FeedOutcome] = field(default_factory=list)
+    feed_entries: list[FeedEntry] = field(default_factory=list)
+    robots: list[RobotsFile] = field(default_factory=list)
 
 
 def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
@@ -367,6 +403,7 @@ def commit_snapshot(db_path: Path, snapshot: SnapshotInput,
         else:  # nothing re-read, so nothing can change: no snapshot, only the run's row (and its failures)
             snapshot_id, now = None, snapshot.created_at
         _store_documents(con, snapshot, snapshot_id, now)
+        _store_listings(con, snapshot, now)
         if snapshot.reextracted_source_ids:  # nothing re-read: no version can open or close
             hashes = {doc.source_id: doc.content_hash for doc in snapshot.read_documents}
             con.register("staged_records", _records_table(snapshot.records, hashes,
@@ -490,6 +527,100 @@ def _store_documents(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, sn
         anti join source_state s on s.source_id = r.source_id
         """, {"now": now})
     con.unregister("read_documents")
+
+
+def _arrow_of(items: list, **columns) -> pa.Table:
+    """An Arrow table of the items' attributes: column=type, or column=(attribute, type)."""
+    arrays = {}
+    for column, typed in columns.items():
+        attribute, arrow_type = typed if isinstance(typed, tuple) else (column, typed)
+        arrays[column] = pa.array([getattr(item, attribute) for item in items], arrow_type)
+    return pa.table(arrays)
+
+
+def _store_listings(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime) -> None:
+    """Feeds' state, their entries and this run's counts, robots.txt files: in the run's transaction,
+    so a crash never leaves a feed marked read whose pages were not stored."""
+    outcomes = snapshot.feed_outcomes
+    if outcomes:
+        text, count = pa.string(), pa.int32()
+        con.register("feed_outcomes", _arrow_of(outcomes, feed_url=text, kind=text, name=text, title=text,
+                                                parent_url=text, etag=text, last_modified=text, content_hash=text,
+                                                status=text, entries_seen=count, entries_new=count,
+                                                pages_fetched=count, pages_failed=count, deferred=count,
+                                                too_old=count, error=text))
+        fetched = "o.status in ('changed', 'not_modified', 'unchanged')"
+        con.execute(
+            f"""
+            update feeds as f
+            set kind = o.kind, name = coalesce(o.name, f.name), title = coalesce(o.title, f.title),
+                parent_url = o.parent_url, etag = o.etag, last_modified = o.last_modified,
+                content_hash = o.content_hash,
+                last_fetched_at = case when {fetched} then $now else f.last_fetched_at end,
+                last_status = o.status
+            from feed_outcomes o
+            where f.feed_url = o.feed_url
+            """, {"now": now})
+        con.execute(
+            f"""
+            insert into feeds
+            select o.feed_url, o.kind, o.name, o.title, o.parent_url, o.etag, o.last_modified, o.content_hash,
+                   case when {fetched} then $now end, o.status
+            from feed_outcomes o
+            anti join feeds f on f.feed_url = o.feed_url
+            """, {"now": now})
+        con.execute(
+            """
+            insert into feed_runs
+            select $run_id, feed_url, status, entries_seen, entries_new, pages_fetched, pages_failed, deferred,
+                   too_old, error
+            from feed_outcomes
+            """, {"run_id": snapshot.run_id})
+        con.unregister("feed_outcomes")
+    entries = snapshot.feed_entries
+    if entries:
+        con.register("listed_entries", _arrow_of(entries, feed_url=pa.string(), entry_url=("url", pa.string()),
+                                                 entry_kind=("kind", pa.string()), source_id=pa.string(),
+                                                 title=pa.string(), published_on=pa.date32(), version=pa.string()))
+        # The version is that of the page as read (tracker.feeds.settle_pages): a page whose new
+        # version failed or waits keeps its old one, so a later run fetches it
+        con.execute(
+            """
+            update feed_entries as f
+            set source_id = coalesce(e.source_id, f.source_id), title = e.title, published_on = e.published_on,
+                version = e.version, last_seen_at = $now
+            from (select * from listed_entries qualify row_number() over (partition by feed_url, entry_url) = 1) e
+            where f.feed_url = e.feed_url and f.entry_url = e.entry_url
+            """, {"now": now})
+        con.execute(
+            """
+            insert into feed_entries
+            select e.feed_url, e.entry_url, e.entry_kind, e.source_id, e.title, e.published_on, e.version,
+                   $now, $now
+            from (select * from listed_entries qualify row_number() over (partition by feed_url, entry_url) = 1) e
+            anti join feed_entries f on f.feed_url = e.feed_url and f.entry_url = e.entry_url
+            """, {"now": now})
+        con.unregister("listed_entries")
+    if snapshot.robots:
+        con.register("read_robots", _arrow_of(snapshot.robots, host=pa.string(), status=pa.int32(), body=pa.string(),
+                                              fetched_at=pa.timestamp("us", tz="UTC")))
+        con.execute("delete from robots_files where host in (select host from read_robots)")
+        con.execute("insert into robots_files select host, status, body, fetched_at from read_robots")
+        con.unregister("read_robots")
+
+
+# Each listing's part of the latest run that read it, with the pages it has led to (the report's feeds table)
+LATEST_FEED_RUNS_SQL = """
+            select r.feed_url, f.kind, f.name, f.title, f.parent_url, r.status, r.entries_seen, r.entries_new,
+                   r.pages_fetched, r.pages_failed, r.deferred, r.too_old, r.error, u.started_at,
+                   (select count(*) from feed_entries e where e.feed_url = r.feed_url and e.entry_kind = 'page'
+                      and e.source_id is not null) as pages_read
+            from feed_runs r
+            join runs u using (run_id)
+            left join feeds f using (feed_url)
+            qualify row_number() over (partition by r.feed_url order by u.started_at desc) = 1
+            order by r.feed_url
+"""
 
 
 PUBLISHED_ON_SQL = ("case when r.published_on <= cast($now + interval 1 day as date) "
@@ -1464,6 +1595,7 @@ def load_report(db_path: Path, top_indicators: int = 400, max_subjects: int = 6,
             conflicts=_dicts(con.execute(REPORT_CONFLICTS_SQL, {"limit": max_conflicts})),
             failures=_dicts(con.execute(LATEST_FAILURES_SQL, {"limit": latest_failures})),
             alerts=_dicts(con.execute(LATEST_ALERTS_SQL, {"limit": latest_alerts})),
+            feeds=_dicts(con.execute(LATEST_FEED_RUNS_SQL)),
         )
 
 
@@ -1518,15 +1650,22 @@ def current_documents(db_path: Path) -> list[Document]:
         rows = con.execute(
             """
             select s.source_id, s.content_hash, d.raw_text, d.media_type, a.raw_bytes, s.etag, s.last_modified,
-                   d.title, d.published_on
+                   d.title, d.published_on, e.feed_url, e.entry_url, e.title, e.published_on, e.version
             from source_state s
             join documents d on d.source_id = s.source_id and d.content_hash = s.content_hash
             join document_archive a on a.content_hash = s.content_hash
+            left join (select * from feed_entries where source_id is not null
+                       qualify row_number() over (partition by source_id order by first_seen_at, feed_url) = 1) e
+              on e.source_id = s.source_id
             where s.retired_at is null
             order by s.source_id
             """).fetchall()
+    # A page a feed listed is re-read with its entry, whose title and date come first (tracker.published)
     return [Document(source_id=r[0], content_hash=r[1], text=r[2], media_type=r[3], raw=bytes(r[4]),
-                     etag=r[5], last_modified=r[6], title=r[7], published_on=r[8]) for r in rows]
+                     etag=r[5], last_modified=r[6], title=r[7], published_on=r[8],
+                     listing=FeedEntry(feed_url=r[9], url=r[10], title=r[11], published_on=r[12], version=r[13],
+                                       source_id=r[0]) if r[9] is not None else None)
+            for r in rows]
 
 
 def alerts_of_run(db_path: Path, run_id: str) -> list[tuple[int, str, str, str | None]]:
