@@ -385,7 +385,13 @@ class Catalog:
     # patterns tests just those whose words occur, not all of them (speed).
     gates: tuple[tuple[int, Callable[[str], bool] | None], ...] = ()
     gates_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    _gates_by_run: dict[str, frozenset[int]] = field(default_factory=dict, compare=False, repr=False)
+    # Run of letters -> (the gates it opens, the gates whose second words it holds): see gate_sets_in_run.
+    _gate_sets_by_run: dict[str, tuple[frozenset[int], frozenset[int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # One object per distinct set (and pair of sets): the cache's runs share a few hundred, where a set per
+    # run would hold up to 2 x RUN_CACHE_SIZE of them (memory).
+    _shared_gate_sets: dict = field(default_factory=dict, compare=False, repr=False)
     # Each gate's pattern (raw catalog wording). A pattern whose gate is shut cannot match anywhere in the
     # text, so leaving it out of its entry's alternation changes no match: the entry's regex is then just
     # the patterns that can match (usually one), cached per set of open gates (speed).
@@ -393,6 +399,12 @@ class Catalog:
     # Gates of patterns holding no word of three letters ("\\bEVs?\\b"): no literal can open them, so they are always open.
     open_gates: frozenset[int] = frozenset()
     _regex_by_gates: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+    # A second test per gate, from another clause of its requirement: words one of which any match holds
+    # (see _gate_tests). A gate opened by its literal whose second words the text lacks cannot pass,
+    # and its requirement is not evaluated: most opened gates fail so, at the cost of one more set union (speed).
+    confirmed_gates: frozenset[int] = frozenset()  # the gates that have second words
+    confirming_literal_pattern: re.Pattern[str] = re.compile(r"(?!)")
+    confirming_gates_by_literal: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def entries_in_run(self, run: str) -> frozenset[int]:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
@@ -418,13 +430,27 @@ class Catalog:
 
     def gates_in_run(self, run: str) -> frozenset[int]:
         """The gates (see `gates`) one of whose literals occurs in `run`, a lower-case run of letters."""
-        gates = self._gates_by_run.get(run)
-        if gates is None:
-            if len(self._gates_by_run) >= RUN_CACHE_SIZE:
-                self._gates_by_run.clear()
-            gates = frozenset(gate for word in self.literal_pattern.findall(run) for gate in self.gates_by_literal[word])
-            self._gates_by_run[run] = gates
-        return gates
+        return self.gate_sets_in_run(run)[0]
+
+    def gate_sets_in_run(self, run: str) -> tuple[frozenset[int], frozenset[int]]:
+        """(the gates one of whose literals occurs in `run`, a lower-case run of letters; the gates one of
+        whose second words (see confirmed_gates) occurs in it)."""
+        sets = self._gate_sets_by_run.get(run)
+        if sets is None:
+            if len(self._gate_sets_by_run) >= RUN_CACHE_SIZE:
+                self._gate_sets_by_run.clear()
+            opening = frozenset(
+                gate for word in self.literal_pattern.findall(run) for gate in self.gates_by_literal[word]
+            )
+            confirming = frozenset(
+                gate for word in self.confirming_literal_pattern.findall(run)
+                for gate in self.confirming_gates_by_literal[word]
+            )
+            shared = self._shared_gate_sets
+            opening, confirming = shared.setdefault(opening, opening), shared.setdefault(confirming, confirming)
+            sets = shared.setdefault((opening, confirming), (opening, confirming))
+            self._gate_sets_by_run[run] = sets
+        return sets
 
     @property
     def measure_alternation(self) -> str:
@@ -568,6 +594,11 @@ def requirement_test(pattern: str, min_run: int = 3) -> Callable[[str], bool] | 
     return _pattern_requirements([pattern], min_run)
 
 
+def substring_test(words) -> Callable[[str], bool]:
+    """Whether a text holds any of `words`: one compiled chain of `in` tests (faster than any() or a regex)."""
+    return _requirement_test((tuple((word,) for word in words),))
+
+
 NEVER_MATCHES = re.compile(r"(?!)")
 
 
@@ -642,6 +673,50 @@ def selective_literals(patterns: list[str]) -> tuple[str, ...]:
             found = None
         literals |= found if found else set(required_literals([pattern]))
     return tuple(sorted(literals))
+
+
+def _gate_tests(pattern: str) -> tuple[Callable[[str], bool] | None, tuple[str, ...], tuple[str, ...]]:
+    """One catalog pattern's gate (see Catalog.gates), its pattern parsed once: (its requirement's test,
+    selective_literals([pattern]), its second words).
+
+    The test is _pattern_requirements([pattern]), else with two-letter runs. The second words come from
+    the most selective clause of the requirement tested other than the one the selective literals come from
+    (() when there is none). Every clause holds in any match, so they are a test independent of the first: a
+    text holding the pattern's literal but none of these cannot meet the requirement.
+    """
+    folded = PATTERN_LETTER_RE.sub(lambda m: m.group(1) or m.group(2).lower(), pattern)
+    try:
+        parsed = _sre_parser.parse(folded)
+    except re.error:
+        return None, tuple(sorted(required_literals([pattern]))), ()
+    requirement = _requirement(parsed)
+    found = _requirement_literals(requirement)
+    selective = tuple(sorted(found if found else set(required_literals([pattern]))))
+    if not requirement:
+        requirement = _requirement(parsed, 2)  # no run of three letters ("\bVC\b"): its two-letter ones
+    if not requirement:
+        return None, selective, ()
+    clauses = [words for words in map(_clause_literals, requirement) if words and words != frozenset(selective)]
+    second = tuple(sorted(min(clauses, key=_literals_cost))) if clauses else ()
+    return _requirement_test(((requirement,),)), selective, second
+
+
+def _gates_by_literal(literals: list[str], gate_words: list[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    """For each literal a pattern may find, the gates (in order) one of whose words it holds."""
+    gates_of_word: dict[str, set[int]] = {}
+    for gate, words in enumerate(gate_words):
+        for word in words:
+            gates_of_word.setdefault(word, set()).add(gate)
+    return {
+        found: tuple(sorted({gate for word, gates in gates_of_word.items() if word in found for gate in gates}))
+        for found in literals
+    }
+
+
+def _literal_pattern(literals: list[str]) -> re.Pattern[str]:
+    # A lookahead, so literals overlapping in one word ("fab" and "abs" in "fabs") are all found: at
+    # each position the longest literal, which holds every shorter one starting there.
+    return re.compile("(?=(" + ("|".join(re.escape(literal) for literal in literals) or r"(?!)") + "))")
 
 
 def _indicator_entry(raw: dict, base: IndicatorEntry | None = None) -> IndicatorEntry:
@@ -745,26 +820,29 @@ def parse_catalog(raw: dict) -> Catalog:
     }
     indicators = _indicator_entries(raw.get("indicator", []))
     literals = sorted({literal for entry in indicators for literal in entry.literals}, key=len, reverse=True)
-    gate_literals = [
-        # A pattern with no literal of three letters ("\bVC\b") still holds its two-letter ones: tested
-        # before its regex is run (speed).
-        (order, _pattern_requirements([pattern]) or _pattern_requirements([pattern], 2), selective_literals([pattern]))
+    # A pattern with no literal of three letters ("\bVC\b") still holds its two-letter ones: tested
+    # before its regex is run (speed).
+    gate_tests = [
+        (order, *_gate_tests(pattern))
         for order, entry in enumerate(raw.get("indicator", []))
         for pattern in entry.get("patterns", [])
     ]
+    gate_literals = [(order, required, words) for order, required, words, _ in gate_tests]
+    gate_patterns = tuple(pattern for entry in raw.get("indicator", []) for pattern in entry.get("patterns", []))
+    # A gate always open is never confirmed: it has no literal to open it, nor second words to lack.
+    confirming = [second if words else () for _, _, words, second in gate_tests]
+    confirming_literals_found = sorted({word for words in confirming for word in words}, key=len, reverse=True)
     return Catalog(
         gates=tuple((order, required) for order, required, _ in gate_literals),
-        gate_patterns=tuple(pattern for entry in raw.get("indicator", []) for pattern in entry.get("patterns", [])),
+        gate_patterns=gate_patterns,
         open_gates=frozenset(gate for gate, (_, _, words) in enumerate(gate_literals) if not words),
-        gates_by_literal={
-            found: tuple(gate for gate, (_, _, words) in enumerate(gate_literals) if any(w in found for w in words))
-            for found in literals
-        },
+        gates_by_literal=_gates_by_literal(literals, [words for _, _, words in gate_literals]),
+        confirmed_gates=frozenset(gate for gate, words in enumerate(confirming) if words),
+        confirming_literal_pattern=_literal_pattern(confirming_literals_found),
+        confirming_gates_by_literal=_gates_by_literal(confirming_literals_found, confirming),
         version=str(raw.get("version", "0")),
         indicators=indicators,
-        # A lookahead, so literals overlapping in one word ("fab" and "abs" in "fabs") are all found: at
-        # each position the longest literal, which holds every shorter one starting there.
-        literal_pattern=re.compile("(?=(" + ("|".join(re.escape(literal) for literal in literals) or r"(?!)") + "))"),
+        literal_pattern=_literal_pattern(literals),
         entries_by_literal={
             found: tuple(i for i, entry in enumerate(indicators) if any(lit in found for lit in entry.literals))
             for found in literals
@@ -883,26 +961,30 @@ def indicator_hits(sentence_context: str, catalog: Catalog | None = None, folded
     """
     catalog = catalog or load_catalog()
     folded = fold_case(sentence_context) if folded is None else folded
-    opened: set[int] = set(catalog.open_gates)
-    known = catalog._gates_by_run  # gates_in_run's cache, read inline: one call less per word
-    for run in set(LITERAL_RUN_RE.findall(folded)):
-        gates = known.get(run)
-        if gates is None:
-            gates = catalog.gates_in_run(run)
-        if gates:
-            opened.update(gates)
-    passing: dict[int, list[int]] = {}
+    runs = set(LITERAL_RUN_RE.findall(folded))
+    # gate_sets_in_run's cache, read inline: one C-level map over the runs, no call per word
+    sets = list(map(catalog._gate_sets_by_run.get, runs))
+    if None in sets:
+        sets = [catalog.gate_sets_in_run(run) for run in runs]
+    opening, confirming = zip(*sets) if sets else ((), ())
+    opened = catalog.open_gates.union(*opening)
+    # An opened gate with second words the text lacks cannot pass (see Catalog.confirmed_gates).
+    opened = opened.difference(catalog.confirmed_gates).union(opened.intersection(frozenset().union(*confirming)))
+    # Gates are numbered in catalog order: an entry's passing gates come together and in order, and the
+    # entries arrive in catalog order (no second sort).
+    passing: dict[int, tuple[int, ...]] = {}
     all_gates = catalog.gates
-    for gate in sorted(opened):  # gates are numbered in catalog order: each entry's patterns stay in order
+    for gate in sorted(opened):
         order, required = all_gates[gate]
-        if required is None or required(folded):
-            passing.setdefault(order, []).append(gate)  # the pattern has its words and literal strings here
+        if required is None or required(folded):  # the pattern has its words and literal strings here
+            passing[order] = passing[order] + (gate,) if order in passing else (gate,)
     hits = []
     indicators = catalog.indicators
-    for order in sorted(passing):
+    regexes = catalog._regex_by_gates  # regex_of_gates' cache, read inline
+    for order, gates in passing.items():
         entry = indicators[order]
-        regex = catalog.regex_of_gates(tuple(passing[order]))
-        hits += [IndicatorHit(found.start(), found.end(), order, entry) for found in regex.finditer(folded)]
+        regex = regexes.get(gates) or catalog.regex_of_gates(gates)
+        hits += [IndicatorHit(*found.span(), order, entry) for found in regex.finditer(folded)]
     return hits
 
 

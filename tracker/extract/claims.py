@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from tracker.catalog import compile_folded, fold_case, indicator_hits, topic_of
+from tracker.catalog import compile_folded, fold_case, indicator_hits, requirement_test, topic_of
 from tracker.extract.context import (
     DEFAULT_SUBJECT,
     DocumentContext,
@@ -20,7 +20,7 @@ from tracker.extract.context import (
     SubjectMention,
     YearMention,
 )
-from tracker.extract.cues import ESTIMATE_CUE_RE, EVENT_CUE_RE, FUTURE_CUE_RE, HEDGE_RE, TARGET_CUE_RE
+from tracker.extract.cues import ESTIMATE_CUE_RE, EVENT_CUE_RE, FUTURE_CUE_RE, HEDGE_RE, HEDGE_REQUIRED, TARGET_CUE_RE
 from tracker.extract.figures import (
     CURRENCY_CODES,
     CURRENCY_UNITS,
@@ -62,6 +62,7 @@ CLAUSE_BREAK_RE = re.compile(
     r"(?=[;,—]|\s[-–w])(?:(?P<hard>;|,\s+(?:while|whereas|and|which)\b|\s(?:while|whereas)\s)|(?P<soft>,\s+but\b|—|\s–\s|\s-\s))"
 )
 DENOMINATOR_BEFORE_RE = compile_folded(r"\b(?:per|every|each)\s+$")
+DENOMINATOR_REQUIRED = requirement_test(DENOMINATOR_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
 ROW_CHANGE_RE = compile_folded(r"\b(?:change|chg|growth|yoy|y/y|increase)\b")
 YEAR_EARLIER_AFTER_RE = compile_folded(
     r"\s*(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior|preceding)\s+year|the\s+year\s+before)\b"
@@ -69,6 +70,7 @@ YEAR_EARLIER_AFTER_RE = compile_folded(
 BASELINE_YEAR_BEFORE_RE = compile_folded(
     r"\b(?:than|compared\s+(?:with|to)|versus|vs\.?|relative\s+to)\s+(?:(?:in|that\s+of|the\s+level\s+of)\s+)?$"
 )
+BASELINE_YEAR_REQUIRED = requirement_test(BASELINE_YEAR_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
 SAME_YEAR_RE = compile_folded(r"\b(?:the\s+)?same\s+(?:year|period)\b")
 FRONTED_YEAR_RE = compile_folded(r"^\W*(?:in|by|during|since|from|as\s+of)\s+(?:(?:early|late|mid)[\s-]+)?$")
 EVENT_HEADER_RE = compile_folded(
@@ -131,18 +133,32 @@ class Clause:
 
 
 RELATIVE_CLAUSE_RE = re.compile(r",\s+(?:which|who)\b[^,;]*(?=,)")
+# What any break holds (";", "—", a comma and "and" ...): most sentences lack it and are not scanned (speed).
+CLAUSE_BREAK_REQUIRED = requirement_test(CLAUSE_BREAK_RE.pattern, min_run=1) or (lambda _: True)
 
 
 def _clauses(sentence: str) -> list[Clause]:
-    breaks = [(m.start(), m.group("soft") is not None) for m in CLAUSE_BREAK_RE.finditer(sentence)]
+    breaks = [
+        (m.start(), m.group("soft") is not None) for m in CLAUSE_BREAK_RE.finditer(sentence)
+    ] if CLAUSE_BREAK_REQUIRED(sentence) else []
     # ", which shipped X last year, plans to ...": the aside ends at its closing comma.
-    breaks += [(m.end(), False) for m in RELATIVE_CLAUSE_RE.finditer(sentence)]
+    asides = [(m.end(), False) for m in RELATIVE_CLAUSE_RE.finditer(sentence)] if "wh" in sentence else []
+    if asides:
+        breaks = sorted(breaks + asides)  # else already in order: one pattern's matches, left to right
     clauses, start, joins = [], 0, False
-    for position, soft in sorted(breaks):
+    for position, soft in breaks:
         clauses.append(Clause(start, position, joins))
         start, joins = position, soft
     clauses.append(Clause(start, len(sentence), joins))
     return clauses
+
+
+def _denominator_before(folded: str, position: int) -> bool:
+    """"for every 10,000 people": "per", "every" or "each" ends just before `position`."""
+    # Substring tests first: any match holds one of its words inside the window (speed).
+    return DENOMINATOR_REQUIRED(folded[max(0, position - 12):position]) and DENOMINATOR_BEFORE_RE.search(
+        folded, max(0, position - 12), position
+    ) is not None
 
 
 def _clause_of(position: int, clauses: list[Clause]) -> Clause:
@@ -196,7 +212,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     years = _year_mentions(text, folded, masked)
     figures = [
         f for f in _figures(text, folded, masked, years, context.catalog)
-        if not (f.unit == "count" and DENOMINATOR_BEFORE_RE.search(folded, max(0, f.start - 12), f.start))
+        if not (f.unit == "count" and _denominator_before(folded, f.start))
     ]  # "24 base stations for every 10,000 people": the 10,000 is the measure's denominator, not a claim
     if not figures and not years:
         _note_owner(sentence, context)
@@ -469,7 +485,9 @@ def _figure_record(
         text, figure, subjects, previous_owner, _document_owner(sentence, context), context.sentences_read[0]
     )
     period = assigned_period or _figure_period(sentence.folded, figure, figures, years, clause, clauses, own_years)
-    if period is None and SAME_YEAR_RE.search(sentence.folded, clause.start, clause.end):
+    if period is None and sentence.folded.find("same", clause.start, clause.end) >= 0 and SAME_YEAR_RE.search(
+        sentence.folded, clause.start, clause.end
+    ):
         carried = _carried_record(sentence, context)  # "Japan 3.41 percent in the same year": the previous sentence's
         period = carried.period if carried is not None else None
     kind = _figure_kind(sentence, figure, figures, clause, years)
@@ -621,7 +639,10 @@ def _stated_period(
 
 def _is_compared_year(folded: str, year: YearMention) -> bool:
     """"more than in 2023": the year something is compared with."""
-    return BASELINE_YEAR_BEFORE_RE.search(folded, max(0, year.start - 25), year.start) is not None
+    # Substring tests first: any match holds one of its words inside the window (speed).
+    return BASELINE_YEAR_REQUIRED(folded[max(0, year.start - 25):year.start]) and BASELINE_YEAR_BEFORE_RE.search(
+        folded, max(0, year.start - 25), year.start
+    ) is not None
 
 
 def _baseline_before(folded: str, position: int) -> bool:
@@ -640,34 +661,41 @@ def _figure_kind(
     if sentence.is_table_row:
         return "measurement"
     text = sentence.folded
-    clause_text = text[clause.start:clause.end]
-
-    def applies(cues: tuple[tuple[int, int, bool], ...]) -> bool:
-        return any(
-            _cue_applies(start, figure, figures, forward_only)
-            for start, end, forward_only in cues
-            if clause.start <= start and end <= clause.end
-        )
-
     if _baseline_before(text, figure.start):
         return "measurement"  # "up from 188 in 2024": the baseline a target is measured against
-    if applies(sentence.target_cues):
+    target_cues = sentence.target_cues
+    if target_cues and _any_cue_applies(target_cues, figure, figures, clause):
         return "target"
-    if applies(sentence.estimate_cues):
+    estimate_cues = sentence.estimate_cues
+    if estimate_cues and _any_cue_applies(estimate_cues, figure, figures, clause):
         return "estimate"
-    hedged = HEDGE_RE.search(text[max(0, figure.start - 15):figure.start] + " ") or HEDGE_RE.search(
-        text, max(0, figure.start - 15), figure.number_start
+    # Both windows lie inside text[figure.start - 15:figure.number_start]: without a hedge word there, no match (speed).
+    hedged = HEDGE_REQUIRED(text[max(0, figure.start - 15):figure.number_start]) and (
+        HEDGE_RE.search(text[max(0, figure.start - 15):figure.start] + " ")
+        or HEDGE_RE.search(text, max(0, figure.start - 15), figure.number_start)
     )
     if hedged and _is_attributed(sentence, figure):
         return "estimate"
-    if not ("had" in clause_text and HAD_RE.search(clause_text)) and any(
-        y.preposition == "by" and clause.start <= y.start < clause.end and _cue_applies(y.start, figure, figures)
-        for y in years
-    ):
-        return "target"  # "by 2030" is a deadline, unless "had built ... by the end of 2024"
+    deadlines = [y for y in years if y.preposition == "by" and clause.start <= y.start < clause.end]
+    if deadlines:
+        clause_text = text[clause.start:clause.end]
+        if not ("had" in clause_text and HAD_RE.search(clause_text)) and any(
+            _cue_applies(y.start, figure, figures) for y in deadlines
+        ):
+            return "target"  # "by 2030" is a deadline, unless "had built ... by the end of 2024"
     if figure.unit == "years" and NEXT_HORIZON_RE.search(text, max(0, figure.start - 15), figure.start):
         return "target"
     return "measurement"
+
+
+def _any_cue_applies(
+    cues: tuple[tuple[int, int, bool], ...], figure: Figure, figures: list[Figure], clause: Clause
+) -> bool:
+    """Whether a cue inside the figure's clause governs it (see _cue_applies)."""
+    for start, end, forward_only in cues:
+        if clause.start <= start and end <= clause.end and _cue_applies(start, figure, figures, forward_only):
+            return True
+    return False
 
 
 def _with_list_lead(lead: str, kind: str, period: str | None) -> tuple[str, str | None]:

@@ -22,6 +22,8 @@ ESTIMATE_CUE_RE = compile_folded(
     r"scenario)\b",
 )
 HEDGE_RE = compile_folded(r"\b(?:at\s+least|perhaps|probably|maybe|roughly|around|about|some)\s+$")
+# What any match holds ("least" or "perhaps" or ...): a window holding none of it is not scanned (speed).
+HEDGE_REQUIRED = requirement_test(HEDGE_RE.pattern, min_run=2) or (lambda _: True)
 FUTURE_CUE_RE = compile_folded(
     r"\b(?:will|shall|plans?\s+to|planned\s+to|scheduled|slated|set\s+to|to\s+be\s+(?:launched|completed|built))\b",
 )

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
-from tracker.catalog import Catalog, compile_folded, fold_pattern, load_catalog, opening_lookahead
+from tracker.catalog import (
+    Catalog, compile_folded, fold_pattern, load_catalog, opening_lookahead, requirement_test, substring_test,
+)
 from tracker.extract.context import Figure, WHITESPACE_RE, WORD_RE, YearMention
 
 
@@ -176,15 +179,27 @@ DETERMINER_BEFORE_RE = compile_folded(
 )
 LIST_JOINER_RE = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and|or|to|-|–)\s*$")
 NEGATION_BEFORE_RE = compile_folded(r"\b(?:not|never|no\s+longer|yet\s+to)\s+(?:[a-z]+\s+){0,2}$")
+NEGATION_REQUIRED = requirement_test(NEGATION_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
 
 
 MONTH_PREFIXES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+NAMES_A_MONTH = substring_test(MONTH_PREFIXES)
+
+
+def _may_hold_footnote(sentence: str) -> bool:
+    """What any FOOTNOTE_RE match needs: a "[", a space or tab before ".:;,", or digits closing a cell or line."""
+    return (
+        "[" in sentence or "|" in sentence or "\n" in sentence or "\t" in sentence or " ." in sentence
+        or " ," in sentence or " :" in sentence or " ;" in sentence or sentence.rstrip(" \t")[-1:].isdigit()
+    )
+
+
 def _masked_spans(sentence: str) -> list[tuple[int, int]]:
-    spans = [m.span() for m in FOOTNOTE_RE.finditer(sentence)]
-    if any(month in sentence for month in MONTH_PREFIXES):  # every date names a month
-        spans += [m.span() for m in DAY_OF_MONTH_RE.finditer(sentence)]
+    spans = list(map(re.Match.span, FOOTNOTE_RE.finditer(sentence))) if _may_hold_footnote(sentence) else []
+    if NAMES_A_MONTH(sentence):  # every date names a month
+        spans += map(re.Match.span, DAY_OF_MONTH_RE.finditer(sentence))
     return spans
 
 
@@ -196,20 +211,26 @@ def _year_mentions(sentence: str, folded: str, masked: list[tuple[int, int]]) ->
     years: list[YearMention] = []
     for found in BETWEEN_YEARS_RE.finditer(sentence) if "between" in sentence else ():
         years.append(YearMention(found.start(), found.end(), f"{found.group(1)}-{found.group(2)}", "between"))
-    for found in YEAR_RE.finditer(sentence):
-        if _overlaps(found.start(), found.end(), masked) or any(y.start <= found.start() < y.end for y in years):
+    spans = bool(years)  # "between 2020 and 2025" spans; only then can a year stand inside another mention
+    # Every year opens with "19", "20" or "FY": a sentence holding none is not scanned (speed).
+    for found in YEAR_RE.finditer(sentence) if "20" in sentence or "19" in sentence or "FY" in sentence else ():
+        start, end = found.span()
+        if (masked and _overlaps(start, end, masked)) or (spans and any(y.start <= start < y.end for y in years)):
             continue
-        before = sentence[max(0, found.start() - 40):found.start()]
-        if before.endswith((" ", "\u00a0")) and _is_name_year(before, (WORD_RE.findall(before[-20:])[-1:] or [""])[0]):
+        before = sentence[max(0, start - 40):start]
+        # A name's word is capitalised: a lower-case run before the year needs no word found (speed).
+        if before.endswith((" ", "\u00a0")) and not before[-20:].islower() and _is_name_year(
+            before, (WORD_RE.findall(before[-20:])[-1:] or [""])[0]
+        ):
             continue
-        first, last = found.group(1), found.group(2)
+        first, last = found.group(1, 2)
         period = first
         if last:
             last = first[:2] + last if len(last) == 2 else last
             period = f"{first}-{last}" if last > first else first
-        preposition = _preposition_before(folded[max(0, found.start() - 40):found.start()])
-        years.append(YearMention(found.start(), found.end(), period, preposition))
-    return sorted(years, key=lambda y: y.start)
+        preposition = _preposition_before(folded[max(0, start - 40):start])
+        years.append(YearMention(start, end, period, preposition))
+    return sorted(years, key=lambda y: y.start) if spans else years  # found in order unless a span came first
 
 
 PREPOSITION_BEFORE_RE = compile_folded(
@@ -239,7 +260,7 @@ def _number_value(digits: str | None, spelled: str | None) -> tuple[float, float
     """(value, precision) of the number part (its digits, else its words), scale not yet applied."""
     if digits:
         plain = digits.replace(",", "")
-        decimals = len(plain.split(".")[1]) if "." in plain else 0
+        decimals = len(plain) - plain.index(".") - 1 if "." in plain else 0
         return float(plain), 10.0 ** -decimals
     words = spelled.lower().replace("-", " ").split()
     if words[0] in ("a", "an"):
@@ -290,10 +311,11 @@ def _figure_from_match(
 ) -> Figure | None:
     digits = found.group("digits")
     number_start, number_end = found.span("digits" if digits else "words")
-    if (masked and _overlaps(number_start, number_end, masked)) or (
-        years and any(y.start <= number_start < y.end for y in years)
-    ):
+    if masked and _overlaps(number_start, number_end, masked):
         return None
+    for year in years:  # a loop, not any() over a generator: most sentences' figures meet a year or two (speed)
+        if year.start <= number_start < year.end:
+            return None
     # All groups in one call: a figure reads most of them (speed).
     bound, currency, words, scale_word, scale_abbreviation, unit_word, measure = found.group(
         "bound", "currency", "words", "scale", "scale_abbreviation", "unit", "measure"
@@ -315,7 +337,7 @@ def _figure_from_match(
     if number is None:
         return None
     value, precision = number
-    scale = SCALES.get(_spaceless(scale_text), 1.0) if scale_text else NO_SCALE
+    scale = _scale_factor(scale_text) if scale_text else NO_SCALE
     value, precision = value * scale, precision * scale
     if measure:
         unit, is_change = catalog.measure_unit(measure), False
@@ -337,7 +359,11 @@ def _figure_from_match(
     if words and words.lower() in ("a", "an"):
         if not bound and HYPOTHETICAL_RE.search(folded):
             return None  # "a billion yuan put toward X might ...": a hypothetical amount
-    if NEGATION_BEFORE_RE.search(folded, max(0, number_start - 30), found.start()):
+    negation_start = max(0, number_start - 30)
+    # Substring tests first: any match holds one of its words inside the window (speed).
+    if NEGATION_REQUIRED(folded[negation_start:found.start()]) and NEGATION_BEFORE_RE.search(
+        folded, negation_start, found.start()
+    ):
         return None  # "had not reached 5nm": a figure the text denies
     start = found.start("bound") if bound else (found.start("currency") if currency else number_start)
     end = _trim_end(sentence, start, end)
@@ -346,9 +372,14 @@ def _figure_from_match(
 
 
 def _trim_end(sentence: str, start: int, end: int) -> int:
-    while end > start and sentence[end - 1].isspace():
-        end -= 1
+    if end > start and sentence[end - 1].isspace():
+        return start + len(sentence[start:end].rstrip())  # rstrip drops what isspace() calls space
     return end
+
+
+@lru_cache(maxsize=256)  # a pure function of a scale word ("billion"), which recurs on most figures (speed)
+def _scale_factor(scale_text: str) -> float:
+    return SCALES.get(_spaceless(scale_text), 1.0)
 
 
 def _is_year_like(digits: str) -> bool:
@@ -397,6 +428,7 @@ def _is_countable_words(folded: str, start: int, end: int, catalog: Catalog) -> 
     return any(catalog.counting_noun_pattern.fullmatch(w) for w in words)
 
 
+@lru_cache(maxsize=1024)  # a pure function of two short wordings ("us$", "percent"), which recur (speed)
 def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, bool]:
     if currency_text:
         return CURRENCY_CODES.get(_spaceless(currency_text), None), False
@@ -422,8 +454,11 @@ RANK_WORD_HINTS = (
 )
 
 
+HAS_RANK_WORD_HINT = substring_test(RANK_WORD_HINTS)
+
+
 def _rank_figures(folded: str, masked: list[tuple[int, int]], figures: list[Figure]) -> list[Figure]:
-    if not any(hint in folded for hint in RANK_WORD_HINTS):
+    if not HAS_RANK_WORD_HINT(folded):
         return []
     ranks = []
     for found in RANK_RE.finditer(folded):

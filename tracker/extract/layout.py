@@ -25,7 +25,9 @@ from tracker.extract.figures import (
 
 
 MAX_SENTENCE_CHARS = 3000
-SENTENCE_BREAK_RE = re.compile(rf"(?<=[.!?])(?:[\"”’)\]]|\[\d{{1,3}}\])*\s+(?=[\"“‘(\[]?[A-Z0-9{_SIGN_CLASS}])")
+# The break is group "gap", after the full stop the match opens with: a pattern that opens with a character
+# class is scanned for it in C, where one opening with a lookbehind is tried at every position (speed).
+SENTENCE_BREAK_RE = re.compile(rf"[.!?](?P<gap>(?:[\"”’)\]]|\[\d{{1,3}}\])*\s+(?=[\"“‘(\[]?[A-Z0-9{_SIGN_CLASS}]))")
 ABBREVIATION_RE = re.compile(
     r"(?:\b[A-Z]\.|\b(?:U\.S|U\.K|U\.N|E\.U|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|No|Inc|Co|Ltd|Corp|St|vs|approx|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Fig)\.)$"
@@ -171,7 +173,8 @@ def _is_boilerplate_line(line: str, folded: str) -> bool:
     ):
         return True
     if (
-        len(words) >= 3 and len(DIGIT_RUN_RE.findall(line)) >= 0.6 * len(words)  # each numeric token holds a digit
+        len(words) >= 3 and _digit_count_bound(line) >= 0.6 * len(words)
+        and len(DIGIT_RUN_RE.findall(line)) >= 0.6 * len(words)  # each numeric token holds a digit
         and sum(NUMERIC_TOKEN_RE.fullmatch(w) is not None for w in words) >= 0.6 * len(words)
     ):
         return True  # axis labels or a chart's data points a PDF spilled as text
@@ -183,6 +186,12 @@ def _is_boilerplate_line(line: str, folded: str) -> bool:
     ):
         return True  # a short label without a verb: navigation, section tag, byline (not "R&D: 2.7% of GDP")
     return False
+
+
+def _digit_count_bound(line: str) -> int:
+    """At least the number of digit runs in `line`: its digits when it is ASCII (a few C-level counts, so prose
+    with few digits skips the regex), else its length."""
+    return sum(map(line.count, "0123456789")) if line.isascii() else len(line)
 
 
 def _is_tail_marker(folded: str) -> bool:
@@ -393,17 +402,18 @@ def _could_hold_claim(folded_line: str) -> bool:
 def _split_sentences(paragraph: Paragraph, list_lead: str | None = None):
     line = paragraph.text
     start = 0
-    for boundary in SENTENCE_BREAK_RE.finditer(line):
+    for found in SENTENCE_BREAK_RE.finditer(line):
+        boundary = found.start("gap")
         # Anchored patterns read only the last few characters: linear time on very long lines.
-        tail_start = max(0, boundary.start() - LOOKBACK_CHARS)
-        if ABBREVIATION_RE.search(line, tail_start, boundary.start()) and not (
+        tail_start = max(0, boundary - LOOKBACK_CHARS)
+        if ABBREVIATION_RE.search(line, tail_start, boundary) and not (
             # "... than the U.S. The gap ...": a country's abbreviation can end a sentence
-            COUNTRY_ABBREVIATION_RE.search(line, tail_start, boundary.start())
-            and SENTENCE_OPENER_RE.match(line, boundary.end())
+            COUNTRY_ABBREVIATION_RE.search(line, tail_start, boundary)
+            and SENTENCE_OPENER_RE.match(line, found.end())
         ):
             continue
-        yield from _bounded_sentences(paragraph, start, boundary.start(), list_lead)
-        start = boundary.end()
+        yield from _bounded_sentences(paragraph, start, boundary, list_lead)
+        start = found.end()
     if line[start:].strip():
         yield from _bounded_sentences(paragraph, start, len(line), list_lead)
 

@@ -13,7 +13,7 @@ from tracker.catalog import fold_case, indicator_hits, load_catalog, nearest_ind
 from tracker.extract.context import Figure, WORD_RE, YearMention
 from tracker.catalog import compile_folded, requirement_test
 from tracker.extract.cues import GROWTH_AFTER_RE, GROWTH_BEFORE_RE
-from tracker.extract.subjects import COMPANY_MEASURE_RE
+from tracker.extract.subjects import names_company_measure
 
 
 NON_KEY_CHARS_RE = re.compile(r"[^a-z0-9]+")
@@ -48,6 +48,10 @@ SHARE_OF_TOTAL_RE = compile_folded(
 )
 SHARE_OF_GDP_BEFORE_RE = compile_folded(r"\b(?:share|percentage|proportion|ratio)\s+(?:of|to)\s+(?:its\s+|the\s+)?(?:gdp|gross\s+domestic\s+product)\b")
 SHARE_BEFORE_RE = compile_folded(r"\b(?:share|proportion|portion)\b[^,;]{0,40}$")
+# What any match of each holds ("gdp", "share" ...): a window holding none of it is not scanned (speed).
+SHARE_OF_GDP_REQUIRED = requirement_test(SHARE_OF_GDP_RE.pattern, min_run=3) or (lambda _: True)
+SHARE_OF_GDP_BEFORE_REQUIRED = requirement_test(SHARE_OF_GDP_BEFORE_RE.pattern, min_run=3) or (lambda _: True)
+SHARE_BEFORE_REQUIRED = requirement_test(SHARE_BEFORE_RE.pattern, min_run=3) or (lambda _: True)
 PER_COUNT_WORDS = {"hundred": "100", "thousand": "1000", "million": "1m"}
 PER_COUNT_SHORT = {"10000": "10k", "100000": "100k", "1000000": "1m"}
 
@@ -77,9 +81,15 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
             return "increase"  # "an increase of 2.41 million", "will add 600,000": a change in the level's unit
     if figure.unit == "percent":
         after = folded[figure.end:min(clause_span[1], figure.end + 60)]
-        if SHARE_OF_GDP_RE.search(after) or SHARE_OF_GDP_BEFORE_RE.search(folded, clause_span[0], figure.start):
+        if (SHARE_OF_GDP_REQUIRED(after) and SHARE_OF_GDP_RE.search(after)) or (
+            SHARE_OF_GDP_BEFORE_REQUIRED(folded[clause_span[0]:figure.start])
+            and SHARE_OF_GDP_BEFORE_RE.search(folded, clause_span[0], figure.start)
+        ):
             return "share_of_gdp"  # "2.6% of GDP", "Measured as a share of GDP, it was 2.68%"
-        if SHARE_OF_TOTAL_RE.search(after) or SHARE_BEFORE_RE.search(folded, max(clause_span[0], figure.start - 50), figure.start):
+        share_start = max(clause_span[0], figure.start - 50)
+        if SHARE_OF_TOTAL_RE.search(after) or (
+            SHARE_BEFORE_REQUIRED(folded[share_start:figure.start]) and SHARE_BEFORE_RE.search(folded, share_start, figure.start)
+        ):
             return "share"  # "6.9 percent of the total", "lifting its share of the total to 6.9 percent"
     return "level"
 
@@ -133,7 +143,11 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
     after = GROWTH_AFTER_RE.match(folded, figure.end)
     if after is not None:
         return True, not figure.is_change and after.group("decline_after") is not None
-    before = GROWTH_BEFORE_RE.search(folded, max(0, figure.start - 30), figure.start)
+    window_start = max(0, figure.start - 30)
+    # Substring tests first: any match holds one of its verbs inside the window (speed).
+    before = GROWTH_BEFORE_RE.search(folded, window_start, figure.start) if GROWTH_BEFORE_REQUIRED(
+        folded[window_start:figure.start]
+    ) else None
     if before is not None:
         return True, not figure.is_change and before.group("decline_before") is not None
     if RAISE_BY_REQUIRED(folded[max(0, figure.start - 90):figure.start]) and RAISE_BY_BEFORE_RE.search(
@@ -147,6 +161,7 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
     return figure.is_change, False
 
 
+GROWTH_BEFORE_REQUIRED = requirement_test(GROWTH_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
 BY_TO_AFTER_RE = compile_folded(r"\s*(?:year[- ]on[- ]year\s+)?(?:,\s*)?to\s+(?:about\s+|around\s+|nearly\s+)?[\d$¥€£]")
 # "raise provincial spending on applied research by 7%", or a headline's "lifts farm budget
 # 7%" (never "raise the share above 8 percent", "lifting its share to 6.9 percent": those state the level).
@@ -222,7 +237,7 @@ def _figure_indicator(
         topical = _topic_concept_level(hits, figure)
         if topical is not None:
             return topical.key, topical.label, topical.topic, is_decline
-    if words and not _names_its_own_thing(" ".join(words)) and not COMPANY_MEASURE_RE.search(" ".join(words)):
+    if words and not _names_its_own_thing(" ".join(words)) and not names_company_measure(" ".join(words)):
         words = []  # "Exports had reached $212.3 bln": a generic head alone names the topic before, not a concept
     key, label = _key_and_label(words, UNNAMED)
     if measure == "level":

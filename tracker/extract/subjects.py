@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from tracker.catalog import indicator_hits, load_catalog, topic_of
+from tracker.catalog import compile_folded, fold_case, indicator_hits, load_catalog, requirement_test, topic_of
 from tracker.extract.context import (
     DEFAULT_SUBJECT,
     DocumentContext,
@@ -39,6 +39,12 @@ AFTER_SUBJECT_RE = re.compile(
     rf"(?:(?!(?:{_VERB_FORMS}|{_CLAUSE_WORDS})\s)(?:[a-z][a-z’'-]*|[A-Z][A-Z&]+)\s+)*?"
     r"(?:in|of|at|for)\s+(?:the\s+)?$"
 )
+AFTER_SUBJECT_ENDINGS = ("in", "of", "at", "for", "the")
+# The characters an AFTER_SUBJECT_RE match is made of (its words, verb forms included, and spaces): a gap
+# holding any other (a digit, a comma) cannot match, and one C-level scan says so (speed).
+AFTER_SUBJECT_CHARS_RE = re.compile(
+    "[\\s)a-zA-Z&’'" + re.escape("".join(sorted({c for v in load_catalog().naming.verbs for c in v}))) + "-]*"
+)
 OBJECT_PREPOSITION_RE = re.compile(
     r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond|on)\s+(?:the\s+)?$"
 )
@@ -56,6 +62,8 @@ PLACES_BY_KIND = {
 PLACES_BY_KIND["city"] = PLACES_BY_KIND["city"] | frozenset(load_catalog().genre.city_states)
 PLACE_NAMES = frozenset().union(*PLACES_BY_KIND.values())
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
+# Up to the last character an ORG_INTRO_RE name cannot hold (its words' characters and spaces aside).
+LAST_NON_NAME_CHAR_RE = re.compile(r".*[^\w&’'.\s-]", re.DOTALL)
 ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
 GENRE = load_catalog().genre
 ORGANISATION_WORD_RE = re.compile(rf"\b(?:{'|'.join(GENRE.organisation_words)})\b")
@@ -68,6 +76,8 @@ PLACE_OPENING_RE = re.compile(
     r"\W*(" + "|".join(sorted(PLACE_NAMES, key=len, reverse=True)) + r")(?=,\s)"
 )
 PLACE_ANAPHOR_RE = re.compile(r"\b[Tt]he\s+(province|city|municipality|region)(?:[’']s)?\b")
+# One of its nouns, which the pattern writes in lower case only (runs of four: not "[Tt]he", read as "the").
+PLACE_ANAPHOR_REQUIRED = requirement_test(PLACE_ANAPHOR_RE.pattern, min_run=4) or (lambda _: True)
 NAMED_WITH_FIGURE_RE = re.compile(r"(?:[’']s)?\s*,?\s*(?:(?:with|at)\s+)?")
 COMPARED_FIGURE_RE = re.compile(r"\b(?:against|versus|vs\.?|than|compared\s+(?:with|to))\s+(?:the\s+)?$")
 PARENTHESIS_AFTER_NAME_RE = re.compile(r"\s*\(\s*")
@@ -144,6 +154,8 @@ PERSON_ROLE_BEFORE_RE = re.compile(
     r"premier|secretary|governor|mayor|partner|strategist|executive|manager|commissioner|Mr|Ms|Mrs|Dr|Prof)\.?|"
     r"\b(?:chief|head|vice|deputy)\s+\w+)\s+$"
 )
+# What any match holds, lower-cased ("analyst", "mr", "chief" ...): tested on the lower-cased window (speed).
+PERSON_ROLE_REQUIRED = requirement_test(PERSON_ROLE_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
 NOT_AN_ACTOR_END_RE = re.compile(
     r"\b(?:Province|City|Municipality|Region|District|Area|County|Department|Ministry|Agency|Administration|"
     r"Bureau|Commission|Council|Office|Plan|Programme|Program|Act|Index|Rankings?|Report|List|Fund|People)$"
@@ -187,21 +199,33 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
         name = found.group()
         if name in names or name in organisations:
             continue
-        if SENTENCE_START_BEFORE_RE.search(text, max(0, found.start() - 4), found.start()):
-            continue  # capitalised because it opens a sentence or a line
+        # Whether the name could be an actor at all is cached per name: asked first, it spares most runs the
+        # regex test of where they stand (speed).
         if not _could_be_actor(name):
             continue
+        if SENTENCE_START_BEFORE_RE.search(text, max(0, found.start() - 4), found.start()):
+            continue  # capitalised because it opens a sentence or a line
         words = name.lower().replace("-", " ").split()
         if len(words) == 1 and _is_lower_word(words[0], text, lower):
             continue  # "Revenue" is a word the text also writes in lower case
-        if PERSON_ROLE_BEFORE_RE.search(text, max(0, found.start() - 30), found.start()):
+        if PERSON_ROLE_REQUIRED(text[max(0, found.start() - 30):found.start()].lower()) and PERSON_ROLE_BEFORE_RE.search(
+            text, max(0, found.start() - 30), found.start()
+        ):
             people.add(name)
             people.add(name.split()[-1])  # "analyst Maria Keller", later "Keller says": a person, never an owner
             continue
         names.add(name)
     names -= people
-    # "Lingxi" is "Lingxi Intelligence" once the document has named it in full.
-    acting = {name: next((full for full in names if full.startswith(name + " ")), name) for name in names}
+    # "Lingxi" is "Lingxi Intelligence" once the document has named it in full: the first full name (in the
+    # set's order) that goes on after it with a space. Each name's beginnings up to a space, read once, not
+    # every pair of names (speed).
+    fuller: dict[str, str] = {}
+    for full in names:
+        space = full.find(" ")
+        while space >= 0:
+            fuller.setdefault(full[:space], full)
+            space = full.find(" ", space + 1)
+    acting = {name: fuller.get(name, name) for name in names}
     for full in names:
         first = full.split()[0]
         if " " in full and first not in acting and first.lower() not in common and first not in people and not pattern.fullmatch(first):
@@ -230,6 +254,11 @@ def _is_lower_word(word: str, text: str, lower: list[set[str]]) -> bool:
 
 def _acting_mentions(sentence: str, context: DocumentContext) -> list[tuple[int, int, str, bool]]:
     """The document's proper names that act in this sentence: followed by "'s" or a verb that is not speech."""
+    for name in context.acting_names:
+        if name in sentence:
+            break
+    else:
+        return []  # none of the names is in it: no run to scan for (speed)
     naming = load_catalog().naming
     found = []
     for match in NAME_RUN_RE.finditer(sentence):
@@ -259,7 +288,10 @@ def _organisation_introductions(text: str):
     """
     previous_end = 0
     for acronym in ACRONYM_RE.finditer(text):
-        found = ORG_INTRO_RE.search(text, max(previous_end, acronym.start() - ORG_NAME_REACH_CHARS), acronym.end())
+        start = max(previous_end, acronym.start() - ORG_NAME_REACH_CHARS)
+        # Nor can it hold a character no name has (a comma, a quote): it starts after the last one (speed).
+        separator = LAST_NON_NAME_CHAR_RE.match(text, start, acronym.start())
+        found = ORG_INTRO_RE.search(text, separator.end() if separator else start, acronym.end())
         if found is not None and found.end() == acronym.end():
             yield found
         previous_end = acronym.end()
@@ -376,7 +408,7 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
     if opening and not any(m[0] == opening.start(1) for m in mentions):
         # "Sichuan, the largest province of the west, spent ...": a place opening its sentence owns it
         mentions.append((opening.start(1), opening.end(1), opening.group(1), True))
-    if context.last_place and ("the " in sentence or "The " in sentence):
+    if context.last_place and ("the " in sentence or "The " in sentence) and PLACE_ANAPHOR_REQUIRED(sentence):
         # "the province", "the city's": the place of that kind an earlier sentence named as an owner
         mentions += [
             (m.start(), m.end(), context.last_place[kind], True)
@@ -439,9 +471,18 @@ def _figure_subject(
     sentence's owner when this one opens with "It" or "The company" (or, within a paragraph, names no one
     after an organisation or place), else the genre's default."""
     for mention in subjects:
-        if mention.start >= figure.end and AFTER_SUBJECT_RE.match(text[figure.end:mention.start]):
-            return mention.name
-        if not mention.is_object and mention.end <= figure.start and PARENTHESIS_AFTER_NAME_RE.fullmatch(text, mention.end, figure.start):
+        if mention.start >= figure.end:
+            gap = text[figure.end:mention.start]
+            # Every match ends in "in", "of", "at", "for" or "the" and a space: tested first (speed).
+            if (
+                gap[-1:].isspace() and gap.rstrip().endswith(AFTER_SUBJECT_ENDINGS)
+                and AFTER_SUBJECT_CHARS_RE.fullmatch(gap) and AFTER_SUBJECT_RE.match(gap)
+            ):
+                return mention.name
+        if (
+            not mention.is_object and mention.end <= figure.start and text.find("(", mention.end, figure.start) >= 0
+            and PARENTHESIS_AFTER_NAME_RE.fullmatch(text, mention.end, figure.start)
+        ):
             return mention.name  # "more than Japan (0.92 million)"
     just_before = next((m for m in reversed(subjects) if m.end <= figure.start), None)
     if just_before is not None and NAMED_WITH_FIGURE_RE.fullmatch(text, just_before.end, figure.start) and (
@@ -514,9 +555,23 @@ COMPANY_MEASURE_RE = re.compile(rf"\b(?:{'|'.join(GENRE.company_measures)})\b", 
 OWN_NAME_OPENING_RE = re.compile(r"\W*(?:[A-Z]{2,}|[A-Z][a-z]+[A-Z])\w*")
 
 
+COMPANY_MEASURE_FOLDED_RE = compile_folded(COMPANY_MEASURE_RE.pattern)
+
+
+def names_company_measure(text: str) -> bool:
+    """Whether COMPANY_MEASURE_RE finds a company measure in `text`.
+
+    Read in the lower-cased text (several times faster than IGNORECASE): the same matches, unless the text
+    holds a dotless "ı" or a long "ſ", which IGNORECASE also reads as "i" and "s".
+    """
+    if "ı" in text or "ſ" in text:
+        return COMPANY_MEASURE_RE.search(text) is not None
+    return COMPANY_MEASURE_FOLDED_RE.search(fold_case(text)) is not None
+
+
 @lru_cache(maxsize=16)  # each figure of a sentence asks it of the same sentence: read once per sentence (speed)
 def _states_company_measure(text: str) -> bool:
-    return COMPANY_MEASURE_RE.search(text) is not None
+    return names_company_measure(text)
 
 
 def continues_owner(text: str, subjects: list[SubjectMention], owner: Owner, sentence_number: int) -> bool:
