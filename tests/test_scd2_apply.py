@@ -294,3 +294,15 @@ def test_decimal_and_integer_values_are_stored_as_floats(warehouse):
     assert warehouse.versions() == [("001.txt", "China", 1, 2.4, "2023", "measurement", CURRENT, 1, None)]
     assert warehouse.versions("basic_research_share") == [
         ("001.txt", "China", 1, 3.0, "2024", "measurement", CURRENT, 1, None)]
+
+
+def test_figures_stated_without_a_precision_compare_across_sources_without_dividing_by_zero(warehouse):
+    from dataclasses import replace
+
+    # A precision of none (a figure written as a word, say) must not make the rounding-aware
+    # comparisons of the views divide by zero (DuckDB's 1.0 / 0 is inf, which no decimal holds)
+    warehouse.run(a=[replace(rd(2.4, "2024", source_id="a.txt"), value_precision=None)])
+    warehouse.run(b=[replace(rd(2.6, "2024", source_id="b.txt"), value_precision=0.0)])
+    revisions = store.revisions_since(warehouse.path, 0)
+    assert [(r.source_id, r.old_value, r.new_value) for r in revisions] == [("b.txt", 2.4, 2.6)]
+    assert [(c["source_a"], c["status"]) for c in store.conflicts(warehouse.path)] == [("a.txt", "conflicting")]

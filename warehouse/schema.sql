@@ -337,9 +337,9 @@ select *,
             -- in decimal arithmetic from the shortest decimal text, so 2.65 rounds half up as
             -- written, not as the 2.6499… of its binary double
             and round(cast(cast(value_a as varchar) as decimal(38, 9))
-                      * cast(cast(1.0 / coarser_precision as varchar) as decimal(38, 9)))
+                      * cast(cast(1.0 / nullif(coarser_precision, 0) as varchar) as decimal(38, 9)))
               = round(cast(cast(value_b as varchar) as decimal(38, 9))
-                      * cast(cast(1.0 / coarser_precision as varchar) as decimal(38, 9)))
+                      * cast(cast(1.0 / nullif(coarser_precision, 0) as varchar) as decimal(38, 9)))
            then 'consistent'
            else 'conflicting'
        end as status
@@ -376,9 +376,9 @@ value_pairs as (
            s.value is distinct from e.value
            and not (greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)) > 0
                     and round(cast(cast(s.value as varchar) as decimal(38, 9))
-                              * cast(cast(1.0 / greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)) as varchar) as decimal(38, 9)))
+                              * cast(cast(1.0 / nullif(greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)), 0) as varchar) as decimal(38, 9)))
                       = round(cast(cast(e.value as varchar) as decimal(38, 9))
-                              * cast(cast(1.0 / greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)) as varchar) as decimal(38, 9))))
+                              * cast(cast(1.0 / nullif(greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)), 0) as varchar) as decimal(38, 9))))
            as differs
     from statements s
     join statements e
