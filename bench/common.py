@@ -70,9 +70,9 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_tracker(db_path: Path, env: dict[str, str], *extra) -> Timed:
+def run_tracker(db_path: Path, env: dict[str, str], *extra, timeout_s: float = 600) -> Timed:
     """`tracker run` exactly as a user types it, from the project folder."""
-    return run_timed([TRACKER, "run", "--db", db_path, *extra], env)
+    return run_timed([TRACKER, "run", "--db", db_path, *extra], env, timeout_s=timeout_s)
 
 
 def run_empty_flow(env: dict[str, str]) -> Timed:

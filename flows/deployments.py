@@ -29,7 +29,8 @@ def ingest_schedule(cron: str, timezone: str, interval_s: float | None = None) -
         raise ConfigError(f"invalid cron schedule {cron!r}: five fields, e.g. '0 6 * * *' for 06:00 daily") from None
 
 
-def serve(seeds_dir: Path, sources_file: Path | None, db_path: Path, schedule: Schedule) -> None:
+def serve(seeds_dir: Path, sources_file: Path | None, db_path: Path, schedule: Schedule,
+          workers: int | None = None, dask_address: str | None = None) -> None:
     """Serve until stopped. Runs never overlap: one at a time in this process (limit) and across every
     process serving the deployment (global_limit). Stopping serve pauses the schedule; serving again resumes it.
     """
@@ -39,7 +40,8 @@ def serve(seeds_dir: Path, sources_file: Path | None, db_path: Path, schedule: S
         # Absolute paths: a scheduled run must not depend on the directory serve was started from
         parameters={"seeds_dir": str(Path(seeds_dir).resolve()),
                     "sources_file": str(Path(sources_file).resolve()) if sources_file else None,
-                    "db_path": str(Path(db_path).resolve())},
+                    "db_path": str(Path(db_path).resolve()),
+                    "workers": workers, "dask_address": dask_address},
         limit=1,
         global_limit=1,
         pause_on_shutdown=True,

@@ -11,17 +11,31 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
-from flows.ingest import commit_pending, commit_snapshot, extract, number_mentions, read_mastheads, validate
+from flows.fanout import engine_for
+from flows.ingest import commit_pending, commit_snapshot, current_mentions, extract_all
+from tracker import published
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION
 from tracker.lock import run_lock
+from tracker.models import Document, SnapshotResult
 from warehouse import store
 
 
+@task(cache_policy=NO_CACHE)
+def archived_documents(db_path: Path) -> list[Document]:
+    """The current version of every source, from the archive, with its title and date read again."""
+    # The reader of titles and publication dates may have improved too
+    return [published.with_masthead(doc) for doc in store.current_documents(db_path)]
+
+
 @flow(name="replay")
-def replay(db_path: Path = Path("warehouse/tracker.duckdb")) -> tuple[int, list]:
+def replay(db_path: Path = Path("warehouse/tracker.duckdb"), workers: int | None = None,
+           dask_address: str | None = None) -> SnapshotResult:
+    """Re-extract every current document with this extractor; changes are recorded with cause 'extractor'."""
     run_id = "replay-" + uuid.uuid4().hex[:12]
     if not Path(db_path).exists():  # replaying nothing must not create an empty warehouse
         raise store.WarehouseError(f"no warehouse at {db_path}: run `tracker run` first")
@@ -31,17 +45,17 @@ def replay(db_path: Path = Path("warehouse/tracker.duckdb")) -> tuple[int, list]
         commit_pending(db_path, wait_s)
         store.begin_run(db_path, run_id, datetime.now(timezone.utc), os.getpid(), seeds_dir=None, sources_file=None,
                         wait_s=wait_s)
-        # Titles and publication dates are read again too: the reader of them may have improved
-        documents = read_mastheads(store.current_documents(db_path))
-        records, over_budget = extract(documents, settings.max_records_per_document,
-                                       settings.max_extract_s_per_document)
-        dropped = {f.source_id for f in over_budget}  # over budget: its current records stay as they are
+        documents = archived_documents(db_path)
+        engine = engine_for(workers if workers is not None else settings.workers, dask_address or settings.dask_address,
+                            sum(len(doc.text or "") for doc in documents), settings.parallel_min_bytes)
+        current = current_mentions(db_path, quote(documents), wait_s)
+        extracted = extract_all(documents, current, engine, settings)
+        dropped = {f.source_id for f in extracted.over_budget}  # over budget: its current records stay as they are
         documents = [doc for doc in documents if doc.source_id not in dropped]
-        valid, rejected = validate(records, documents)
-        numbered = number_mentions(db_path, valid, documents, wait_s)
         snapshot = store.SnapshotInput(
             run_id=run_id, created_at=datetime.now(timezone.utc), extractor_version=EXTRACTOR_VERSION,
             cause="extractor", read_documents=documents,
-            reextracted_source_ids=[doc.source_id for doc in documents], records=numbered,
-            failures=over_budget + rejected, counts={"sources_unchanged": len(documents)}, locations={})
-        return commit_snapshot(db_path, snapshot, wait_s)
+            reextracted_source_ids=[doc.source_id for doc in documents], records=extracted.records,
+            failures=extracted.over_budget + extracted.rejected, counts={"sources_unchanged": len(documents)},
+            locations={})
+        return commit_snapshot(db_path, quote(snapshot), wait_s)

@@ -32,7 +32,8 @@ def test_replay_records_what_a_better_extractor_reads_with_cause_extractor(tmp_p
     ingest(seeds_dir=corpus, db_path=db)
     monkeypatch.undo()
 
-    snapshot_id, changes = replay(db_path=db)
+    result = replay(db_path=db)
+    snapshot_id, changes = result.snapshot_id, result.changes
 
     km = [r for r in extract_indicators((corpus / "note.txt").read_text(encoding="utf-8"), "note.txt") if r.unit == "km"]
     assert km, "the test text states a distance"
@@ -53,5 +54,5 @@ def test_replay_with_the_same_extractor_changes_nothing(tmp_path):
     shutil.copy(TEXTS / "pipeline_budget_brief.txt", corpus / "brief.txt")
     db = tmp_path / "tracker.duckdb"
     ingest(seeds_dir=corpus, db_path=db)
-    _, changes = replay(db_path=db)
+    changes = replay(db_path=db).changes
     assert changes == []

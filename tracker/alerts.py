@@ -163,3 +163,26 @@ def deliver_outbox(db_path, webhook_url: str | None, wait_s: float) -> dict[int,
 
 def test_alert() -> Alert:
     return Alert(":test_tube: tracker test alert: if you read this, alerts reach you (`tracker alerts --test`)")
+
+
+def composers(report_url: str | None, watch: tuple[str, ...], source_watch: dict[str, tuple[str, ...]]):
+    """What a commit composes its alerts with: the problems alert always; the watched-changes alert when
+    [alerts] watch or a sources.toml names something to watch."""
+    from functools import partial
+
+    problems = partial(problems_alert, report_url=report_url)
+    watched = (partial(watched_changes_alert, watch=watch, report_url=report_url, source_watch=source_watch)
+               if watch or source_watch else None)
+    return problems, watched
+
+
+def with_alert_outcome(summary, queued: list[tuple[int, str, str, str | None]]):
+    """The run summary with what became of the run's alerts (store.alerts_of_run: id, text, status,
+    error): their text, and the worst status, since a failed delivery is what the reader must see."""
+    from dataclasses import replace
+
+    if not queued:
+        return summary
+    worst = next((q for q in queued if q[2] == "failed"), queued[0])
+    return replace(summary, alert_text="\n\n".join(q[1] for q in queued), alert_status=worst[2],
+                   alert_error=worst[3])

@@ -126,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
                                           "snapshot, print the changes.")
     run.add_argument("--seeds", type=Path, metavar="DIR", help="corpus folder (default: seeds, or $TRACKER_SEEDS)")
     run.add_argument("--sources", type=Path, metavar="FILE",
-                     help="text file of http(s) URLs to fetch, one a line, '#' starts a comment")
+                     help="remote sources, one a line: a page URL, 'feed URL' or 'sitemap URL' ('#' starts a "
+                          "comment); or a sources.toml")
+    _add_engine(run)
     _add_db_and_format(run)
     run.set_defaults(handler=cmd_run)
 
@@ -143,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "$TRACKER_SCHEDULE_INTERVAL_S sets a fixed interval instead)")
     serve.add_argument("--timezone", help="schedule timezone, e.g. Europe/Berlin (default UTC)")
     serve.add_argument("--db", type=Path, metavar="PATH", help="warehouse file (default warehouse/tracker.duckdb)")
+    _add_engine(serve)
     serve.set_defaults(handler=cmd_serve)
 
     history = commands.add_parser("history", help="every version of an indicator, oldest first")
@@ -239,9 +242,29 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.set_defaults(handler=cmd_alerts)
 
     replay = commands.add_parser("replay", help="re-extract archived documents with the current extractor")
+    _add_engine(replay)
     _add_db_and_format(replay)
     replay.set_defaults(handler=cmd_replay)
     return parser
+
+
+def _add_engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_count_of_workers, metavar="N",
+                        help="extraction worker processes (default: one per core, or `workers` in tracker.toml; "
+                             "a run with little text uses its own process)")
+    parser.add_argument("--dask", metavar="ADDRESS", dest="dask_address",
+                        help="extract on the workers of this Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                             "(or `dask_address` in tracker.toml)")
+
+
+def _count_of_workers(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return count
 
 
 def _add_db_and_format(parser: argparse.ArgumentParser) -> None:
@@ -288,9 +311,11 @@ def cmd_run(args) -> int:
     _quiet_flow_failures()
     if args.format != "json" and sys.stderr.isatty():
         with TerminalProgress():
-            summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args))
+            summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args),
+                             workers=args.workers, dask_address=args.dask_address)
     else:
-        summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args))
+        summary = ingest(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args),
+                         workers=args.workers, dask_address=args.dask_address)
     if args.format == "json":
         print(json.dumps(summary.to_dict(), default=str, ensure_ascii=False))
     else:
@@ -351,7 +376,8 @@ def cmd_serve(args) -> int:
     interval_s = None if args.cron else settings.schedule_interval_s  # an explicit --cron wins
     schedule = ingest_schedule(args.cron or settings.schedule_cron, args.timezone or settings.schedule_timezone,
                                interval_s)
-    serve(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args), schedule=schedule)
+    serve(seeds_dir=seeds, sources_file=args.sources, db_path=_db_path(args), schedule=schedule,
+          workers=args.workers, dask_address=args.dask_address)
     return EXIT_OK
 
 
@@ -703,7 +729,8 @@ def cmd_replay(args) -> int:
     from tracker.summary import describe_change
 
     _quiet_flow_failures()
-    snapshot_id, changes = replay(db_path=_db_path(args))
+    result = replay(db_path=_db_path(args), workers=args.workers, dask_address=args.dask_address)
+    snapshot_id, changes = result.snapshot_id, result.changes
     if args.format == "json":
         print(json.dumps({"snapshot_id": snapshot_id, "changes": [c.to_dict() for c in changes]}, default=str))
     else:

@@ -45,6 +45,8 @@ DEFAULT_FETCH_HOST_RATE = 2.0  # requests a second to one host
 DEFAULT_FETCH_HOST_CONCURRENCY = 2  # requests at once to one host
 DEFAULT_ROBOTS_CACHE_S = 86400.0  # RFC 9309 §2.4: a robots.txt is kept at most a day
 DEFAULT_FEED_MAX_ENTRIES = 100  # pages one feed or sitemap may fetch per run; the rest wait
+DEFAULT_WORKERS = 0  # extraction worker processes; 0: one per core
+DEFAULT_PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # less text than this is extracted in the run's own process
 DEFAULT_FEED_MAX_AGE_DAYS = 730.0  # feed entries dated longer ago are not fetched (the cap bounds a first run too)
 
 
@@ -84,6 +86,10 @@ class Settings:
     robots_cache_s: float = DEFAULT_ROBOTS_CACHE_S
     feed_max_entries: int = DEFAULT_FEED_MAX_ENTRIES
     feed_max_age_days: float = DEFAULT_FEED_MAX_AGE_DAYS
+    # Where extraction runs: local worker processes (0: one per core), or a Dask scheduler's workers
+    workers: int = DEFAULT_WORKERS
+    dask_address: str | None = None
+    parallel_min_bytes: int = DEFAULT_PARALLEL_MIN_BYTES
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,10 @@ TRACKER_SETTINGS: tuple[Setting, ...] = (
             "at least 1"),
     Setting("feed_max_age_days", "feed_max_age_days", "TRACKER_FEED_MAX_AGE_DAYS", "number",
             DEFAULT_FEED_MAX_AGE_DAYS, "positive"),
+    Setting("workers", "workers", "TRACKER_WORKERS", "int", DEFAULT_WORKERS, "at least 0"),
+    Setting("dask_address", "dask_address", "TRACKER_DASK_ADDRESS", "text", None),
+    Setting("parallel_min_bytes", "parallel_min_bytes", "TRACKER_PARALLEL_MIN_BYTES", "int",
+            DEFAULT_PARALLEL_MIN_BYTES, "at least 0"),
 )
 LIMITS = {
     "positive": lambda value: value > 0,

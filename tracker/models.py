@@ -228,6 +228,30 @@ class Change:
 
 
 @dataclass(frozen=True)
+class SourceCounts:
+    """What became of one run's sources."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0  # read (or 304) and the same as before, and feed pages not fetched again
+    failed: int = 0  # distinct sources with a failure
+    missing: int = 0  # known, not listed, not retired
+
+    def as_run_columns(self) -> dict[str, int]:
+        """The runs table's columns and RunSummary's fields of the same name."""
+        return {"sources_new": self.new, "sources_changed": self.changed, "sources_unchanged": self.unchanged,
+                "sources_failed": self.failed, "sources_missing": self.missing}
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    """What a commit made: its snapshot (None when nothing was re-read) and the changes it brought."""
+
+    snapshot_id: int | None
+    changes: list[Change]
+
+
+@dataclass(frozen=True)
 class RunSummary:
     """What one ingestion run did; the CLI prints it and the alert step reads it."""
 
@@ -249,6 +273,9 @@ class RunSummary:
     alert_error: str | None = None
     # Per feed or sitemap: status, entries seen / new, pages fetched / failed (tracker.summary.feed_counts)
     feeds: list[dict] = field(default_factory=list)
+    # Where extraction ran (this process, N worker processes, a Dask cluster) and how long it took
+    extraction_engine: str | None = None
+    extraction_s: float | None = None
 
     def count(self, change: str) -> int:
         return sum(1 for item in self.changes if item.change == change)

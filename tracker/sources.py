@@ -398,3 +398,81 @@ def watch_rules(listed: list[Source], feed_pages: list[Source], fetched: list) -
         if isinstance(outcome, Document) and page.settings is not None and page.settings.watch:
             rules[outcome.source_id] = page.settings.watch
     return rules
+
+
+@dataclass(frozen=True)
+class ReadingPlan:
+    """What one run reads, by how: files, page URLs, feeds and sitemaps; and the retired it skips."""
+
+    local: list[Source]
+    pages: list[Source]
+    listings: list[Source]
+    retired: list[str]
+
+    @property
+    def listed(self) -> list[Source]:
+        return self.local + self.pages + self.listings
+
+
+def plan_reading(listing: Listing, known: dict[str, SourceState]) -> ReadingPlan:
+    """The listed sources split by how they are read; a retired one stays retired until `tracker unretire`."""
+    retired = retired_sources(known, listing.sources)
+    listed = [s for s in listing.sources if s.source_id not in retired]
+    return ReadingPlan(local=[s for s in listed if not s.is_remote],
+                       pages=[s for s in listed if s.is_remote and s.kind == "page"],
+                       listings=[s for s in listed if s.kind in LISTING_KINDS], retired=retired)
+
+
+def feed_pages_to_fetch(plan: ReadingPlan, read, known: dict[str, SourceState]) -> list[Source]:
+    """The pages the feeds chose (tracker.feeds.ListingsRead), less those listed as pages already and
+    the retired."""
+    page_ids = {s.source_id for s in plan.pages}
+    return [p for p in read.pages if p.source_id not in page_ids
+            and not ((state := known.get(p.source_id)) is not None and state.retired)]
+
+
+@dataclass(frozen=True)
+class DocumentsRead:
+    """Everything one run read, sorted: new and changed documents (to extract), unchanged ones whose
+    fetch validators moved (stored for the next conditional GET), every failure so far, the ids of
+    every listed source (a feed's pages included), and the feeds' outcomes and entries."""
+
+    new: list[Document]
+    changed: list[Document]
+    unchanged: list[Document]
+    unchanged_count: int  # unchanged files and pages, 304s, feed pages not fetched again
+    failures: list[Failure]
+    listed_ids: set[str]
+    missing: list[str]
+    feed_outcomes: list
+    feed_entries: list[FeedEntry]
+    source_watch: dict[str, tuple[str, ...]]  # a sources.toml's watch rules, by source id
+
+    @property
+    def reread(self) -> list[Document]:
+        return self.new + self.changed
+
+
+def gather_documents(plan: ReadingPlan, listing: Listing, local: tuple[list[Document], list[Failure]],
+                     listings_read, feed_pages: list[Source], fetched: list, known: dict[str, SourceState]) -> DocumentsRead:
+    """The run's reading, sorted into DocumentsRead: files read, page fetches (plan.pages then
+    feed_pages, in that order in `fetched`), what the feeds and sitemaps listed."""
+    from tracker import diff, feeds
+
+    page_outcomes, feed_page_outcomes = fetched[:len(plan.pages)], fetched[len(plan.pages):]
+    feed_outcomes, feed_entries = feeds.settle_pages(listings_read, feed_pages, feed_page_outcomes)
+    documents, failures, not_modified = sort_fetched(local[0], listing.failures + local[1] + listings_read.failures,
+                                                     page_outcomes + feed_page_outcomes)
+    documents = first_of_each(documents)  # a feed's page that redirects to a page already read
+    listed_ids = ({s.source_id for s in plan.listed} | listings_read.listed_page_ids
+                  | {doc.source_id for doc in documents})
+    new, changed, unchanged = diff.classify_documents(documents, known)
+    # Pages of feeds that were not fetched (their entries did not change) are unchanged sources too
+    attempted = {s.source_id for s in plan.pages + feed_pages} | {doc.source_id for doc in documents}
+    untouched = sum(1 for source_id in listings_read.listed_page_ids - attempted
+                    if (state := known.get(source_id)) is not None and state.content_hash and not state.retired)
+    return DocumentsRead(new=new, changed=changed, unchanged=diff.with_new_validators(unchanged, known),
+                         unchanged_count=len(unchanged) + len(not_modified) + untouched, failures=failures,
+                         listed_ids=listed_ids, missing=missing_sources(known, listed_ids),
+                         feed_outcomes=feed_outcomes, feed_entries=feed_entries,
+                         source_watch=watch_rules(plan.listed + feed_pages, feed_pages, feed_page_outcomes))

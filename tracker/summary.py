@@ -92,6 +92,8 @@ def summary_text(summary: RunSummary) -> str:
         f"{len(summary.sources_missing)} missing",
         f"Indicators: {summary.count('added')} added, {summary.count('removed')} removed, "
         f"{summary.count('shifted')} shifted",
+        *([f"Extracted:  {summary.sources_new + summary.sources_changed} document(s) on {summary.extraction_engine} "
+           f"in {summary.extraction_s:.1f} s"] if summary.extraction_engine else []),
         f"Failures:   {len(summary.failures) or 'none'}",
         f"Alert:      {alert_outcome(summary)}",
     ]

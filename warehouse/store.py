@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.aliases import Alias, AliasRefused, check_alias_keys, check_new_alias
+from tracker.batches import RECORD_SCHEMA
 from tracker.diff import CurrentMention, NumberedRecord
 from tracker.feeds import FeedOutcome, FeedState
 from tracker.models import (Alert, Change, Document, FeedEntry, Failure, Problem, ProblemDelta, ReportData,
@@ -51,14 +52,8 @@ WAREHOUSE_TABLES = {"runs", "snapshots", "documents", "document_archive", "sourc
 # What versions a record: a change in value, unit, period or kind opens a new version.
 ROW_HASH_SQL = ("md5(concat_ws('|', coalesce(cast(value as varchar), '-'), coalesce(unit, '-'), "
                 "coalesce(period, '-'), kind))")
-# The staged records as DuckDB reads them: Arrow columns, scanned without a copy.
-RECORD_SCHEMA = pa.schema([
-    ("source_id", pa.string()), ("indicator", pa.string()), ("subject", pa.string()),
-    ("mention", pa.int64()), ("label", pa.string()), ("kind", pa.string()), ("value", pa.float64()),
-    ("unit", pa.string()), ("period", pa.string()), ("topic", pa.string()),
-    ("value_text", pa.string()), ("evidence", pa.string()), ("char_start", pa.int64()),
-    ("char_end", pa.int64()), ("value_precision", pa.float64()), ("content_hash", pa.string()),
-])
+# The staged records as DuckDB reads them: Arrow columns (RECORD_SCHEMA, which the workers build), scanned
+# without a copy.
 RECORD_COLUMNS = RECORD_SCHEMA.names
 # DuckDB scans an Arrow table one record batch per thread: staged records go in batches of at
 # most this many rows (slices, no copy), so the hashing and the join run on every core.

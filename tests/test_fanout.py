@@ -1,0 +1,102 @@
+"""Extraction fanned out: local worker processes and a real Dask cluster give the records of one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.fanout import Engine, engine_for
+from flows.ingest import ingest
+from tracker.batches import split_documents
+from tracker.models import Document
+from tests.cli import query
+from tests.conftest import SEEDS, TEXTS
+
+CURRENT = ("select source_id, indicator, subject, mention, kind, value, unit, period, evidence, char_start "
+           "from indicators_current order by all")
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """The seeds and our own test articles in one corpus folder."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder / "seeds")
+    shutil.copytree(TEXTS, folder / "texts", ignore=shutil.ignore_patterns("*.json", "*.jsonl", "*.toml"))
+    return folder
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """`dask scheduler` and two `dask worker` processes on 127.0.0.1, as an operator starts them."""
+    bin_dir = Path(sys.executable).parent
+    scheduler_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__LOGGING__DISTRIBUTED": "warning"}
+    processes = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                   "--no-dashboard", "--scheduler-file", str(scheduler_file)],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for _ in range(2):
+            processes.append(subprocess.Popen(
+                [str(bin_dir / "dask"), "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+                 "--no-dashboard"], env=env, cwd=Path(__file__).resolve().parent.parent,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_a_dask_cluster_and_local_workers_give_the_records_of_one_process(prefect_backend, tmp_path, corpus,
+                                                                          dask_cluster, monkeypatch):
+    monkeypatch.setenv("TRACKER_PARALLEL_MIN_BYTES", "0")  # the test corpus is small: fan out anyway
+    one = ingest(seeds_dir=corpus, db_path=tmp_path / "one.duckdb", workers=1)
+    on_dask = ingest(seeds_dir=corpus, db_path=tmp_path / "dask.duckdb", dask_address=dask_cluster)
+    local = ingest(seeds_dir=corpus, db_path=tmp_path / "local.duckdb", workers=2)
+
+    expected = query(tmp_path / "one.duckdb", CURRENT)
+    assert len(expected) > 200
+    assert query(tmp_path / "dask.duckdb", CURRENT) == expected
+    assert query(tmp_path / "local.duckdb", CURRENT) == expected
+    assert (on_dask.sources_new, len(on_dask.failures)) == (one.sources_new, len(one.failures))
+    assert (local.sources_new, len(local.failures)) == (one.sources_new, len(one.failures))
+
+
+def document(source_id: str, size: int) -> Document:
+    return Document(source_id=source_id, content_hash=source_id, text="x" * size)
+
+
+def test_batches_are_balanced_whole_documents_in_order():
+    documents = [document(f"d{i}", size) for i, size in enumerate([90, 10, 50, 40, 30, 30, 20])]
+    split = split_documents(documents, 3)
+    assert sorted(d.source_id for batch in split for d in batch) == sorted(d.source_id for d in documents)
+    assert [sum(len(d.text) for d in batch) for batch in split] == [90, 90, 90]
+    assert all([d.source_id for d in batch] == sorted(d.source_id for d in batch) for batch in split)
+    assert split_documents(documents[:2], 8) == [[documents[0]], [documents[1]]]
+    assert split_documents([], 4) == []
+
+
+def test_little_text_stays_in_the_run_process_and_a_named_cluster_is_always_used():
+    assert engine_for(2, None, text_bytes=1000, min_bytes=10_000) == Engine(workers=1)
+    assert engine_for(2, None, text_bytes=20_000, min_bytes=10_000) == Engine(workers=2)
+    assert engine_for(None, "tcp://127.0.0.1:8786", text_bytes=10, min_bytes=10_000).parallel
+    assert engine_for(0, None, text_bytes=20_000, min_bytes=0).workers == (os.cpu_count() or 1)
