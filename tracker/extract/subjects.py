@@ -192,7 +192,7 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
     company the catalog does not know ("Lingxi Intelligence", "Tsinghua University")."""
     common = _common_words()
     lower: list[set[str]] = []  # the text's lower-case words, once some occurrence needs them
-    names: set[str] = set()
+    names: dict[str, None] = {}  # in the order the text first uses them: the same result in every process
     people: set[str] = set()
     pattern, _ = _subject_alternation()
     for found in NAME_RUN_RE.finditer(text):
@@ -214,10 +214,10 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
             people.add(name)
             people.add(name.split()[-1])  # "analyst Maria Keller", later "Keller says": a person, never an owner
             continue
-        names.add(name)
-    names -= people
+        names[name] = None
+    names = {name: None for name in names if name not in people}
     # "Lingxi" is "Lingxi Intelligence" once the document has named it in full: the first full name (in the
-    # set's order) that goes on after it with a space. Each name's beginnings up to a space, read once, not
+    # text's order; a set's order changes with each process's hash seed) that goes on after it with a space. Each name's beginnings up to a space, read once, not
     # every pair of names (speed).
     fuller: dict[str, str] = {}
     for full in names:
