@@ -533,10 +533,10 @@ def report_apply(args, workdir: Path) -> None:
     print(f"\n== SCD2 apply: 1 snapshot over the re-read sources (wall time of the apply step only; "
           f"ours and baseline: median of {args.rounds} alternating rounds) ==")
     steps = ", ".join(f"{k.lstrip('_')} {v:.3f}" for k, v in ours["steps_s"].items())
-    records_as = {"arrow": "records as an Arrow table", "list": "records as dataclasses"}[args.records]
+    records_as, to_arrow = {"arrow": ("records as an Arrow table", "records checked (a table: not copied)"),
+                            "list": ("records as dataclasses", "records -> Arrow")}[args.records]
     print(f"ours      {ours['apply_s']:8.3f} s  store.commit_snapshot from the SnapshotInput ({records_as}): "
-          f"open the file, records -> Arrow (a table: checked, not copied), documents + source_state, "
-          f"close + insert, guarantee checks, "
+          f"open the file, {to_arrow}, documents + source_state, close + insert, guarantee checks, "
           f"the snapshot's changes (list of Change), run row, commit, close   "
           f"[rounds: {_list(r['apply_s'] for r in runs['ours'])}]")
     print(f"          its steps (s): {steps}; all but records -> Arrow: {ours['sql_s']:.3f} s")
