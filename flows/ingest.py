@@ -88,9 +88,9 @@ def read_local(local: list[Source], max_bytes: int, known: dict[str, SourceState
 
 
 @task(cache_policy=NO_CACHE)
-def prepare_fetching(db_path: Path, listed: list[Source], wait_s: float) -> Politeness:
+def prepare_fetching(db_path: Path, listed: list[Source], settings, wait_s: float) -> Politeness:
     """The run's manners for every host: rate, concurrency, robots.txt files kept from earlier runs."""
-    return fetch.politeness(load_settings(), listed, store.known_robots(db_path, wait_s))
+    return fetch.politeness(settings, listed, store.known_robots(db_path, wait_s))
 
 
 @task(cache_policy=NO_CACHE)
@@ -184,10 +184,12 @@ def summarize_run(run_id: str, result: SnapshotResult, counts: SourceCounts, rea
                   listing: sources.Listing, plan: sources.ReadingPlan, failures: list[Failure],
                   crashed_runs: list[str], db_path: Path) -> RunSummary:
     """What the run did, with what became of its alerts."""
-    summary = RunSummary(run_id=run_id, snapshot_id=result.snapshot_id, **counts.as_run_columns() | {
-        "sources_missing": read.missing}, sources_skipped=listing.skipped, sources_retired=plan.retired,
-        changes=result.changes, failures=failures, crashed_runs=crashed_runs,
-        feeds=[run_summary.feed_counts(outcome) for outcome in read.feed_outcomes])
+    summary = RunSummary(run_id=run_id, snapshot_id=result.snapshot_id, sources_new=counts.new,
+                         sources_changed=counts.changed, sources_unchanged=counts.unchanged,
+                         sources_failed=counts.failed, sources_missing=read.missing,
+                         sources_skipped=listing.skipped, sources_retired=plan.retired, changes=result.changes,
+                         failures=failures, crashed_runs=crashed_runs,
+                         feeds=[run_summary.feed_counts(outcome) for outcome in read.feed_outcomes])
     return alerts.with_alert_outcome(summary, store.alerts_of_run(db_path, run_id))
 
 
@@ -249,7 +251,7 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
             # Read: files, then feeds (for the pages they list), then pages; robots.txt obeyed
             local = read_local(quote(plan.local), settings.max_document_bytes, quote(known))
             policy = fetch.fetch_policy(settings)
-            polite = prepare_fetching(db_path, quote(plan.listed), wait_s)
+            polite = prepare_fetching(db_path, quote(plan.listed), settings, wait_s)
             limits_of = partial(feeds.listing_limits, max_entries=settings.feed_max_entries,
                                 max_age_days=settings.feed_max_age_days, today=started_at.date())
             listings_read = read_feeds(quote(plan.listings), quote(known), db_path, policy, quote(polite), limits_of,

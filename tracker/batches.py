@@ -8,7 +8,7 @@ without one Python object per record on the way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
@@ -52,8 +52,6 @@ def split_documents(documents: list[Document], parts: int) -> list[list[Document
 
 def for_workers(document: Document) -> Document:
     """A document as a worker needs it: its text, not its raw bytes (half the transfer)."""
-    from dataclasses import replace
-
     return replace(document, raw=b"")
 
 

@@ -15,6 +15,15 @@ RUN_CACHE_SIZE = 100_000
 PATTERN_LETTER_RE = re.compile(r"(\\.|\(\?P[<=])|([A-Z])")
 
 
+
+def _remember(cache: dict, key, value):
+    """value, stored in `cache` under key; a full cache (RUN_CACHE_SIZE) is emptied first, so a hot
+    path's memo stays bounded. Callers look up with cache.get first: a hit costs no call."""
+    if len(cache) >= RUN_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+    return value
+
 def fold_case(text: str) -> str:
     """`text` lower-cased with its length kept, so positions found in it index `text` too."""
     lowered = text.lower()
@@ -410,22 +419,16 @@ class Catalog:
         """The entries one of whose literals occurs in `run`, a lower-case run of letters."""
         entries = self._entries_by_run.get(run)
         if entries is None:
-            if len(self._entries_by_run) >= RUN_CACHE_SIZE:
-                self._entries_by_run.clear()
-            entries = frozenset(
-                order for word in self.literal_pattern.findall(run) for order in self.entries_by_literal[word]
-            )
-            self._entries_by_run[run] = entries
+            entries = _remember(self._entries_by_run, run, frozenset(
+                order for word in self.literal_pattern.findall(run) for order in self.entries_by_literal[word]))
         return entries
 
     def regex_of_gates(self, gates: tuple[int, ...]) -> re.Pattern[str]:
         """The alternation of the patterns of `gates` (one entry's, in catalog order)."""
         regex = self._regex_by_gates.get(gates)
         if regex is None:
-            if len(self._regex_by_gates) >= RUN_CACHE_SIZE:
-                self._regex_by_gates.clear()
-            regex = compile_folded(_alternation([self.gate_patterns[gate] for gate in gates]))
-            self._regex_by_gates[gates] = regex
+            regex = _remember(self._regex_by_gates, gates,
+                              compile_folded(_alternation([self.gate_patterns[gate] for gate in gates])))
         return regex
 
     def gates_in_run(self, run: str) -> frozenset[int]:
@@ -437,8 +440,6 @@ class Catalog:
         whose second words (see confirmed_gates) occurs in it)."""
         sets = self._gate_sets_by_run.get(run)
         if sets is None:
-            if len(self._gate_sets_by_run) >= RUN_CACHE_SIZE:
-                self._gate_sets_by_run.clear()
             opening = frozenset(
                 gate for word in self.literal_pattern.findall(run) for gate in self.gates_by_literal[word]
             )
@@ -448,8 +449,8 @@ class Catalog:
             )
             shared = self._shared_gate_sets
             opening, confirming = shared.setdefault(opening, opening), shared.setdefault(confirming, confirming)
-            sets = shared.setdefault((opening, confirming), (opening, confirming))
-            self._gate_sets_by_run[run] = sets
+            pair = (opening, confirming)
+            sets = _remember(self._gate_sets_by_run, run, shared.setdefault(pair, pair))
         return sets
 
     @property

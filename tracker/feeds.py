@@ -16,11 +16,11 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from xml.etree import ElementTree
 
-from tracker.models import FeedEntry, Source, SourceSettings, SourceState
+from tracker.models import Document, Failure, FeedEntry, Source, SourceSettings, SourceState
 
 # Query parameters that say who sent a reader, not which page it is: dropped from entry links,
 # so the same article shared through two campaigns is one source
@@ -240,8 +240,6 @@ class ListingLimits:
 
 def listing_limits(source: Source, max_entries: int, max_age_days: float | None, today: date) -> ListingLimits:
     """A feed's own limits (sources.toml) over the run's defaults (feed_max_entries, feed_max_age_days)."""
-    from datetime import timedelta
-
     settings = source.settings
     oldest = today - timedelta(days=max_age_days) if max_age_days else None
     if settings is not None and settings.oldest is not None:
@@ -351,7 +349,7 @@ class ListingsRead:
     pages: list[Source]
     listed_page_ids: set[str]
     outcomes: list[FeedOutcome]
-    failures: list  # tracker.models.Failure
+    failures: list[Failure]
 
 
 def read_listings(listings: list[Source], stored: dict[str, FeedState], known: dict[str, SourceState],
@@ -364,8 +362,6 @@ def read_listings(listings: list[Source], stored: dict[str, FeedState], known: d
     sitemaps are read the same way, those whose lastmod did not move without a request; the
     index's page cap is shared by them. `limits_of(source)` gives a listing's ListingLimits.
     """
-    from tracker.models import Failure
-
     pages: dict[str, Source] = {}
     listed_page_ids: set[str] = set()
     outcomes: list[FeedOutcome] = []
@@ -442,8 +438,6 @@ def settle_pages(read: ListingsRead, pages: list[Source], fetched: list) -> tupl
     entry to store, with the id its page got (its canonical URL after redirects) and the version
     of the page as read: a page whose new version failed, or waits for a later run, keeps the
     version read before, so that run fetches it."""
-    from tracker.models import Document, Failure
-
     by_feed = {outcome.feed_url: outcome for outcome in read.outcomes}
     resolved: dict[str, str] = {}
     read_ok: set[str] = set()  # entry links whose page answered (a new version, or 304)

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+from tracker.config import ConfigError, described, did_you_mean, watch_list
 from tracker.models import SOURCE_KINDS, Document, FeedEntry, Failure, Source, SourceSettings, SourceState
 from tracker.published import read_masthead, with_listing
 from tracker.text import UnreadableDocument, document_text, is_readable_type, media_type_for, printable
@@ -163,8 +164,6 @@ def parse_sources_toml(raw: bytes, name: str = "sources.toml") -> tuple[list[Sou
     Checked whole: an unknown key, a wrong type or a bad value raises SourcesFileError naming the
     source and the key.
     """
-    from tracker.config import ConfigError, described, did_you_mean, watch_list
-
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -191,12 +190,12 @@ def parse_sources_toml(raw: bytes, name: str = "sources.toml") -> tuple[list[Sou
             raise SourcesFileError(f"{where}: 'url' is required: {TOML_SOURCE_KEYS['url']}")
         if kind not in SOURCE_KINDS:
             raise SourcesFileError(f"{where}: 'kind' must be page, feed or sitemap, not {described(kind)}")
-        settings = _toml_settings(table, where, described, watch_list, ConfigError)
+        settings = _toml_settings(table, where)
         _add_source(url.strip(), kind, settings, where, sources, failures, seen)
     return sources, failures
 
 
-def _toml_settings(table: dict, where: str, described, watch_list, config_error) -> SourceSettings:
+def _toml_settings(table: dict, where: str) -> SourceSettings:
     def check(key, valid, wanted):
         value = table.get(key)
         if value is not None and (isinstance(value, bool) or not valid(value)):
@@ -218,7 +217,7 @@ def _toml_settings(table: dict, where: str, described, watch_list, config_error)
     if "watch" in table:
         try:
             watch = watch_list(table["watch"], where)
-        except config_error as exc:
+        except ConfigError as exc:
             raise SourcesFileError(str(exc)) from None
     return SourceSettings(name=name.strip() if name else None, rate_per_s=float(rate) if rate else None,
                           max_entries=cap, oldest=oldest, watch=watch)

@@ -584,14 +584,15 @@ def _store_listings(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
         con.register("listed_entries", _arrow_of(entries, feed_url=pa.string(), entry_url=("url", pa.string()),
                                                  entry_kind=("kind", pa.string()), source_id=pa.string(),
                                                  title=pa.string(), published_on=pa.date32(), version=pa.string()))
-        # The version is that of the page as read (tracker.feeds.settle_pages): a page whose new
+        # One row per (feed, entry), as tracker.feeds.settle_pages gives them. The version is that of
+        # the page as read: a page whose new
         # version failed or waits keeps its old one, so a later run fetches it
         con.execute(
             """
             update feed_entries as f
             set source_id = coalesce(e.source_id, f.source_id), title = e.title, published_on = e.published_on,
                 version = e.version, last_seen_at = $now
-            from (select * from listed_entries qualify row_number() over (partition by feed_url, entry_url) = 1) e
+            from listed_entries e
             where f.feed_url = e.feed_url and f.entry_url = e.entry_url
             """, {"now": now})
         con.execute(
@@ -599,7 +600,7 @@ def _store_listings(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
             insert into feed_entries
             select e.feed_url, e.entry_url, e.entry_kind, e.source_id, e.title, e.published_on, e.version,
                    $now, $now
-            from (select * from listed_entries qualify row_number() over (partition by feed_url, entry_url) = 1) e
+            from listed_entries e
             anti join feed_entries f on f.feed_url = e.feed_url and f.entry_url = e.entry_url
             """, {"now": now})
         con.unregister("listed_entries")
