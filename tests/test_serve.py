@@ -138,17 +138,24 @@ def test_scheduled_run_completes_and_lands_a_snapshot(prefect_server, tmp_path):
         assert store.latest_snapshot_id(db_path) >= 1
         rows = store.history(db_path, "rd_intensity")
         assert {row["source_id"] for row in rows} == {"report.txt"}
-        # The run's own lines reach the Prefect UI at INFO, though Prefect's level here is WARNING
-        messages = wait_for(lambda: [entry["message"] for entry in requests.post(
-            f"{api_url}/logs/filter", json={"logs": {"flow_run_id": {"any_": [completed[0]["id"]]}}},
-            timeout=10).json() if entry["message"].startswith("tracker run")], 30, "the run's lines in the API")
-        assert any(" started: corpus " in m for m in messages)
-        assert any(" succeeded: snapshot 1; sources 1 new" in m for m in messages)
+        # The run's own lines reach the Prefect UI at INFO, though Prefect's level here is WARNING. Lines
+        # arrive in batches, and the API lists runs in id order, not time order: wait for the first run's
+        # summary among every completed run's lines.
+        def run_lines() -> list[str]:
+            ids = [run["id"] for run in scheduled_runs(api_url, served["id"]) if run["state_type"] == "COMPLETED"]
+            entries = requests.post(f"{api_url}/logs/filter", timeout=10,
+                                    json={"logs": {"flow_run_id": {"any_": ids}}}).json()
+            lines = [entry["message"] for entry in entries if entry["message"].startswith("tracker run")]
+            started = any(" started: corpus " in line for line in lines)
+            first_summary = any(" succeeded: snapshot 1; sources 1 new" in line for line in lines)
+            return lines if started and first_summary else []
+        wait_for(run_lines, 30, "the first run's start and summary lines in the API")
     finally:
         stop(serve, STOP_WAIT_S)
         log.close()
-    assert serve.returncode is not None
-    assert deployment(api_url)["paused"] is True  # stopping serve pauses the schedule
-    # ... and serve's terminal shows each run: its start and its one-line summary
     printed = (tmp_path / "serve.log").read_text(encoding="utf-8", errors="replace")
+    assert serve.returncode is not None
+    # stopping serve pauses the schedule
+    assert deployment(api_url)["paused"] is True, f"exit code {serve.returncode}; serve log ends:\n{printed[-3000:]}"
+    # ... and serve's terminal shows each run: its start and its one-line summary
     assert " | tracker run " in printed and " succeeded: snapshot 1; " in printed
