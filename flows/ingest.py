@@ -28,7 +28,7 @@ from tracker import alerts, batches, catalog, diff, events, feeds, fetch, report
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION, extract_documents, has_article_text
 from tracker.lock import run_lock
-from tracker.models import (Document, Failure, ReportData, RunSummary, SnapshotResult, Source, SourceCounts,
+from tracker.models import (Changes, Document, Failure, ReportData, RunSummary, SnapshotResult, Source, SourceCounts,
                             SourceState)
 from tracker.pending import clear_pending, load_pending, save_pending
 from tracker.polite import Politeness
@@ -159,7 +159,8 @@ def extract_all(documents: list[Document], current: list[diff.CurrentMention], e
 def commit_snapshot(db_path: Path, snapshot: store.SnapshotInput, wait_s: float) -> SnapshotResult:
     """Store the run in one transaction: documents, versions, failures, problems, alerts, feeds."""
     try:
-        return SnapshotResult(*store.commit_snapshot(db_path, snapshot, wait_s))
+        snapshot_id, changes = store.commit_snapshot(db_path, snapshot, wait_s)
+        return SnapshotResult(snapshot_id, Changes(changes))
     except store.WarehouseLocked as exc:
         # Readers outlasted our patience: keep the work, so the next run commits it instead of redoing it
         kept = save_pending(db_path, snapshot)

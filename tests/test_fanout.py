@@ -100,3 +100,21 @@ def test_little_text_stays_in_the_run_process_and_a_named_cluster_is_always_used
     assert engine_for(2, None, text_bytes=20_000, min_bytes=10_000) == Engine(workers=2)
     assert engine_for(None, "tcp://127.0.0.1:8786", text_bytes=10, min_bytes=10_000).parallel
     assert engine_for(0, None, text_bytes=20_000, min_bytes=0).workers == (os.cpu_count() or 1)
+
+
+def test_a_runs_changes_are_not_walked_by_prefect_yet_read_like_a_list():
+    from prefect.utilities.collections import visit_collection
+
+    from tracker.models import Change, Changes, RunSummary
+
+    changes = Changes(Change(1, f"s{n}.txt", "rd_intensity", "China", "added", None, 2.4, None, "2023")
+                      for n in range(3))
+    summary = RunSummary(run_id="r", snapshot_id=1, sources_new=3, sources_changed=0, sources_unchanged=0,
+                         sources_failed=0, sources_missing=[], changes=changes, failures=[])
+    visited = []
+    visit_collection(summary, lambda item: visited.append(item), return_data=False)
+    # Prefect looks at the summary and its fields, never at each change (seconds per 100,000 of them)
+    assert changes in visited and not any(isinstance(item, Change) for item in visited)
+    assert changes == list(changes) and changes[1].source_id == "s1.txt" and len(changes[:2]) == 2
+    assert summary.count("added") == 3
+    assert summary.to_dict()["changes"][2] == changes[2].to_dict() and summary.to_dict()["status"] == "succeeded"

@@ -8,6 +8,9 @@ from tracker.text import printable
 SHOWN_CHANGES = 20
 SHOWN_FAILURES = 5  # in the one-line run log
 SHOWN_FEEDS = 20
+# Rows of a Prefect artifact: a run of 100,000 changes would make a markdown page no one reads
+# and an event the Prefect server refuses; the warehouse has them all
+ARTIFACT_ROWS = 1000
 FEED_STATUS = {"changed": "new entries read", "not_modified": "not modified (304)",
                "unchanged": "same bytes as before", "failed": "failed", "not_fetched": "sitemap lastmod unchanged"}
 
@@ -135,9 +138,11 @@ def summary_markdown(summary: RunSummary) -> str:
     ]
     if summary.changes:
         lines += ["", "## Changes", "", "| change | source | indicator | subject | old | new |", "|---|---|---|---|---|---|"]
-        for c in summary.changes:
+        for c in summary.changes[:ARTIFACT_ROWS]:
             lines.append(f"| {c.change} | {c.source_id} | {c.indicator} | {c.subject} | "
                          f"{_fmt(c.old_value)} {c.old_period or ''} | {_fmt(c.new_value)} {c.new_period or ''} |")
+        if len(summary.changes) > ARTIFACT_ROWS:
+            lines += ["", f"… {len(summary.changes) - ARTIFACT_ROWS} more: `tracker changes`"]
     if summary.feeds:
         lines += ["", "## Feeds and sitemaps", "",
                   "| listing | status | entries seen | new | pages fetched | failed | waiting |", "|---|---|---|---|---|---|---|"]
@@ -146,15 +151,17 @@ def summary_markdown(summary: RunSummary) -> str:
                          f"{f['pages_fetched']} | {f['pages_failed']} | {f['deferred']} |")
     if summary.failures:
         lines += ["", "## Failures", "", "| source | indicator | check | reason | message |", "|---|---|---|---|---|"]
-        for f in summary.failures:
+        for f in summary.failures[:ARTIFACT_ROWS]:
             lines.append(f"| {f.source_id} | {f.indicator or ''} | {f.check} | {f.reason} | {f.message} |")
+        if len(summary.failures) > ARTIFACT_ROWS:
+            lines += ["", f"… {len(summary.failures) - ARTIFACT_ROWS} more: `select * from validation_failures`"]
     return "\n".join(lines)
 
 
 def failure_rows(summary: RunSummary) -> list[dict]:
-    """The run's failures as table rows (the Prefect table artifact); empty when nothing failed."""
+    """The run's first ARTIFACT_ROWS failures as table rows (the Prefect table artifact); empty when nothing failed."""
     return [{"source": f.source_id, "indicator": f.indicator or "", "check": f.check, "reason": f.reason,
-             "message": f.message} for f in summary.failures]
+             "message": f.message} for f in summary.failures[:ARTIFACT_ROWS]]
 
 
 def format_value(value: float | None) -> str:
