@@ -198,8 +198,9 @@ def summarize_run(run_id: str, result: SnapshotResult, counts: SourceCounts, rea
 def emit_run_events(summary: RunSummary, db_path: Path) -> int:
     """The run's outcome, its changes, the revisions across sources and the conflicts it brought, as Prefect events."""
     revisions = store.revisions_since(db_path, summary.snapshot_id - 1) if summary.snapshot_id else []
-    conflicts = store.conflicts_opened_in(db_path, summary.snapshot_id) if summary.snapshot_id else []
-    specs = events.run_events(summary, revisions, conflicts)
+    started, conflicts = (store.conflicts_opened_in(db_path, summary.snapshot_id, events.MAX_CHANGE_EVENTS)
+                          if summary.snapshot_id else (0, []))
+    specs = events.run_events(summary, revisions, conflicts, started)
     for spec in specs:
         emit_event(**spec)
     return len(specs)

@@ -17,10 +17,12 @@ def run_resource(run_id: str) -> dict[str, str]:
     return {"prefect.resource.id": f"tracker.run.{run_id}", "prefect.resource.name": f"tracker run {run_id}"}
 
 
-def run_events(summary: RunSummary, revisions: list[Change] = (), conflicts: list[dict] = ()) -> list[dict]:
+def run_events(summary: RunSummary, revisions: list[Change] = (), conflicts: list[dict] = (),
+               conflicts_started: int | None = None) -> list[dict]:
     """Keyword arguments for prefect.events.emit_event: the run's outcome, then its changes, revisions
-    and the conflicts it started."""
-    changes = [*summary.changes, *revisions][:MAX_CHANGE_EVENTS]
+    and the conflicts it started (`conflicts` may be the first of `conflicts_started`)."""
+    conflicts_started = len(conflicts) if conflicts_started is None else conflicts_started
+    changes = [*summary.changes[:MAX_CHANGE_EVENTS], *revisions[:MAX_CHANGE_EVENTS]][:MAX_CHANGE_EVENTS]
     conflicts = list(conflicts)[:max(0, MAX_CHANGE_EVENTS - len(changes))]
     outcome = {
         "event": "tracker.run.failed_inputs" if summary.failures else "tracker.run.completed",
@@ -32,7 +34,7 @@ def run_events(summary: RunSummary, revisions: list[Change] = (), conflicts: lis
                     "failures": len(summary.failures),
                     "failed_sources": sorted({f.source_id for f in summary.failures})[:50],
                     "alert_status": summary.alert_status,
-                    "revised": len(revisions), "conflicts_started": len(conflicts),
+                    "revised": len(revisions), "conflicts_started": conflicts_started,
                     "change_events": len(changes) + len(conflicts)},
     }
     return ([outcome] + [change_event(change, summary.run_id) for change in changes]

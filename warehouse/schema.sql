@@ -373,6 +373,24 @@ with statements as (
     left join documents d
       on d.source_id = c.source_id and d.content_hash = c.content_hash
 ),
+-- The latest earlier statement is found through the group's distinct moments (a sort and a lag),
+-- and what was stated at a moment is one row per value: a self-join over every pair of a group's
+-- statements is quadratic when thousands of sources state one figure for one year.
+value_moments as (
+    select indicator, subject, kind, unit, period, stated_at,
+           lag(stated_at) over (partition by indicator, subject, kind, unit, period order by stated_at)
+               as previous_at
+    from (select distinct indicator, subject, kind, unit, period, stated_at
+          from statements where value is not null and period is not null)
+),
+value_stated as (  -- per moment and value, its first source
+    select indicator, subject, kind, unit, period, stated_at, value, value_precision, source_id, opened_snapshot
+    from statements
+    where value is not null and period is not null
+    qualify row_number() over (
+        partition by indicator, subject, kind, unit, period, stated_at, value, value_precision
+        order by source_id, opened_snapshot) = 1
+),
 value_pairs as (
     select s.source_id, s.indicator, s.subject, s.mention, s.extracted_indicator,
            e.source_id as revision_of, e.value as previous_value, e.period as previous_period,
@@ -385,14 +403,29 @@ value_pairs as (
                               * cast(cast(1.0 / nullif(greatest(coalesce(s.value_precision, 0), coalesce(e.value_precision, 0)), 0) as varchar) as decimal(38, 9))))
            as differs
     from statements s
-    join statements e
+    join value_moments m
+      on m.indicator = s.indicator and m.subject = s.subject and m.kind = s.kind
+     and m.unit is not distinct from s.unit and m.period = s.period and m.stated_at = s.stated_at
+    join value_stated e
       on e.indicator = s.indicator and e.subject = s.subject and e.kind = s.kind
-     and e.unit is not distinct from s.unit and e.period = s.period
-     and e.source_id <> s.source_id and e.stated_at < s.stated_at
-    where s.value is not null and e.value is not null
+     and e.unit is not distinct from s.unit and e.period = s.period and e.stated_at = m.previous_at
+    where s.value is not null
     qualify row_number() over (
         partition by s.source_id, s.indicator, s.subject, s.mention, s.extracted_indicator
-        order by e.stated_at desc, differs, e.source_id) = 1
+        order by differs, e.source_id, e.value) = 1  -- a tie within one source: its lower value
+),
+deadline_moments as (
+    select indicator, subject, unit, value, stated_at,
+           lag(stated_at) over (partition by indicator, subject, unit, value order by stated_at) as previous_at
+    from (select distinct indicator, subject, unit, value, stated_at
+          from statements where kind = 'target' and period is not null)
+),
+deadline_stated as (  -- per moment and deadline, its first source
+    select indicator, subject, unit, value, stated_at, period, source_id, opened_snapshot
+    from statements
+    where kind = 'target' and period is not null
+    qualify row_number() over (
+        partition by indicator, subject, unit, value, stated_at, period order by source_id, opened_snapshot) = 1
 ),
 deadline_pairs as (
     select s.source_id, s.indicator, s.subject, s.mention, s.extracted_indicator,
@@ -400,14 +433,16 @@ deadline_pairs as (
            greatest(s.opened_snapshot, e.opened_snapshot) as revised_in_snapshot,
            e.period is distinct from s.period as differs
     from statements s
-    join statements e
-      on e.indicator = s.indicator and e.subject = s.subject and e.kind = 'target' and s.kind = 'target'
-     and e.unit is not distinct from s.unit and e.value is not distinct from s.value
-     and e.source_id <> s.source_id and e.stated_at < s.stated_at
-    where s.period is not null and e.period is not null
+    join deadline_moments m
+      on m.indicator = s.indicator and m.subject = s.subject and m.unit is not distinct from s.unit
+     and m.value is not distinct from s.value and m.stated_at = s.stated_at
+    join deadline_stated e
+      on e.indicator = s.indicator and e.subject = s.subject and e.unit is not distinct from s.unit
+     and e.value is not distinct from s.value and e.stated_at = m.previous_at
+    where s.kind = 'target' and s.period is not null
     qualify row_number() over (
         partition by s.source_id, s.indicator, s.subject, s.mention, s.extracted_indicator
-        order by e.stated_at desc, differs, e.source_id) = 1
+        order by differs, e.source_id, e.period) = 1  -- a tie within one source: its lower period
 )
 select s.source_id, s.indicator, s.subject, s.kind, s.value, s.unit, s.period,
        s.published_on, s.first_seen, s.title, s.evidence, s.value_text, s.label, s.topic,
