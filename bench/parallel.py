@@ -74,7 +74,8 @@ def dask_cluster(env: dict[str, str], folder: Path) -> tuple[list[subprocess.Pop
     address = json.loads(scheduler_file.read_text())["address"]
     for _ in range(2):
         processes.append(subprocess.Popen([str(bin_dir / "dask"), "worker", address, "--nthreads", "1",
-                                           "--host", "127.0.0.1", "--no-dashboard"], env=env, cwd=ROOT,
+                                           "--host", "127.0.0.1", "--no-dashboard", "--preload", "flows.worker_setup"],
+                                          env=env, cwd=ROOT,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     wait = ("from distributed import Client\n"
             f"with Client({address!r}, timeout=60) as c: c.wait_for_workers(2, timeout=120)\n")

@@ -3,19 +3,23 @@
 Both kinds of workers are Dask's, driven through prefect-dask's DaskTaskRunner, so a batch is a
 Prefect task run wherever it runs. Local workers are a distributed.LocalCluster of processes, one
 thread each (extraction is pure Python: threads would share one core); started only for a run
-with enough text to pay for their start (parallel_min_bytes). `--dask ADDRESS` uses a cluster
-someone started (`dask scheduler`, `dask worker ADDRESS`). Workers never open the warehouse:
-they get documents and current mentions, and give back Arrow tables.
+with enough text to pay for their start (parallel_min_bytes), and ahead of need when the run can
+tell early (WorkerPool). `--dask ADDRESS` uses a cluster someone started (`dask scheduler`,
+`dask worker ADDRESS --preload flows.worker_setup`). Workers never open the warehouse: they get
+documents and current mentions, and give back Arrow tables.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from prefect.utilities.annotations import quote
+# Imported by each local worker as it starts (a Dask preload): see flows/worker_setup.py
+WORKER_SETUP = "flows.worker_setup"
 
 
 @dataclass(frozen=True)
@@ -47,31 +51,95 @@ def engine_for(workers: int | None, dask_address: str | None, text_bytes: int, m
     return Engine(workers=count)
 
 
-def run_batches(task, batches: list[dict], engine: Engine) -> list:
-    """`task` once per batch of parameters, on the engine; results in the batches' order."""
-    if not engine.parallel or (len(batches) <= 1 and engine.dask_address is None):
-        return [task(**{name: quote(value) for name, value in params.items()}) for params in batches]
-    with _task_runner(engine) as runner:
-        # Unquoted: quote() is unwrapped by a task called in the flow, not by one run on a Dask worker
-        futures = [runner.submit(task, params) for params in batches]
-        return [future.result() for future in futures]
+class WorkerPool:
+    """The run's local worker processes, started when the run knows it needs them, or ahead of
+    that: a first read of a large corpus starts them before reading, so that their start (Python,
+    Prefect and the extractor imported on each, several seconds) overlaps the reading. Closed in
+    the background once extraction is done, and waited for when the pool's block ends."""
+
+    def __init__(self):
+        self._workers = 0
+        self._starting: Future | None = None
+        self._closing: threading.Thread | None = None
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+        if self._closing is not None:
+            self._closing.join()
+
+    def start(self, workers: int) -> None:
+        """Start `workers` local processes in the background, unless they are already starting."""
+        if self._starting is None and workers > 1:
+            self._workers = workers
+            self._starting = ThreadPoolExecutor(1, thread_name_prefix="tracker-workers").submit(_local_cluster, workers)
+
+    def address(self, workers: int) -> str:
+        """The scheduler of `workers` local processes, started now if they were not started ahead."""
+        if self._starting is not None and self._workers != workers:
+            self.release()
+        self.start(workers)
+        return self._starting.result().scheduler_address
+
+    def release(self) -> None:
+        """Close the processes in the background (their shutdown costs the run nothing it waits for)."""
+        starting, self._starting = self._starting, None
+        if starting is not None:
+            self._closing = threading.Thread(target=lambda: _close_quietly(starting), name="tracker-workers-close")
+            self._closing.start()
+
+
+def run_batches(task, batches: list, engine: Engine, pool: WorkerPool | None = None) -> list:
+    """`task` once per batch (a dict of its parameters), on the engine, local workers from `pool`
+    (or started for these batches alone); results in the batches' order."""
+    if pool is None:
+        with WorkerPool() as own:
+            return run_batches(task, batches, engine, own)
+    try:
+        if not engine.parallel or (len(batches) <= 1 and engine.dask_address is None):
+            return [task(**params) for params in batches]
+        with _task_runner(engine.dask_address or pool.address(engine.workers)) as runner:
+            futures = [runner.submit(task, params) for params in batches]
+            return [future.result() for future in futures]
+    finally:
+        pool.release()  # workers started ahead that this run did not need stop too
+
+
+def _local_cluster(workers: int):
+    from distributed import LocalCluster
+
+    with dask_quiet():
+        # One thread each: extraction is pure Python, threads would share one core
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            preload=[WORKER_SETUP])
+
+
+def _close_quietly(starting: Future) -> None:
+    try:
+        cluster = starting.result()
+    except Exception:  # a cluster that never started has nothing to close; the run reported its error
+        return
+    with dask_quiet():
+        cluster.close()
 
 
 @contextmanager
-def _task_runner(engine: Engine):
+def dask_quiet():
     import dask
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    with dask.config.set({"logging.distributed": "warning", "distributed.logging.distributed": "warning"}):
+        yield
+
+
+@contextmanager
+def _task_runner(address: str):
     from prefect_dask import DaskTaskRunner
 
-    quiet = {"logging.distributed": "warning", "distributed.logging.distributed": "warning"}
-    logging.getLogger("distributed").setLevel(logging.WARNING)
-    with dask.config.set(quiet), _api_for_workers():
-        if engine.dask_address:
-            runner = DaskTaskRunner(address=engine.dask_address)
-        else:
-            runner = DaskTaskRunner(cluster_kwargs={"n_workers": engine.workers, "threads_per_worker": 1,
-                                                    "processes": True, "dashboard_address": None})
-        with runner:
-            yield runner
+    with dask_quiet(), _api_for_workers(), DaskTaskRunner(address=address) as runner:
+        yield runner
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from prefect.utilities.annotations import quote
 
-from flows.fanout import Engine, engine_for, run_batches
+from flows.fanout import Engine, WorkerPool, engine_for, run_batches
 from tracker import alerts, batches, catalog, diff, events, feeds, fetch, report, sources, summary as run_summary
 from tracker.config import load_settings
 from tracker.extract import EXTRACTOR_VERSION, extract_documents, has_article_text
@@ -122,34 +122,29 @@ def current_mentions(db_path: Path, documents: list[Document], wait_s: float) ->
 
 
 @task(cache_policy=NO_CACHE)
-def extract_batch(documents: list[Document], current: list[diff.CurrentMention], max_records: int,
-                  max_seconds: float) -> batches.ExtractedBatch:
+def extract_batch(batch: batches.WorkBatch, max_records: int, max_seconds: float) -> batches.ExtractedBatch:
     """Extract, validate and number one batch of documents, on whichever worker runs it."""
     from schemas.indicator import validate_records  # pandas + pandera: loaded only where records are checked
 
-    records, over_budget = extract_documents(documents, max_records, max_seconds)
+    records, over_budget = extract_documents(batch.documents, max_records, max_seconds)
     dropped = {f.source_id for f in over_budget}  # over budget: its earlier records stay current
-    kept = [doc for doc in documents if doc.source_id not in dropped]
+    kept = [doc for doc in batch.documents if doc.source_id not in dropped]
     valid, rejected = validate_records(records, {doc.source_id: doc.text for doc in kept},
                                        catalog.validation_range, catalog.known_units())
     hashes = {doc.source_id: doc.content_hash for doc in kept}  # a record's problem is of its version
     rejected = [replace(f, content_hash=hashes.get(f.source_id)) for f in rejected]
-    numbered = diff.number_mentions(valid, [m for m in current if m.source_id in hashes])
+    numbered = diff.number_mentions(valid, [m for m in batch.current if m.source_id in hashes])
     return batches.ExtractedBatch(batches.numbered_table(numbered, hashes), rejected, over_budget)
 
 
-def extract_all(documents: list[Document], current: list[diff.CurrentMention], engine: Engine,
-                settings) -> batches.ExtractedBatch:
+def extract_all(documents: list[Document], current: list[diff.CurrentMention], engine: Engine, settings,
+                pool: WorkerPool | None = None) -> batches.ExtractedBatch:
     """extract_batch over the documents in batches on the engine; one ExtractedBatch of them all."""
     parts = 1 if not engine.parallel else max(engine.workers, 1) * batches.BATCHES_PER_WORKER
-    split = batches.split_documents([batches.for_workers(doc) for doc in documents], parts)
-    by_source: dict[str, list[diff.CurrentMention]] = {}
-    for mention in current:
-        by_source.setdefault(mention.source_id, []).append(mention)
     done = run_batches(extract_batch, [
-        {"documents": batch, "current": [m for doc in batch for m in by_source.get(doc.source_id, ())],
-         "max_records": settings.max_records_per_document, "max_seconds": settings.max_extract_s_per_document}
-        for batch in split], engine)
+        {"batch": batch, "max_records": settings.max_records_per_document,
+         "max_seconds": settings.max_extract_s_per_document}
+        for batch in batches.work_batches(documents, current, parts)], engine, pool)
     return batches.ExtractedBatch(records=batches.concat_records([b.records for b in done]),
                                   rejected=[f for b in done for f in b.rejected],
                                   over_budget=[f for b in done for f in b.over_budget])
@@ -240,7 +235,9 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
     log = run_logger()
     log.info("tracker run %s started: corpus %s, sources %s, warehouse %s", run_id, seeds_dir, sources_file, db_path)
     # One writer at a time; a second run waits a bounded time, then fails naming the holder
-    with run_lock(db_path, settings.lock_timeout_s, run_id):
+    workers = workers if workers is not None else settings.workers
+    dask_address = dask_address or settings.dask_address
+    with run_lock(db_path, settings.lock_timeout_s, run_id), WorkerPool() as pool:
         commit_pending(db_path, wait_s)
         crashed_runs = begin_run(db_path, run_id, started_at, seeds_dir, sources_file, wait_s)
         try:
@@ -250,6 +247,9 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
             plan = plan_reading(listing, known)
             log.debug("reading %d files, %d feeds and sitemaps, fetching %d URLs",
                       len(plan.local), len(plan.listings), len(plan.pages))
+            # New files enough for local workers: they start now, while the files are read
+            pool.start(engine_for(workers, dask_address, sources.new_file_bytes(plan.local, known),
+                                  settings.parallel_min_bytes).workers)
             # Read: files, then feeds (for the pages they list), then pages; robots.txt obeyed
             local = read_local(quote(plan.local), settings.max_document_bytes, quote(known))
             policy = fetch.fetch_policy(settings)
@@ -267,13 +267,12 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
             extracted = batches.ExtractedBatch(batches.RECORD_SCHEMA.empty_table())
             engine, extraction_s = None, None
             if reread:
-                engine = engine_for(workers if workers is not None else settings.workers,
-                                    dask_address or settings.dask_address,
-                                    sum(len(doc.text or "") for doc in reread), settings.parallel_min_bytes)
+                engine = engine_for(workers, dask_address, sum(len(doc.text or "") for doc in reread),
+                                    settings.parallel_min_bytes)
                 log.debug("extracting %d new or changed documents on %s", len(reread), engine.describe())
                 current = current_mentions(db_path, quote(reread), wait_s)
                 extraction_started = time.perf_counter()
-                extracted = extract_all(reread, current, engine, settings)
+                extracted = extract_all(reread, current, engine, settings, pool)
                 extraction_s = time.perf_counter() - extraction_started
             # A document over its extraction budget keeps its earlier records: it is not re-read this run
             dropped = {f.source_id for f in extracted.over_budget}
@@ -311,11 +310,13 @@ def ingest(seeds_dir: Path | None = Path("seeds"), sources_file: Path | None = N
                             crashed_runs, db_path)
     if engine is not None:
         summary = replace(summary, extraction_engine=engine.describe(), extraction_s=extraction_s)
-    emit_run_events(quote(summary), db_path)
+    # Events and artifacts side by side: both only read the warehouse, mostly inside DuckDB
+    emitted = emit_run_events.submit(quote(summary), db_path)
     log.info("%s", run_summary.summary_line(summary))
     for failure in summary.failures[:run_summary.SHOWN_FAILURES]:
         log.warning("  failed: %s", run_summary.describe_failure(failure))
     publish_artifacts(quote(summary), db_path)
+    emitted.result()
     return summary
 
 

@@ -49,7 +49,7 @@ def dask_cluster(tmp_path):
         for _ in range(2):
             processes.append(subprocess.Popen(
                 [str(bin_dir / "dask"), "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
-                 "--no-dashboard"], env=env, cwd=Path(__file__).resolve().parent.parent,
+                 "--no-dashboard", "--preload", "flows.worker_setup"], env=env, cwd=Path(__file__).resolve().parent.parent,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         from distributed import Client
 
@@ -118,3 +118,51 @@ def test_a_runs_changes_are_not_walked_by_prefect_yet_read_like_a_list():
     assert changes == list(changes) and changes[1].source_id == "s1.txt" and len(changes[:2]) == 2
     assert summary.count("added") == 3
     assert summary.to_dict()["changes"][2] == changes[2].to_dict() and summary.to_dict()["status"] == "succeeded"
+
+
+def test_a_batch_is_not_walked_by_prefect_nor_hashed_by_dask_and_travels_whole():
+    import pickle
+
+    from dask.base import tokenize
+    from prefect.utilities.collections import visit_collection
+
+    from tracker.batches import work_batches
+    from tracker.diff import CurrentMention
+
+    documents = [document(f"d{i}.txt", 100 + i) for i in range(6)]
+    current = [CurrentMention("d2.txt", "rd_intensity", "China", 1, 2.68, "%", "2023", "statistic")]
+    batches = work_batches(documents, current, 2)
+    assert sorted(d.source_id for b in batches for d in b.documents) == [d.source_id for d in documents]
+    assert [m for b in batches for m in b.current] == current
+    assert [m.source_id for b in batches for m in b.current] == [d.source_id for b in batches for d in b.documents
+                                                                 if d.source_id == "d2.txt"]
+    visited = []
+    visit_collection({"batch": batches[0]}, lambda item: visited.append(item), return_data=False)
+    # Prefect sees the batch, never a document in it (seconds per 10,000 documents, in the run and on the worker)
+    assert batches[0] in visited and not any(isinstance(item, Document) for item in visited)
+    assert tokenize(batches[0]) == tokenize(batches[0]) != tokenize(batches[1])
+    travelled = pickle.loads(pickle.dumps(batches[0]))
+    assert travelled.documents == batches[0].documents and tokenize(travelled) == tokenize(batches[0])
+
+
+def test_workers_started_ahead_are_closed_when_the_run_does_not_need_them(tmp_path):
+    from distributed import Client
+
+    from flows.fanout import WorkerPool, run_batches
+    from tracker.models import Source, SourceState
+    from tracker.sources import new_file_bytes
+
+    (tmp_path / "new.txt").write_text("x" * 300)
+    (tmp_path / "known.txt").write_text("x" * 500)
+    listed = [Source(name, str(tmp_path / name)) for name in ("new.txt", "known.txt", "gone.txt")]
+    assert new_file_bytes(listed, {"known.txt": SourceState("known.txt", "h")}) == 300  # gone.txt: reading it reports it
+
+    with WorkerPool() as pool:
+        pool.start(2)
+        address = pool.address(2)
+        with Client(address, timeout=30) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
+        # Too little text after all: the batches run here and the workers go
+        assert run_batches(lambda n: n * 2, [{"n": 1}, {"n": 2}], Engine(workers=1), pool) == [2, 4]
+    with pytest.raises(OSError):
+        Client(address, timeout=2)

@@ -8,10 +8,12 @@ without one Python object per record on the way.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
+from tracker.diff import CurrentMention
 from tracker.models import Document, Failure
 
 # A numbered record as the warehouse stages it (warehouse/store.py reads these columns)
@@ -24,6 +26,32 @@ RECORD_SCHEMA = pa.schema([
 ])
 RECORD_FIELDS = tuple(name for name in RECORD_SCHEMA.names if name not in ("mention", "content_hash"))
 BATCHES_PER_WORKER = 4  # small enough that a slow batch does not leave the other workers idle
+
+
+class WorkBatch:
+    """One batch of work for an extraction task: whole documents and the current mentions of their
+    sources. A plain object on purpose: Prefect walks every list and dataclass a task is given
+    looking for futures, and Dask hashes every argument to name the task; both would read each
+    document of the batch, in the run's process and again on the worker."""
+
+    __slots__ = ("documents", "current", "_token")
+
+    def __init__(self, documents: list[Document], current: list[CurrentMention]):
+        self.documents = documents
+        self.current = current
+        self._token = uuid.uuid4().hex  # a batch is submitted once: its identity is its name
+
+    def __dask_tokenize__(self) -> str:
+        return self._token
+
+    def __getstate__(self):
+        return self.documents, self.current, self._token
+
+    def __setstate__(self, state) -> None:
+        self.documents, self.current, self._token = state
+
+    def __len__(self) -> int:
+        return len(self.documents)
 
 
 @dataclass(frozen=True)
@@ -50,9 +78,14 @@ def split_documents(documents: list[Document], parts: int) -> list[list[Document
     return [[documents[i] for i in sorted(batch)] for batch in chosen if batch]
 
 
-def for_workers(document: Document) -> Document:
-    """A document as a worker needs it: its text, not its raw bytes (half the transfer)."""
-    return replace(document, raw=b"")
+def work_batches(documents: list[Document], current: list[CurrentMention], parts: int) -> list[WorkBatch]:
+    """The documents in at most `parts` balanced batches, each with its sources' current mentions; a
+    document goes as a worker needs it: its text, not its raw bytes (half the transfer)."""
+    by_source: dict[str, list[CurrentMention]] = {}
+    for mention in current:
+        by_source.setdefault(mention.source_id, []).append(mention)
+    return [WorkBatch(batch, [m for doc in batch for m in by_source.get(doc.source_id, ())])
+            for batch in split_documents([replace(doc, raw=b"") for doc in documents], parts)]
 
 
 def numbered_table(numbered, content_hashes: dict[str, str]) -> pa.Table:

@@ -337,6 +337,19 @@ def list_run_sources(corpus_dir: Path | None, sources_file: Path | None) -> List
     return Listing(listed, failures, skipped)
 
 
+def new_file_bytes(local: list[Source], known: dict[str, SourceState]) -> int:
+    """The size on disk of the files the warehouse has never read: what a run knows it will extract
+    before it reads anything (a changed file is known only once read)."""
+    total = 0
+    for source in local:
+        if source.source_id not in known:
+            try:
+                total += os.stat(source.location).st_size
+            except OSError:  # reading it will report why
+                pass
+    return total
+
+
 def read_file_sources(local: list[Source], max_bytes: int, known: dict[str, SourceState], *,
                       has_text: HasText) -> tuple[list[Document], list[Failure]]:
     documents: list[Document] = []
