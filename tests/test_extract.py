@@ -566,6 +566,25 @@ def test_a_modal_governs_the_figure_after_it_not_the_one_before():
     ]
 
 
+def test_the_classical_time_a_quantum_result_beats_is_its_speed_up_and_plausible():
+    from schemas.indicator import validate_records
+    from tracker import catalog
+
+    text = ("In 2019 the processor finished in 200 seconds a sampling task that would take the world's fastest "
+            "supercomputer 10,000 years. The lab will need 3 years to build a new supercomputer.")
+    records = extract_indicators(text, "t")
+    speed_up = [(r.indicator, r.value, r.unit) for r in records if r.unit == "years"]
+    # The first: a classical run time (any size, billions of years included); the second is no such comparison
+    assert speed_up[0] == ("quantum_computing_speedup", 10_000.0, "years")
+    assert [key for key, _, _ in speed_up[1:]] and "quantum_computing_speedup" not in [k for k, _, _ in speed_up[1:]]
+    billions = extract_indicators("The chip did in minutes what would take a classical supercomputer 2.5 billion years.", "b")
+    valid, rejected = validate_records(billions, {"b": "The chip did in minutes what would take a classical "
+                                                       "supercomputer 2.5 billion years."},
+                                       catalog.validation_range, catalog.known_units())
+    assert [(r.indicator, r.value) for r in valid if r.unit == "years"] == [("quantum_computing_speedup", 2.5e9)]
+    assert rejected == []
+
+
 def test_worldwide_totals_belong_to_the_world_and_of_us_funding_to_the_us():
     records = records_of("quantum_numbers.txt")
     assert [(r.subject, r.kind, r.value, r.period) for r in records if r.unit == "USD"] == [
