@@ -585,6 +585,40 @@ def test_the_classical_time_a_quantum_result_beats_is_its_speed_up_and_plausible
     assert rejected == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("In the first ten months, NEV output and sales reached 9.78 million and 9.75 million, up 33.0% "
+                 "and 33.9% year on year, the association said.",
+                 [("nev_output", 9.78e6), ("nev_sales", 9.75e6), ("nev_output_growth", 33.0),
+                  ("nev_sales_growth", 33.9)], id="shared_words_before_the_measures"),
+    pytest.param("Exports and imports of integrated circuits came to $142.1 billion and $349.4 billion.",
+                 [("semiconductor_exports", 142.1e9), ("semiconductor_imports", 349.4e9)],
+                 id="shared_words_after_the_measures"),
+    pytest.param("NEV production and sales were 1.2 million and 1.1 million respectively in March.",
+                 [("nev_output", 1.2e6), ("nev_sales", 1.1e6)], id="with_respectively"),
+])
+def test_a_list_of_figures_takes_the_measures_listed_before_it_in_order(text, expected):
+    assert [(r.indicator, r.value) for r in extract_indicators(text, "t")] == expected
+
+
+@pytest.mark.parametrize("text", [
+    # A list of actors, not measures: the figures keep the one measure the sentence names
+    "Germany and Japan spent 3.1% and 3.4% of GDP on research and development last year.",
+    # As many measures as figures, but the figures are not listed after them
+    "NEV output and sales grew strongly; the association counted 9.78 million units, and exports 1.5 million.",
+    # Two measures, three figures: no pairing
+    "NEV output and sales reached 9.78 million, 9.75 million and 9.7 million in three surveys.",
+])
+def test_figures_are_not_paired_with_lists_that_are_not_their_measures(text):
+    from tracker.extract.claims import COORDINATED_MEASURES_RE
+
+    records = extract_indicators(text, "t")
+    keys = {r.indicator for r in records}
+    # No figure takes the second measure of a list it does not follow
+    assert "nev_sales" not in keys
+    if text.startswith("Germany"):
+        assert keys == {"rd_intensity"}
+
+
 def test_worldwide_totals_belong_to_the_world_and_of_us_funding_to_the_us():
     records = records_of("quantum_numbers.txt")
     assert [(r.subject, r.kind, r.value, r.period) for r in records if r.unit == "USD"] == [

@@ -53,6 +53,18 @@ TO_JOINER_RE = re.compile(r"\s+to\s+")
 BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|against)\s+$")
 NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
 RESPECTIVELY_RE = compile_folded(r"\brespectively\b")
+# "NEV production and sales reached 11.58 million and 11.43 million": measures listed in the order of the figures,
+# sharing the words before them (or an "of ..." after them); the verb (or "of", a colon) leads straight into the figures.
+_MEASURE_WORD = r"[a-z][a-z&-]*"
+COORDINATED_MEASURES_RE = re.compile(
+    r"(?P<lead>(?:[a-z0-9][a-z0-9&-]*\s+){0,3})"
+    rf"(?P<items>{_MEASURE_WORD}(?:\s*,\s*{_MEASURE_WORD})*\s*,?\s+and\s+{_MEASURE_WORD})"
+    r"(?:\s+of\s+(?P<tail>[a-z0-9][a-z0-9&-]*(?:\s+[a-z0-9][a-z0-9&-]*){0,2}))?\s*"  # "exports and imports of chips"
+    r"(?:were|was|are|is|reached|stood\s+at|totall?ed|came\s+to|amounted\s+to|hit|(?:rose|grew|climbed|increased|"
+    r"fell|dropped|declined|jumped|surged)\s+to|of|:)\s+"
+    r"(?:(?:a\s+record|respectively|about|around|roughly|nearly|almost|some|approximately|over|more\s+than|"
+    r"an?\s+estimated)\s+)*$"
+)
 CONVERSION_JOINER_RE = compile_folded(
     r"^\s*[(,]\s*(?:(?:or|approximately|about|around|roughly|some|nearly|almost|equivalent\s+to|~)\s*)?$",
 )
@@ -236,14 +248,15 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
     respectively = _respectively_assignments(folded, figures, subjects, years)
+    parallel = _parallel_hits(folded, figures, context.catalog) if hits and len(figures) >= 2 else {}
     # "12 percent more than in 2019": a year compared with dates no figure (read once per sentence, not per figure)
     own_years = [y for y in years if not _is_compared_year(folded, y)]
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
     primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
     for figure in figures:
         record = _figure_record(
-            sentence, figure, primary, years, subjects, clauses, hits, context, respectively, sentence_topic,
-            previous_owner, own_years,
+            sentence, figure, primary, years, subjects, clauses, parallel.get(figure.start, hits), context,
+            respectively, sentence_topic, previous_owner, own_years,
         )
         if figure.start in column_periods:
             record = replace(record, period=column_periods[figure.start])
@@ -454,6 +467,51 @@ def _respectively_assignments(
         period = periods[index] if len(periods) == len(run) else None
         assignments[figure.start] = (subject, period)
     return assignments
+
+
+def _parallel_hits(folded: str, figures: list[Figure], catalog) -> dict[int, list]:
+    """"NEV production and sales reached 11.58 million and 11.43 million, up 34.6% and 35.6%": each figure
+    of a list as long as a list of measures before it takes the catalog's wording of its own measure,
+    the shared words distributed ("NEV production", "NEV sales"); by figure start. Lists of anything
+    else (countries, years) name no catalog concept and change nothing."""
+    runs = _figure_runs(folded, figures)
+    if not runs:
+        return {}
+    found = COORDINATED_MEASURES_RE.search(folded, max(0, runs[0][0].start - 160), runs[0][0].start)
+    if found is None:
+        return {}
+    items = [m for m in re.finditer(_MEASURE_WORD, found.group("items")) if m.group() != "and"]
+    lead, tail = found.group("lead"), found.group("tail")
+    offset = found.start("items")
+    measures = []
+    for item in items:
+        phrase = lead + item.group() + (f" of {tail}" if tail else "")
+        hits = indicator_hits(phrase, catalog, phrase) or indicator_hits(item.group(), catalog, item.group())
+        if not hits:
+            return {}  # one unnamed measure: the list may not be of measures at all
+        start, end = offset + item.start(), offset + item.end()
+        measures.append([replace(hit, start=start, end=end) for hit in hits])
+    assigned: dict[int, list] = {}
+    for run in runs:
+        if len(run) == len(measures):
+            assigned.update((figure.start, hits) for figure, hits in zip(run, measures))
+    return assigned
+
+
+def _figure_runs(folded: str, figures: list[Figure]) -> list[list[Figure]]:
+    """The sentence's lists of two or more figures ("3.45 million and 3.32 million", "16.7%, 11.7% and 9%")."""
+    runs: list[list[Figure]] = []
+    current: list[Figure] = []
+    for figure in figures:
+        if current and LIST_JOINER_RE.match(folded[current[-1].end:figure.start]) and figure.unit == current[-1].unit:
+            current.append(figure)
+            continue
+        if len(current) >= 2:
+            runs.append(current)
+        current = [figure]
+    if len(current) >= 2:
+        runs.append(current)
+    return runs
 
 
 def _distinct_in_order(names: list[str]) -> list[str]:

@@ -170,8 +170,11 @@ DURATION_WORD_RE = re.compile(r"(year|month|week|day|decade)")
 DURATION_IN_YEARS = {"year": 1.0, "month": 1 / 12, "week": 7 / 365.25, "day": 1 / 365.25, "decade": 10.0}
 MONTH_RE = re.compile(_MONTHS)
 DURATION_NOUN_END_RE = re.compile(r"(?:low|high|record|lag|gap)$")
-# "within two years", "in 40 years", "over the past five years": a time frame, not a claim.
-HORIZON_BEFORE_RE = compile_folded(r"\b(?:within|in|(?:the\s+)?(?:past|last|previous|recent))\s+$")
+# "within two years", "in 40 years", "over the past five years", "in the first 10 months" (a partial-year
+# reporting window), "over the next five years": a time frame, not a claim.
+HORIZON_BEFORE_RE = compile_folded(
+    r"\b(?:within|in|(?:the\s+|its\s+|their\s+)?(?:past|last|previous|recent|first|next|coming|latest|final))\s+$"
+)
 RELATIVE_TIME_RE = compile_folded(r"\s*(?:ago|later|earlier|after|before|old|since|hence)\b")
 HYPOTHETICAL_RE = compile_folded(r"\b(?:might|would|if)\b")
 DETERMINER_BEFORE_RE = compile_folded(
