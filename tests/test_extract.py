@@ -619,6 +619,44 @@ def test_figures_are_not_paired_with_lists_that_are_not_their_measures(text):
         assert keys == {"rd_intensity"}
 
 
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Shipments of smartphones fell 4.2% year on year in the quarter.", [-4.2], id="fall_then_year_on_year"),
+    pytest.param("Chip exports rose 6.1% and 9.4% in the two halves, and imports dropped 2.5% and 1.5%.",
+                 [6.1, 9.4, -2.5, -1.5], id="listed_changes_read_as_their_list"),
+    pytest.param("Carmakers sold 2.1 million and 2.4 million units, up 12% and 15% year on year.",
+                 [2.1e6, 2.4e6, 12.0, 15.0], id="listed_rises"),
+])
+def test_signs_of_changes_follow_their_verb_across_a_list(text, expected):
+    assert [r.value for r in extract_indicators(text, "t")] == expected
+    assert all(r.indicator.endswith("_growth") for r in extract_indicators(text, "t") if r.unit == "percent")
+
+
+def test_lists_of_actors_and_of_years_pair_with_lists_of_figures_in_order():
+    listed = extract_indicators("Germany and Japan spent 3.1% and 3.4% of GDP on R&D in 2021 and 2022.", "t")
+    assert [(r.indicator, r.subject, r.value, r.period) for r in listed] == [
+        ("rd_intensity", "Germany", 3.1, "2021"), ("rd_intensity", "Japan", 3.4, "2022")]
+    one_year = extract_indicators("Korea and Israel spent 5.2% and 6.0% of GDP on research in 2022.", "t")
+    assert [(r.subject, r.period) for r in one_year] == [("South Korea", "2022"), ("Israel", "2022")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "or X percent of the total" restates the amount as a share: not a second rise
+    pytest.param("Firms spent 512 billion yuan, up 6.3 percent, or 78.1 percent of the total.",
+                 [("growth", 6.3, None), ("share", 78.1, None)], id="apposition_is_no_list"),
+    # A figure and its change against a compared year: the year dates neither
+    pytest.param("R&D intensity was 2.71 percent, 0.12 percentage points higher than in 2021.",
+                 [("level", 2.71, None), ("change", 0.12, None)], id="compared_year_is_no_list_of_years"),
+])
+def test_appositions_and_comparisons_are_not_lists(text, expected):
+    records = extract_indicators(text, "t")
+    measures = []
+    for r in records:
+        measure = ("growth" if r.indicator.endswith("_growth") else "share" if r.indicator.endswith("_share")
+                   else "change" if r.indicator.endswith("_change") else "level")
+        measures.append((measure, r.value, r.period))
+    assert measures[-len(expected):] == expected
+
+
 def test_worldwide_totals_belong_to_the_world_and_of_us_funding_to_the_us():
     records = records_of("quantum_numbers.txt")
     assert [(r.subject, r.kind, r.value, r.period) for r in records if r.unit == "USD"] == [

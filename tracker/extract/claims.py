@@ -446,8 +446,13 @@ def _respectively_assignments(
 ) -> dict[int, tuple[str | None, str | None]]:
     """"China and the US spent 2.4% and 3.5% respectively": pair figures with subjects (or years) in order."""
     found = RESPECTIVELY_RE.search(folded) if "respectively" in folded else None
-    if not found or len(figures) < 2:
+    if len(figures) < 2:
         return {}
+    if not found:
+        owners = _listed_owner_assignments(folded, figures, subjects)
+        periods = _listed_periods(folded, figures, years)
+        return {start: (owners.get(start, (None, None))[0], periods.get(start))
+                for start in owners.keys() | periods.keys()}
     listed = [f for f in figures if f.end <= found.start()]
     run: list[Figure] = listed[-1:]
     for figure in reversed(listed[:-1]):
@@ -498,20 +503,85 @@ def _parallel_hits(folded: str, figures: list[Figure], catalog) -> dict[int, lis
     return assigned
 
 
+LIST_AND_RE = re.compile(r"^\s*(?:,\s*)?(?:and|or)\s*$")
+LIST_COMMA_RE = re.compile(r"^\s*,\s*$")
+RANGE_BEFORE_RE = compile_folded(r"\b(?:between|from)\s+$")
+
+
 def _figure_runs(folded: str, figures: list[Figure]) -> list[list[Figure]]:
-    """The sentence's lists of two or more figures ("3.45 million and 3.32 million", "16.7%, 11.7% and 9%")."""
+    """The sentence's lists of two or more figures of one unit ("3.45 million and 3.32 million", "16.7%, 11.7%
+    and 9%"): joined by commas and a last "and" or "or". Not a range ("between 15 and 20 percent"), nor a
+    figure and its apposition ("2.65 percent, 0.09 points higher")."""
     runs: list[list[Figure]] = []
     current: list[Figure] = []
+
+    def close() -> None:
+        # Commas alone do not make a list; "between 15 and 20" is one range
+        if len(current) >= 2 and LIST_AND_RE.match(folded[current[-2].end:current[-1].start]) and not (
+                RANGE_BEFORE_RE.search(folded, max(0, current[0].start - 12), current[0].start)):
+            runs.append(list(current))
+
     for figure in figures:
-        if current and LIST_JOINER_RE.match(folded[current[-1].end:figure.start]) and figure.unit == current[-1].unit:
+        joiner = folded[current[-1].end:figure.start] if current else ""
+        if current and figure.unit == current[-1].unit and (LIST_AND_RE.match(joiner) or LIST_COMMA_RE.match(joiner)):
             current.append(figure)
+            if LIST_AND_RE.match(joiner):
+                close()
+                current = []
             continue
-        if len(current) >= 2:
-            runs.append(current)
         current = [figure]
-    if len(current) >= 2:
-        runs.append(current)
     return runs
+
+
+OWNERS_TO_FIGURES_MAX_CHARS = 60  # "Germany and Japan spent 3.1% and 3.4%": a short verb phrase between
+
+
+def _listed_owner_assignments(folded: str, figures: list[Figure],
+                              subjects: list[SubjectMention]) -> dict[int, tuple[str | None, str | None]]:
+    """"Germany and Japan spent 3.1% and 3.4% of GDP" (no "respectively"): a list of as many actors as
+    figures, joined like the figures and followed straight by a verb phrase leading into them, pairs in order."""
+    assignments: dict[int, tuple[str | None, str | None]] = {}
+    runs = _figure_runs(folded, figures)
+    if not runs or len(subjects) < 2:
+        return assignments
+    first = runs[0]
+    listed = [s for s in subjects if s.end <= first[0].start][-len(first):]
+    gap = folded[listed[-1].end:first[0].start] if listed else ""
+    if (len(listed) != len(first) or len({s.name for s in listed}) != len(listed)
+            or len(gap) > OWNERS_TO_FIGURES_MAX_CHARS or any(mark in gap for mark in ",;:()")
+            or not all(LIST_JOINER_RE.match(folded[a.end:b.start]) for a, b in zip(listed, listed[1:]))):
+        return assignments
+    for run in runs:
+        if len(run) == len(listed):
+            assignments.update((figure.start, (owner.name, None)) for figure, owner in zip(run, listed))
+    return assignments
+
+
+YEARS_AFTER_FIGURES_MAX_CHARS = 60  # "2.4% and 2.6% of GDP on R&D in 2020 and 2023"
+
+
+def _listed_periods(folded: str, figures: list[Figure], years: list[YearMention]) -> dict[int, str]:
+    """"rose 8% and 3% in 2023 and 2024": a list of figures followed closely by a list of as many years
+    pairs in order; by one year alone, all take it ("2.4% and 2.6% of GDP in 2023")."""
+    periods: dict[int, str] = {}
+    for run in _figure_runs(folded, figures):
+        following = [y for y in years if y.start >= run[-1].end]
+        if not following or any(run[0].start <= y.start < run[-1].end for y in years):
+            continue
+        gap = folded[run[-1].end:following[0].start]
+        if len(gap) > YEARS_AFTER_FIGURES_MAX_CHARS or any(mark in gap for mark in ";:()") or (
+                any(f.start >= run[-1].end and f.start < following[0].start for f in figures)):
+            continue
+        listed = following[:1]
+        for year in following[1:]:
+            if not LIST_JOINER_RE.match(folded[listed[-1].end:year.start]):
+                break
+            listed.append(year)
+        if len(listed) == len(run):
+            periods.update((figure.start, year.period) for figure, year in zip(run, listed))
+        elif len(listed) == 1:
+            periods.update((figure.start, listed[0].period) for figure in run)
+    return periods
 
 
 def _distinct_in_order(names: list[str]) -> list[str]:

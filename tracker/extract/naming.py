@@ -141,15 +141,27 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
     if figure.unit != "percent":
         return False, False
     after = GROWTH_AFTER_RE.match(folded, figure.end)
+    # "up 8% and 3%", "49.8% and 47.4% year on year": a listed percentage reads as its list does
+    # ("or 87.2 percent of the total" restates, it does not list; a comma lists only before an "and")
+    list_start = (LISTED_PERCENTS_BEFORE_RE.search(folded, max(0, figure.start - 80), figure.start)
+                  if folded.endswith("and ", 0, figure.start) or (
+                      folded.endswith(", ", 0, figure.start) and _listed_percents_after(folded, figure.end))
+                  else None)
+    start = list_start.start() if list_start else figure.start
+    window_start = max(0, start - 30)
+    # Substring tests first: any match holds one of its verbs inside the window (speed).
+    before = GROWTH_BEFORE_RE.search(folded, window_start, start) if GROWTH_BEFORE_REQUIRED(
+        folded[window_start:start]
+    ) else None
+    if after is not None or before is not None:
+        # "fell 2.1% year on year": the verb before says it is a fall even when the words after only say "change"
+        falls = ((after is not None and after.group("decline_after") is not None)
+                 or (before is not None and before.group("decline_before") is not None))
+        return True, not figure.is_change and falls
+    list_end = _listed_percents_after(folded, figure.end)
+    after = GROWTH_AFTER_RE.match(folded, list_end.end()) if list_end else None
     if after is not None:
         return True, not figure.is_change and after.group("decline_after") is not None
-    window_start = max(0, figure.start - 30)
-    # Substring tests first: any match holds one of its verbs inside the window (speed).
-    before = GROWTH_BEFORE_RE.search(folded, window_start, figure.start) if GROWTH_BEFORE_REQUIRED(
-        folded[window_start:figure.start]
-    ) else None
-    if before is not None:
-        return True, not figure.is_change and before.group("decline_before") is not None
     if RAISE_BY_REQUIRED(folded[max(0, figure.start - 90):figure.start]) and RAISE_BY_BEFORE_RE.search(
         folded, max(0, figure.start - 90), figure.start
     ):
@@ -162,6 +174,16 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
 
 
 GROWTH_BEFORE_REQUIRED = requirement_test(GROWTH_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
+_LISTED_PERCENT = r"[-+−]?\d[\d.,]*\s?(?:%|percent|per\s+cent)"
+_LIST_JOIN = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)"
+LISTED_PERCENTS_BEFORE_RE = re.compile(rf"(?:{_LISTED_PERCENT}{_LIST_JOIN})+$")
+LISTED_PERCENTS_AFTER_RE = re.compile(rf"(?:{_LIST_JOIN}{_LISTED_PERCENT})+")
+
+
+def _listed_percents_after(folded: str, end: int) -> re.Match | None:
+    """The rest of a list of percentages after one of them, when it is a list (it has an "and")."""
+    found = LISTED_PERCENTS_AFTER_RE.match(folded, end)
+    return found if found is not None and " and " in found.group() else None
 BY_TO_AFTER_RE = compile_folded(r"\s*(?:year[- ]on[- ]year\s+)?(?:,\s*)?to\s+(?:about\s+|around\s+|nearly\s+)?[\d$¥€£]")
 # "raise provincial spending on applied research by 7%", or a headline's "lifts farm budget
 # 7%" (never "raise the share above 8 percent", "lifting its share to 6.9 percent": those state the level).
