@@ -60,6 +60,7 @@ COORDINATED_MEASURES_RE = re.compile(
     r"(?P<lead>(?:[a-z0-9][a-z0-9&-]*\s+){0,3})"
     rf"(?P<items>{_MEASURE_WORD}(?:\s*,\s*{_MEASURE_WORD})*\s*,?\s+and\s+{_MEASURE_WORD})"
     r"(?:\s+of\s+(?P<tail>[a-z0-9][a-z0-9&-]*(?:\s+[a-z0-9][a-z0-9&-]*){0,2}))?\s*"  # "exports and imports of chips"
+    r"(?:(?:in|for|over)\s+(?:(?:19|20)\d\d|the\s+(?:year|quarter|month|first\s+half))\s+)?"  # "... in 2024 were"
     r"(?:were|was|are|is|reached|stood\s+at|totall?ed|came\s+to|amounted\s+to|hit|(?:rose|grew|climbed|increased|"
     r"fell|dropped|declined|jumped|surged)\s+to|of|:)\s+"
     r"(?:(?:a\s+record|respectively|about|around|roughly|nearly|almost|some|approximately|over|more\s+than|"
