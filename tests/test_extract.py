@@ -595,6 +595,10 @@ def test_the_classical_time_a_quantum_result_beats_is_its_speed_up_and_plausible
                  id="shared_words_after_the_measures"),
     pytest.param("NEV production and sales were 1.2 million and 1.1 million respectively in March.",
                  [("nev_output", 1.2e6), ("nev_sales", 1.1e6)], id="with_respectively"),
+    pytest.param("Vehicle output and sales were 2.6 million and 2.5 million in March. Over the quarter, output and "
+                 "sales reached 7.0 million and 6.9 million.",
+                 [("vehicle_output", 2.6e6), ("vehicle_sales", 2.5e6), ("vehicle_output", 7.0e6),
+                  ("vehicle_sales", 6.9e6)], id="a_later_list_naming_its_measures_alone"),
 ])
 def test_a_list_of_figures_takes_the_measures_listed_before_it_in_order(text, expected):
     assert [(r.indicator, r.value) for r in extract_indicators(text, "t")] == expected
@@ -607,14 +611,14 @@ def test_a_list_of_figures_takes_the_measures_listed_before_it_in_order(text, ex
     "NEV output and sales grew strongly; the association counted 9.78 million units, and exports 1.5 million.",
     # Two measures, three figures: no pairing
     "NEV output and sales reached 9.78 million, 9.75 million and 9.7 million in three surveys.",
+    # Measures named alone, with no earlier list to say of what: nothing to pair with
+    "Output and sales reached 7.0 million and 6.9 million units, the ministry said.",
 ])
 def test_figures_are_not_paired_with_lists_that_are_not_their_measures(text):
-    from tracker.extract.claims import COORDINATED_MEASURES_RE
-
     records = extract_indicators(text, "t")
     keys = {r.indicator for r in records}
     # No figure takes the second measure of a list it does not follow
-    assert "nev_sales" not in keys
+    assert "nev_sales" not in keys and "vehicle_sales" not in keys
     if text.startswith("Germany"):
         assert keys == {"rd_intensity"}
 

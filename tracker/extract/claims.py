@@ -249,7 +249,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
     respectively = _respectively_assignments(folded, figures, subjects, years)
-    parallel = _parallel_hits(folded, figures, context.catalog) if hits and len(figures) >= 2 else {}
+    parallel = _parallel_hits(folded, figures, context) if len(figures) >= 2 else {}
     # "12 percent more than in 2019": a year compared with dates no figure (read once per sentence, not per figure)
     own_years = [y for y in years if not _is_compared_year(folded, y)]
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
@@ -475,11 +475,14 @@ def _respectively_assignments(
     return assignments
 
 
-def _parallel_hits(folded: str, figures: list[Figure], catalog) -> dict[int, list]:
+def _parallel_hits(folded: str, figures: list[Figure], context: DocumentContext) -> dict[int, list]:
     """"NEV production and sales reached 11.58 million and 11.43 million, up 34.6% and 35.6%": each figure
     of a list as long as a list of measures before it takes the catalog's wording of its own measure,
-    the shared words distributed ("NEV production", "NEV sales"); by figure start. Lists of anything
-    else (countries, years) name no catalog concept and change nothing."""
+    the shared words distributed ("NEV production", "NEV sales"); by figure start. A list naming its
+    measures alone takes the shared words of the document's previous list ("production and sales
+    reached ..." after "vehicle production and sales were ..."). Lists of anything else (countries,
+    years) name no catalog concept and change nothing."""
+    catalog = context.catalog
     runs = _figure_runs(folded, figures)
     if not runs:
         return {}
@@ -489,14 +492,13 @@ def _parallel_hits(folded: str, figures: list[Figure], catalog) -> dict[int, lis
     items = [m for m in re.finditer(_MEASURE_WORD, found.group("items")) if m.group() != "and"]
     lead, tail = found.group("lead"), found.group("tail")
     offset = found.start("items")
-    measures = []
-    for item in items:
-        phrase = lead + item.group() + (f" of {tail}" if tail else "")
-        hits = indicator_hits(phrase, catalog, phrase) or indicator_hits(item.group(), catalog, item.group())
-        if not hits:
-            return {}  # one unnamed measure: the list may not be of measures at all
-        start, end = offset + item.start(), offset + item.end()
-        measures.append([replace(hit, start=start, end=end) for hit in hits])
+    measures = _listed_measures(items, lead, tail, offset, catalog)
+    if measures is None and context.measure_lead:
+        measures = _listed_measures(items, context.measure_lead[0] + " " + lead, tail, offset, catalog)
+    if measures is None:
+        return {}  # an unnamed measure: the list may not be of measures at all
+    if lead.strip():
+        context.measure_lead[:] = [lead.strip()]
     assigned: dict[int, list] = {}
     for run in runs:
         if len(run) == len(measures):
@@ -507,6 +509,19 @@ def _parallel_hits(folded: str, figures: list[Figure], catalog) -> dict[int, lis
 LIST_AND_RE = re.compile(r"^\s*(?:,\s*)?(?:and|or)\s*$")
 LIST_COMMA_RE = re.compile(r"^\s*,\s*$")
 RANGE_BEFORE_RE = compile_folded(r"\b(?:between|from)\s+$")
+
+
+def _listed_measures(items: list[re.Match], lead: str, tail: str | None, offset: int, catalog) -> list[list] | None:
+    """Each listed measure's catalog hits, placed where the measure is written; None when one names nothing."""
+    measures = []
+    for item in items:
+        phrase = lead + item.group() + (f" of {tail}" if tail else "")
+        hits = indicator_hits(phrase, catalog, phrase) or indicator_hits(item.group(), catalog, item.group())
+        if not hits:
+            return None
+        start, end = offset + item.start(), offset + item.end()
+        measures.append([replace(hit, start=start, end=end) for hit in hits])
+    return measures
 
 
 def _figure_runs(folded: str, figures: list[Figure]) -> list[list[Figure]]:

@@ -102,3 +102,6 @@ class DocumentContext:
     document_owner: dict[str, str] = field(default_factory=dict)
     # (paragraph, its latest figure record): what a following sentence that names nothing continues (one item).
     carried: list = field(default_factory=list)
+    # The shared words of the latest list of measures ("vehicle" of "vehicle production and sales"): what a later
+    # list naming its measures alone ("production and sales reached ...") means (one item).
+    measure_lead: list[str] = field(default_factory=list)
