@@ -492,6 +492,9 @@ def _parallel_hits(folded: str, figures: list[Figure], context: DocumentContext)
     items = [m for m in re.finditer(_MEASURE_WORD, found.group("items")) if m.group() != "and"]
     lead, tail = found.group("lead"), found.group("tail")
     offset = found.start("items")
+    if len(items) > len(runs[0]):
+        # "over the quarter, output and sales reached A and B": the list is the measures next to the verb
+        items, lead = items[-len(runs[0]):], ""
     measures = _listed_measures(items, lead, tail, offset, catalog)
     if measures is None and context.measure_lead:
         measures = _listed_measures(items, context.measure_lead[0] + " " + lead, tail, offset, catalog)
