@@ -484,8 +484,10 @@ def ensure_peers_venv() -> Path:
     python = PEERS_VENV / "bin" / "python"
     if not python.exists():
         print(f"creating {PEERS_VENV.relative_to(ROOT)} from {PEERS_REQUIREMENTS.relative_to(ROOT)} ...", file=sys.stderr)
-        subprocess.run(["uv", "venv", "-q", "-p", "3.11", str(PEERS_VENV)], check=True)
-        subprocess.run(["uv", "pip", "install", "-q", "--python", str(python), "-r", str(PEERS_REQUIREMENTS)], check=True)
+        # The uv scripts/bootstrap put in the project's venv: a fresh machine has none on PATH
+        uv = shutil.which("uv") or str(ROOT / ".venv" / "bin" / "uv")
+        subprocess.run([uv, "venv", "-q", "-p", "3.11", str(PEERS_VENV)], check=True)
+        subprocess.run([uv, "pip", "install", "-q", "--python", str(python), "-r", str(PEERS_REQUIREMENTS)], check=True)
     return python
 
 
