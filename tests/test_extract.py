@@ -661,6 +661,23 @@ def test_appositions_and_comparisons_are_not_lists(text, expected):
     assert measures[-len(expected):] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    pytest.param("Makers built 9.6 million electric cars last year and exported about 1.7 million, the ministry said.",
+                 [("nev_output", 9.6e6), ("nev_exports", 1.7e6)], id="second_verb_same_object"),
+    pytest.param("Carmakers produced 8.9 million new-energy vehicles in 2023, up 30 percent, and sold 8.8 million, "
+                 "up 32 percent.",
+                 [("nev_output", 8.9e6), ("nev_output_growth", 30.0), ("nev_sales", 8.8e6), ("nev_sales_growth", 32.0)],
+                 id="second_verb_and_its_change"),
+])
+def test_a_second_verb_without_an_object_measures_the_first_ones_object(text, expected):
+    assert [(r.indicator, r.value) for r in extract_indicators(text, "t")] == expected
+
+
+def test_a_second_verb_with_an_object_of_its_own_keeps_it():
+    records = extract_indicators("Makers built 9.6 million electric cars and exported 1.7 million batteries.", "t")
+    assert [r.indicator for r in records][0] == "nev_output" and records[1].indicator != "nev_exports"
+
+
 def test_worldwide_totals_belong_to_the_world_and_of_us_funding_to_the_us():
     records = records_of("quantum_numbers.txt")
     assert [(r.subject, r.kind, r.value, r.period) for r in records if r.unit == "USD"] == [

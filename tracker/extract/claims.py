@@ -250,6 +250,8 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     previous_figure: Figure | None = None
     respectively = _respectively_assignments(folded, figures, subjects, years)
     parallel = _parallel_hits(folded, figures, context) if len(figures) >= 2 else {}
+    if len(figures) >= 2 and (" and " in folded or " while " in folded or " but " in folded):
+        parallel = {**_elliptical_hits(folded, figures, context.catalog), **parallel}
     # "12 percent more than in 2019": a year compared with dates no figure (read once per sentence, not per figure)
     own_years = [y for y in years if not _is_compared_year(folded, y)]
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
@@ -512,6 +514,46 @@ def _parallel_hits(folded: str, figures: list[Figure], context: DocumentContext)
 LIST_AND_RE = re.compile(r"^\s*(?:,\s*)?(?:and|or)\s*$")
 LIST_COMMA_RE = re.compile(r"^\s*,\s*$")
 RANGE_BEFORE_RE = compile_folded(r"\b(?:between|from)\s+$")
+
+
+# "... sold 12 million NEVs last year and exported roughly two million": a second verb whose figure's object
+# is the first figure's (left unsaid)
+ELLIPTICAL_VERB_BEFORE_RE = re.compile(
+    r"\b(?:and|but|while)\s+(?P<verb>[a-z]{3,}ed|sold|built|made|bought|spent|sent|won)\s+(?:(?:about|around|roughly|nearly|almost|some|another|"
+    r"a\s+further|a\s+record|over|more\s+than)\s+)?$"
+)
+OBJECT_WORDS_RE = re.compile(r"\s*(?:(?:[a-z]+\s+)?of\s+)?((?:(?!(?:in|on|at|for|last|this|next|during|over|from|to|by|and|with|up|down|"
+                             r"a|an|the|of|year|years)\b)[a-z][a-z&-]*\s*){1,3})")
+CHANGE_AFTER_FIGURE_RE = re.compile(r"^\s*(?:units\s*)?,\s*(?:up|down|a\s+(?:rise|fall|drop)\s+of|an\s+increase\s+of)\s+$")
+NO_OBJECT_AFTER_RE = re.compile(r"\s*(?:[,.;)]|$|(?:in|last|this|during|over|abroad|overseas|a\s+year|up|down)\b)")
+
+
+def _elliptical_hits(folded: str, figures: list[Figure], catalog) -> dict[int, list]:
+    """"sold about twelve million NEVs last year and exported roughly two million": a figure after a second
+    verb with no object of its own takes the catalog's wording of that verb with the previous figure's object
+    ("exported NEVs"), placed at the verb; by figure start."""
+    assigned: dict[int, list] = {}
+    for index, figure in enumerate(figures):
+        previous = next((f for f in reversed(figures[:index]) if f.unit == figure.unit), None)
+        if previous is None:
+            continue
+        between = folded[previous.end:figure.start]
+        verb = ELLIPTICAL_VERB_BEFORE_RE.search(between)
+        if verb is None or not NO_OBJECT_AFTER_RE.match(folded, figure.end):
+            continue
+        obj = OBJECT_WORDS_RE.match(between)
+        if obj is None or obj.end() > verb.start():
+            continue
+        phrase = f"{verb.group('verb')} {obj.group(1).strip()}"
+        hits = indicator_hits(phrase, catalog, phrase)
+        if hits:
+            start = previous.end + verb.start("verb")
+            assigned[figure.start] = [replace(hit, start=start, end=start + len(verb.group("verb"))) for hit in hits]
+            following = figures[index + 1] if index + 1 < len(figures) else None
+            if following is not None and following.unit == "percent" and CHANGE_AFTER_FIGURE_RE.match(
+                    folded[figure.end:following.start]):
+                assigned[following.start] = assigned[figure.start]  # "... and sold 11.26 million, up 35.6%"
+    return assigned
 
 
 def _listed_measures(items: list[re.Match], lead: str, tail: str | None, offset: int, catalog) -> list[list] | None:
