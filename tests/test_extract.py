@@ -673,6 +673,17 @@ def test_a_second_verb_without_an_object_measures_the_first_ones_object(text, ex
     assert [(r.indicator, r.value) for r in extract_indicators(text, "t")] == expected
 
 
+def test_a_second_figure_with_its_own_object_takes_the_first_ones_verb():
+    text = ("Customs data show China imported $349.4 billion of integrated circuits last year, down 15 percent, and "
+            "a record $24.8 billion of lithography tools as fabs stocked up.")
+    records = extract_indicators(text, "t")
+    assert [(r.indicator, r.value) for r in records if r.unit == "USD"] == [
+        ("semiconductor_imports", 349.4e9), ("chip_equipment_imports", 24.8e9)]
+    # Spending on two things is not an import of the second
+    spent = extract_indicators("The province spent $5 billion on chips and $2 billion of its reserves on roads.", "s")
+    assert "chip_equipment_imports" not in {r.indicator for r in spent}
+
+
 def test_a_second_verb_with_an_object_of_its_own_keeps_it():
     records = extract_indicators("Makers built 9.6 million electric cars and exported 1.7 million batteries.", "t")
     assert [r.indicator for r in records][0] == "nev_output" and records[1].indicator != "nev_exports"

@@ -524,6 +524,13 @@ ELLIPTICAL_VERB_BEFORE_RE = re.compile(
 )
 OBJECT_WORDS_RE = re.compile(r"\s*(?:(?:[a-z]+\s+)?of\s+)?((?:(?!(?:in|on|at|for|last|this|next|during|over|from|to|by|and|with|up|down|"
                              r"a|an|the|of|year|years)\b)[a-z][a-z&-]*\s*){1,3})")
+SHARED_VERB_JOIN_RE = re.compile(r"\band\s+(?:(?:a\s+record|another|a\s+further|about|around|some|nearly)\s+)?$")
+VERB_BEFORE_FIGURE_RE = re.compile(
+    r"\b(?P<verb>[a-z]{3,}ed|sold|built|made|bought|spent)\s+(?:(?:about|around|roughly|nearly|some|a\s+record|over|"
+    r"more\s+than)\s+)?$"
+)
+OWN_OBJECT_AFTER_RE = re.compile(r"\s*(?:units\s+)?of\s+((?:(?!(?:in|on|at|for|last|this|next|during|over|from|to|by|"
+                                 r"and|with|as|up|down|a|an|the|of|year|years)\b)[a-z][a-z&-]*\s*){1,3})")
 CHANGE_AFTER_FIGURE_RE = re.compile(r"^\s*(?:units\s*)?,\s*(?:up|down|a\s+(?:rise|fall|drop)\s+of|an\s+increase\s+of)\s+$")
 NO_OBJECT_AFTER_RE = re.compile(r"\s*(?:[,.;)]|$|(?:in|last|this|during|over|abroad|overseas|a\s+year|up|down)\b)")
 
@@ -539,15 +546,24 @@ def _elliptical_hits(folded: str, figures: list[Figure], catalog) -> dict[int, l
             continue
         between = folded[previous.end:figure.start]
         verb = ELLIPTICAL_VERB_BEFORE_RE.search(between)
-        if verb is None or not NO_OBJECT_AFTER_RE.match(folded, figure.end):
-            continue
-        obj = OBJECT_WORDS_RE.match(between)
-        if obj is None or obj.end() > verb.start():
+        if verb is not None and NO_OBJECT_AFTER_RE.match(folded, figure.end):
+            obj = OBJECT_WORDS_RE.match(between)
+            if obj is None or obj.end() > verb.start():
+                continue
+            verb_start = previous.end + verb.start("verb")
+        elif SHARED_VERB_JOIN_RE.search(between) and (own := OWN_OBJECT_AFTER_RE.match(folded, figure.end)):
+            # "imported $385.5 billion of integrated circuits ... and a record $30.4 billion of chipmaking
+            # equipment": the first figure's verb, this figure's own object
+            verb = VERB_BEFORE_FIGURE_RE.search(folded, max(0, previous.start - 40), previous.start)
+            if verb is None:
+                continue
+            obj, verb_start = own, verb.start("verb")
+        else:
             continue
         phrase = f"{verb.group('verb')} {obj.group(1).strip()}"
         hits = indicator_hits(phrase, catalog, phrase)
         if hits:
-            start = previous.end + verb.start("verb")
+            start = verb_start
             assigned[figure.start] = [replace(hit, start=start, end=start + len(verb.group("verb"))) for hit in hits]
             following = figures[index + 1] if index + 1 < len(figures) else None
             if following is not None and following.unit == "percent" and CHANGE_AFTER_FIGURE_RE.match(
