@@ -689,6 +689,14 @@ def test_a_second_verb_with_an_object_of_its_own_keeps_it():
     assert [r.indicator for r in records][0] == "nev_output" and records[1].indicator != "nev_exports"
 
 
+def test_a_country_adjective_after_a_preposition_qualifies_a_thing_and_owns_nothing():
+    text = ("Shanghai Electric Group (SEG) makes up most of the Chinese total, with 41 offshore turbines installed "
+            "this year.")
+    assert [r.subject for r in extract_indicators(text, "t")] == ["SEG"]
+    # Without an organisation opening the sentence, the country stays the owner
+    assert [r.subject for r in extract_indicators("Output of the Chinese industry rose 7% in 2024.", "u")] == ["China"]
+
+
 def test_worldwide_totals_belong_to_the_world_and_of_us_funding_to_the_us():
     records = records_of("quantum_numbers.txt")
     assert [(r.subject, r.kind, r.value, r.period) for r in records if r.unit == "USD"] == [

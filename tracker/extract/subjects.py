@@ -504,6 +504,12 @@ def _figure_subject(
                 text, earlier.end, last.start
             ):
                 return earlier.name  # "ASML ..., with customers in China accounting for 36%": where, not whose
+            if earlier.is_body and text[last.start:last.end] != last.name and QUALIFIER_BEFORE_RE.search(
+                text, max(0, last.start - 12), last.start
+            ) and not CLAUSE_BREAK_BETWEEN_RE.search(text, earlier.end, last.start):
+                # "CASC accounts for most of the Chinese total, with 48 launches", "Huawei's share of the
+                # Chinese market": a country's adjective after a preposition qualifies a thing, it owns nothing
+                return earlier.name
         return last.name
     if document_owner is not None and SPEAKER_OPENING_RE.match(text):
         return document_owner  # "We opened 3,200 charging stations": the body whose report it is
@@ -517,6 +523,7 @@ def _figure_subject(
     return DEFAULT_SUBJECT
 
 
+QUALIFIER_BEFORE_RE = re.compile(r"\b(?:of|in|for|to|on)\s+(?:the\s+)?$")
 OWNER_REACH_CHARS = 40  # an owner this near the start is what the sentence is about
 
 
