@@ -697,6 +697,16 @@ def test_a_country_adjective_after_a_preposition_qualifies_a_thing_and_owns_noth
     assert [r.subject for r in extract_indicators("Output of the Chinese industry rose 7% in 2024.", "u")] == ["China"]
 
 
+def test_its_share_after_a_measured_concept_is_that_concepts_share():
+    text = ("Basic research, for years the poor relation, received 221.2 billion yuan, up 9.8 percent. "
+            "Its share of total R&D spending edged up to 6.65 percent.")
+    assert [(r.indicator, r.value) for r in extract_indicators(text, "t")] == [
+        ("basic_research_spending", 221.2e9), ("basic_research_spending_growth", 9.8), ("basic_research_share", 6.65)]
+    # A share whose sentence names a measure of its own keeps it (a share of GDP is not a share of R&D)
+    own = extract_indicators("Basic research received 221.2 billion yuan. Its share of GDP was 0.18 percent.", "u")
+    assert own[-1].value == 0.18 and own[-1].indicator != "basic_research_share"
+
+
 def test_worldwide_totals_belong_to_the_world_and_of_us_funding_to_the_us():
     records = records_of("quantum_numbers.txt")
     assert [(r.subject, r.kind, r.value, r.period) for r in records if r.unit == "USD"] == [

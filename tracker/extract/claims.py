@@ -281,6 +281,8 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
                 record = replace(record, indicator=earlier.indicator, label=earlier.label, topic=earlier.topic)
         if record.indicator.startswith(UNNAMED):
             record = replace(record, indicator=_unnamed_key(record.indicator, folded))
+        if record.unit == "percent" and ITS_SHARE_OPENING_RE.match(folded):
+            record = _share_of_what_went_before(record, context)
         if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
             record = replace(
                 record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
@@ -336,6 +338,24 @@ def _unnamed_key(key: str, folded_sentence: str) -> str:
     to another source's unknown, and stays stable while its sentence's wording does."""
     digest = hashlib.blake2s(folded_sentence.encode("utf-8"), digest_size=3).hexdigest()
     return f"unnamed_{digest}{key[len(UNNAMED):]}"
+
+
+# "Basic research received 249.7 billion yuan. Its share of the national R&D total rose to 6.91 percent."
+ITS_SHARE_OPENING_RE = re.compile(r"\s*(?:its|their)\s+(?:share|proportion|portion)\s+(?:of|in)\b")
+
+
+def _share_of_what_went_before(record: IndicatorRecord, context: DocumentContext) -> IndicatorRecord:
+    """A share that "its" opens, under a derived key: the share of the concept the previous sentence measured,
+    when the catalog has that concept's share ("basic_research_expenditure" -> basic_research_share)."""
+    if context.catalog.entry(record.indicator) is not None:
+        return record  # the sentence names its own concept
+    recent = [records for number, records in context.carried if number >= context.sentences_read[0] - 1]
+    levels = [r for r in (recent[-1] if recent else []) if r.unit != "percent"]
+    entry = context.catalog.entry(levels[-1].indicator) if levels else None
+    share = context.catalog.variant(entry.concept, "share") if entry is not None else None
+    if share is None:
+        return record
+    return replace(record, indicator=share.key, label=share.label, topic=share.topic, subject=levels[-1].subject)
 
 
 def _carried_record(
