@@ -537,20 +537,18 @@ RANGE_BEFORE_RE = compile_folded(r"\b(?:between|from)\s+$")
 
 
 # "... sold 12 million NEVs last year and exported roughly two million": a second verb whose figure's object
-# is the first figure's (left unsaid)
-ELLIPTICAL_VERB_BEFORE_RE = re.compile(
-    r"\b(?:and|but|while)\s+(?P<verb>[a-z]{3,}ed|sold|built|made|bought|spent|sent|won)\s+(?:(?:about|around|roughly|nearly|almost|some|another|"
-    r"a\s+further|a\s+record|over|more\s+than)\s+)?$"
-)
-OBJECT_WORDS_RE = re.compile(r"\s*(?:(?:[a-z]+\s+)?of\s+)?((?:(?!(?:in|on|at|for|last|this|next|during|over|from|to|by|and|with|up|down|"
-                             r"a|an|the|of|year|years)\b)[a-z][a-z&-]*\s*){1,3})")
-SHARED_VERB_JOIN_RE = re.compile(r"\band\s+(?:(?:a\s+record|another|a\s+further|about|around|some|nearly)\s+)?$")
-VERB_BEFORE_FIGURE_RE = re.compile(
-    r"\b(?P<verb>[a-z]{3,}ed|sold|built|made|bought|spent)\s+(?:(?:about|around|roughly|nearly|some|a\s+record|over|"
-    r"more\s+than)\s+)?$"
-)
-OWN_OBJECT_AFTER_RE = re.compile(r"\s*(?:units\s+)?of\s+((?:(?!(?:in|on|at|for|last|this|next|during|over|from|to|by|"
-                                 r"and|with|as|up|down|a|an|the|of|year|years)\b)[a-z][a-z&-]*\s*){1,3})")
+# is the first figure's (left unsaid); "imported $385 billion of chips and a record $30 billion of tools": a
+# second object whose verb is the first figure's. The pieces both readings share:
+_MEASURE_VERB = r"[a-z]{3,}ed|sold|built|made|bought|spent|sent|won"
+_AMOUNT_HEDGE = (r"(?:(?:about|around|roughly|nearly|almost|some|another|a\s+further|a\s+record|over|"
+                 r"more\s+than)\s+)?")
+_OBJECT_WORDS = (r"((?:(?!(?:in|on|at|for|last|this|next|during|over|from|to|by|and|with|as|up|down|a|an|the|of|"
+                 r"year|years)\b)[a-z][a-z&-]*\s*){1,3})")
+ELLIPTICAL_VERB_BEFORE_RE = re.compile(rf"\b(?:and|but|while)\s+(?P<verb>{_MEASURE_VERB})\s+{_AMOUNT_HEDGE}$")
+VERB_BEFORE_FIGURE_RE = re.compile(rf"\b(?P<verb>{_MEASURE_VERB})\s+{_AMOUNT_HEDGE}$")
+SHARED_VERB_JOIN_RE = re.compile(rf"\band\s+{_AMOUNT_HEDGE}$")
+OBJECT_WORDS_RE = re.compile(rf"\s*(?:(?:[a-z]+\s+)?of\s+)?{_OBJECT_WORDS}")  # "385 billion dollars of chips": the chips
+OWN_OBJECT_AFTER_RE = re.compile(rf"\s*(?:units\s+)?of\s+{_OBJECT_WORDS}")
 CHANGE_AFTER_FIGURE_RE = re.compile(r"^\s*(?:units\s*)?,\s*(?:up|down|a\s+(?:rise|fall|drop)\s+of|an\s+increase\s+of)\s+$")
 NO_OBJECT_AFTER_RE = re.compile(r"\s*(?:[,.;)]|$|(?:in|last|this|during|over|abroad|overseas|a\s+year|up|down)\b)")
 
