@@ -53,7 +53,7 @@ TO_JOINER_RE = re.compile(r"\s+to\s+")
 BASELINE_BEFORE_RE = compile_folded(r"\b(?:from|compared\s+(?:with|to)|versus|against)\s+$")
 NEXT_HORIZON_RE = compile_folded(r"\b(?:next|coming)\s+$")
 RESPECTIVELY_RE = compile_folded(r"\brespectively\b")
-# "NEV production and sales reached 11.58 million and 11.43 million": measures listed in the order of the figures,
+# "<shared words> production and sales reached A and B": measures listed in the order of the figures,
 # sharing the words before them (or an "of ..." after them); the verb (or "of", a colon) leads straight into the figures.
 _MEASURE_WORD = r"[a-z][a-z&-]*"
 COORDINATED_MEASURES_RE = re.compile(
@@ -340,7 +340,7 @@ def _unnamed_key(key: str, folded_sentence: str) -> str:
     return f"unnamed_{digest}{key[len(UNNAMED):]}"
 
 
-# "Basic research received 249.7 billion yuan. Its share of the national R&D total rose to 6.91 percent."
+# "<A concept> received <amount>. Its share of the total rose to x percent."
 ITS_SHARE_OPENING_RE = re.compile(r"\s*(?:its|their)\s+(?:share|proportion|portion)\s+(?:of|in)\b")
 
 
@@ -498,7 +498,7 @@ def _respectively_assignments(
 
 
 def _parallel_hits(folded: str, figures: list[Figure], context: DocumentContext) -> dict[int, list]:
-    """"NEV production and sales reached 11.58 million and 11.43 million, up 34.6% and 35.6%": each figure
+    """"<shared words> production and sales reached A and B, up x% and y%": each figure
     of a list as long as a list of measures before it takes the catalog's wording of its own measure,
     the shared words distributed ("NEV production", "NEV sales"); by figure start. A list naming its
     measures alone takes the shared words of the document's previous list ("production and sales
@@ -536,8 +536,8 @@ LIST_COMMA_RE = re.compile(r"^\s*,\s*$")
 RANGE_BEFORE_RE = compile_folded(r"\b(?:between|from)\s+$")
 
 
-# "... sold 12 million NEVs last year and exported roughly two million": a second verb whose figure's object
-# is the first figure's (left unsaid); "imported $385 billion of chips and a record $30 billion of tools": a
+# "... sold A <things> last year and exported roughly B": a second verb whose figure's object
+# is the first figure's (left unsaid); "imported A of <things> and a record B of <other things>": a
 # second object whose verb is the first figure's. The pieces both readings share:
 _MEASURE_VERB = r"[a-z]{3,}ed|sold|built|made|bought|spent|sent|won"
 _AMOUNT_HEDGE = (r"(?:(?:about|around|roughly|nearly|almost|some|another|a\s+further|a\s+record|over|"
@@ -547,14 +547,14 @@ _OBJECT_WORDS = (r"((?:(?!(?:in|on|at|for|last|this|next|during|over|from|to|by|
 ELLIPTICAL_VERB_BEFORE_RE = re.compile(rf"\b(?:and|but|while)\s+(?P<verb>{_MEASURE_VERB})\s+{_AMOUNT_HEDGE}$")
 VERB_BEFORE_FIGURE_RE = re.compile(rf"\b(?P<verb>{_MEASURE_VERB})\s+{_AMOUNT_HEDGE}$")
 SHARED_VERB_JOIN_RE = re.compile(rf"\band\s+{_AMOUNT_HEDGE}$")
-OBJECT_WORDS_RE = re.compile(rf"\s*(?:(?:[a-z]+\s+)?of\s+)?{_OBJECT_WORDS}")  # "385 billion dollars of chips": the chips
+OBJECT_WORDS_RE = re.compile(rf"\s*(?:(?:[a-z]+\s+)?of\s+)?{_OBJECT_WORDS}")  # "A dollars of <things>": the things
 OWN_OBJECT_AFTER_RE = re.compile(rf"\s*(?:units\s+)?of\s+{_OBJECT_WORDS}")
 CHANGE_AFTER_FIGURE_RE = re.compile(r"^\s*(?:units\s*)?,\s*(?:up|down|a\s+(?:rise|fall|drop)\s+of|an\s+increase\s+of)\s+$")
 NO_OBJECT_AFTER_RE = re.compile(r"\s*(?:[,.;)]|$|(?:in|last|this|during|over|abroad|overseas|a\s+year|up|down)\b)")
 
 
 def _elliptical_hits(folded: str, figures: list[Figure], catalog) -> dict[int, list]:
-    """"sold about twelve million NEVs last year and exported roughly two million": a figure after a second
+    """"sold about A <things> last year and exported roughly B": a figure after a second
     verb with no object of its own takes the catalog's wording of that verb with the previous figure's object
     ("exported NEVs"), placed at the verb; by figure start."""
     assigned: dict[int, list] = {}
@@ -570,8 +570,8 @@ def _elliptical_hits(folded: str, figures: list[Figure], catalog) -> dict[int, l
                 continue
             verb_start = previous.end + verb.start("verb")
         elif SHARED_VERB_JOIN_RE.search(between) and (own := OWN_OBJECT_AFTER_RE.match(folded, figure.end)):
-            # "imported $385.5 billion of integrated circuits ... and a record $30.4 billion of chipmaking
-            # equipment": the first figure's verb, this figure's own object
+            # "imported A of <things> ... and a record B of <other things>": the first figure's verb,
+            # this figure's own object
             verb = VERB_BEFORE_FIGURE_RE.search(folded, max(0, previous.start - 40), previous.start)
             if verb is None:
                 continue
@@ -586,7 +586,7 @@ def _elliptical_hits(folded: str, figures: list[Figure], catalog) -> dict[int, l
             following = figures[index + 1] if index + 1 < len(figures) else None
             if following is not None and following.unit == "percent" and CHANGE_AFTER_FIGURE_RE.match(
                     folded[figure.end:following.start]):
-                assigned[following.start] = assigned[figure.start]  # "... and sold 11.26 million, up 35.6%"
+                assigned[following.start] = assigned[figure.start]  # "... and sold B, up y%"
     return assigned
 
 
@@ -606,7 +606,7 @@ def _listed_measures(items: list[re.Match], lead: str, tail: str | None, offset:
 def _figure_runs(folded: str, figures: list[Figure]) -> list[list[Figure]]:
     """The sentence's lists of two or more figures of one unit ("3.45 million and 3.32 million", "16.7%, 11.7%
     and 9%"): joined by commas and a last "and" or "or". Not a range ("between 15 and 20 percent"), nor a
-    figure and its apposition ("2.65 percent, 0.09 points higher")."""
+    figure and its apposition ("x percent, y points higher")."""
     runs: list[list[Figure]] = []
     current: list[Figure] = []
 
@@ -628,12 +628,12 @@ def _figure_runs(folded: str, figures: list[Figure]) -> list[list[Figure]]:
     return runs
 
 
-OWNERS_TO_FIGURES_MAX_CHARS = 60  # "Germany and Japan spent 3.1% and 3.4%": a short verb phrase between
+OWNERS_TO_FIGURES_MAX_CHARS = 60  # "<actor> and <actor> spent x% and y%": a short verb phrase between
 
 
 def _listed_owner_assignments(folded: str, figures: list[Figure],
                               subjects: list[SubjectMention]) -> dict[int, tuple[str | None, str | None]]:
-    """"Germany and Japan spent 3.1% and 3.4% of GDP" (no "respectively"): a list of as many actors as
+    """"<actor> and <actor> spent x% and y% of GDP" (no "respectively"): a list of as many actors as
     figures, joined like the figures and followed straight by a verb phrase leading into them, pairs in order."""
     assignments: dict[int, tuple[str | None, str | None]] = {}
     runs = _figure_runs(folded, figures)
@@ -652,7 +652,7 @@ def _listed_owner_assignments(folded: str, figures: list[Figure],
     return assignments
 
 
-YEARS_AFTER_FIGURES_MAX_CHARS = 60  # "2.4% and 2.6% of GDP on R&D in 2020 and 2023"
+YEARS_AFTER_FIGURES_MAX_CHARS = 60  # "x% and y% of GDP on R&D in <year> and <year>"
 
 
 def _listed_periods(folded: str, figures: list[Figure], years: list[YearMention]) -> dict[int, str]:

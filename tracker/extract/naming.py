@@ -141,8 +141,8 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
     if figure.unit != "percent":
         return False, False
     after = GROWTH_AFTER_RE.match(folded, figure.end)
-    # "up 8% and 3%", "49.8% and 47.4% year on year": a listed percentage reads as its list does
-    # ("or 87.2 percent of the total" restates, it does not list; a comma lists only before an "and")
+    # "up x% and y%", "x% and y% year on year": a listed percentage reads as its list does
+    # ("or x percent of the total" restates, it does not list; a comma lists only before an "and")
     list_start = (LISTED_PERCENTS_BEFORE_RE.search(folded, max(0, figure.start - 80), figure.start)
                   if folded.endswith("and ", 0, figure.start) or (
                       folded.endswith(", ", 0, figure.start) and _listed_percents_after(folded, figure.end))
@@ -154,7 +154,7 @@ def _growth_reading(folded: str, figure: Figure) -> tuple[bool, bool]:
         folded[window_start:start]
     ) else None
     if after is not None or before is not None:
-        # "fell 2.1% year on year": the verb before says it is a fall even when the words after only say "change"
+        # "fell x% year on year": the verb before says it is a fall even when the words after only say "change"
         falls = ((after is not None and after.group("decline_after") is not None)
                  or (before is not None and before.group("decline_before") is not None))
         return True, not figure.is_change and falls

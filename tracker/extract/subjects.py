@@ -507,8 +507,8 @@ def _figure_subject(
             if earlier.is_body and text[last.start:last.end] != last.name and QUALIFIER_BEFORE_RE.search(
                 text, max(0, last.start - 12), last.start
             ) and not CLAUSE_BREAK_BETWEEN_RE.search(text, earlier.end, last.start):
-                # "CASC accounts for most of the Chinese total, with 48 launches", "Huawei's share of the
-                # Chinese market": a country's adjective after a preposition qualifies a thing, it owns nothing
+                # "<Organisation> accounts for most of the Chinese total, with N ...", "<Company>'s share of
+                # the Chinese market": a country's adjective after a preposition qualifies a thing, it owns nothing
                 return earlier.name
         return last.name
     if document_owner is not None and SPEAKER_OPENING_RE.match(text):
