@@ -684,6 +684,15 @@ def test_a_second_figure_with_its_own_object_takes_the_first_ones_verb():
     assert "chip_equipment_imports" not in {r.indicator for r in spent}
 
 
+def test_one_figure_for_both_measures_of_a_list_is_a_record_of_each():
+    text = "Output and sales of new-energy vehicles both passed 9.5 million in 2023, the association said."
+    records = extract_indicators(text, "t")
+    assert [(r.indicator, r.value, r.period, r.value_text) for r in records] == [
+        ("nev_output", 9.5e6, "2023", "9.5 million"), ("nev_sales", 9.5e6, "2023", "9.5 million")]
+    # "both" of actors, not measures: one record
+    assert len(extract_indicators("Both carmakers sold 3 million vehicles in 2023.", "u")) == 1
+
+
 def test_a_second_verb_with_an_object_of_its_own_keeps_it():
     records = extract_indicators("Makers built 9.6 million electric cars and exported 1.7 million batteries.", "t")
     assert [r.indicator for r in records][0] == "nev_output" and records[1].indicator != "nev_exports"

@@ -59,10 +59,12 @@ _MEASURE_WORD = r"[a-z][a-z&-]*"
 COORDINATED_MEASURES_RE = re.compile(
     r"(?P<lead>(?:[a-z0-9][a-z0-9&-]*\s+){0,3})"
     rf"(?P<items>{_MEASURE_WORD}(?:\s*,\s*{_MEASURE_WORD})*\s*,?\s+and\s+{_MEASURE_WORD})"
-    r"(?:\s+of\s+(?P<tail>[a-z0-9][a-z0-9&-]*(?:\s+[a-z0-9][a-z0-9&-]*){0,2}))?\s*"  # "exports and imports of chips"
+    r"(?:\s+of\s+(?P<tail>(?!(?:both|each)\b)[a-z0-9][a-z0-9&-]*(?:\s+(?!(?:both|each)\b)[a-z0-9][a-z0-9&-]*){0,2}))?"
+    r"\s*"  # "exports and imports of chips"
     r"(?:(?:in|for|over)\s+(?:(?:19|20)\d\d|the\s+(?:year|quarter|month|first\s+half))\s+)?"  # "... in 2024 were"
-    r"(?:were|was|are|is|reached|stood\s+at|totall?ed|came\s+to|amounted\s+to|hit|(?:rose|grew|climbed|increased|"
-    r"fell|dropped|declined|jumped|surged)\s+to|of|:)\s+"
+    r"(?:(?P<both>both|each)\s+)?"  # "production and sales both exceeded A": one figure for every measure
+    r"(?:were|was|are|is|reached|stood\s+at|totall?ed|came\s+to|amounted\s+to|hit|exceeded|passed|topped|surpassed|"
+    r"(?:rose|grew|climbed|increased|fell|dropped|declined|jumped|surged)\s+to|of|:)\s+"
     r"(?:(?:a\s+record|respectively|about|around|roughly|nearly|almost|some|approximately|over|more\s+than|"
     r"an?\s+estimated)\s+)*$"
 )
@@ -252,13 +254,15 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     parallel = _parallel_hits(folded, figures, context) if len(figures) >= 2 else {}
     if len(figures) >= 2 and (" and " in folded or " while " in folded or " but " in folded):
         parallel = {**_elliptical_hits(folded, figures, context.catalog), **parallel}
+    shared = _shared_figure_hits(folded, figures, context) if " both " in folded or " each " in folded else {}
     # "12 percent more than in 2019": a year compared with dates no figure (read once per sentence, not per figure)
     own_years = [y for y in years if not _is_compared_year(folded, y)]
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
     primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
     for figure in figures:
+        measures = shared.get(figure.start) or [parallel.get(figure.start, hits)]
         record = _figure_record(
-            sentence, figure, primary, years, subjects, clauses, parallel.get(figure.start, hits), context,
+            sentence, figure, primary, years, subjects, clauses, measures[0], context,
             respectively, sentence_topic, previous_owner, own_years,
         )
         if figure.start in column_periods:
@@ -289,6 +293,10 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
                 kind=previous.kind, period=previous.period, topic=previous.topic,
             )
         records.append(record)
+        for other in measures[1:]:  # the same figure stated for another measure of the list: its own record
+            named = _figure_record(sentence, figure, primary, years, subjects, clauses, other, context,
+                                   respectively, sentence_topic, previous_owner, own_years)
+            records.append(replace(record, indicator=named.indicator, label=named.label, topic=named.topic))
         previous, previous_figure = record, figure
     records += _event_records(sentence, stated_figures, years, subjects, clauses, context, sentence_topic)
     figure_records = [r for r in records if r.value is not None]
@@ -529,6 +537,22 @@ def _parallel_hits(folded: str, figures: list[Figure], context: DocumentContext)
         if len(run) == len(measures):
             assigned.update((figure.start, hits) for figure, hits in zip(run, measures))
     return assigned
+
+
+def _shared_figure_hits(folded: str, figures: list[Figure], context: DocumentContext) -> dict[int, list[list]]:
+    """"production and sales of <things> both exceeded A": one figure stated for each measure of the list, so
+    one record per measure; the hits of each measure, by figure start."""
+    shared: dict[int, list[list]] = {}
+    for figure in figures:
+        found = COORDINATED_MEASURES_RE.search(folded, max(0, figure.start - 160), figure.start)
+        if found is None or not found.group("both"):
+            continue
+        items = [m for m in re.finditer(_MEASURE_WORD, found.group("items")) if m.group() != "and"]
+        measures = _listed_measures(items, found.group("lead"), found.group("tail"), found.start("items"),
+                                    context.catalog)
+        if measures is not None and len({hits[0].entry.key for hits in measures}) == len(measures):
+            shared[figure.start] = measures
+    return shared
 
 
 LIST_AND_RE = re.compile(r"^\s*(?:,\s*)?(?:and|or)\s*$")
