@@ -60,21 +60,23 @@ class WorkerPool:
     def __init__(self):
         self._workers = 0
         self._starting: Future | None = None
-        self._closing: threading.Thread | None = None
+        self._closing: list[threading.Thread] = []
 
     def __enter__(self) -> "WorkerPool":
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.release()
-        if self._closing is not None:
-            self._closing.join()
+        for closing in self._closing:
+            closing.join()
 
     def start(self, workers: int) -> None:
         """Start `workers` local processes in the background, unless they are already starting."""
         if self._starting is None and workers > 1:
             self._workers = workers
-            self._starting = ThreadPoolExecutor(1, thread_name_prefix="tracker-workers").submit(_local_cluster, workers)
+            starter = ThreadPoolExecutor(1, thread_name_prefix="tracker-workers")
+            self._starting = starter.submit(_local_cluster, workers)
+            starter.shutdown(wait=False)  # its one thread ends with the start
 
     def address(self, workers: int) -> str:
         """The scheduler of `workers` local processes, started now if they were not started ahead."""
@@ -87,8 +89,9 @@ class WorkerPool:
         """Close the processes in the background (their shutdown costs the run nothing it waits for)."""
         starting, self._starting = self._starting, None
         if starting is not None:
-            self._closing = threading.Thread(target=lambda: _close_quietly(starting), name="tracker-workers-close")
-            self._closing.start()
+            closing = threading.Thread(target=_close_quietly, args=(starting,), name="tracker-workers-close")
+            closing.start()
+            self._closing.append(closing)
 
 
 def run_batches(task, batches: list, engine: Engine, pool: WorkerPool | None = None) -> list:

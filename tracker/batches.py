@@ -50,9 +50,6 @@ class WorkBatch:
     def __setstate__(self, state) -> None:
         self.documents, self.current, self._token = state
 
-    def __len__(self) -> int:
-        return len(self.documents)
-
 
 @dataclass(frozen=True)
 class ExtractedBatch:

@@ -250,8 +250,9 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     records: list[IndicatorRecord] = []
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
-    respectively = _respectively_assignments(folded, figures, subjects, years)
-    parallel = _parallel_hits(folded, figures, context) if len(figures) >= 2 else {}
+    runs = _figure_runs(folded, figures) if len(figures) >= 2 else []
+    respectively = _respectively_assignments(folded, figures, subjects, years, runs)
+    parallel = _parallel_hits(folded, runs, context) if runs else {}
     if len(figures) >= 2 and (" and " in folded or " while " in folded or " but " in folded):
         parallel = {**_elliptical_hits(folded, figures, context.catalog), **parallel}
     shared = _shared_figure_hits(folded, figures, context) if " both " in folded or " each " in folded else {}
@@ -359,11 +360,16 @@ def _share_of_what_went_before(record: IndicatorRecord, context: DocumentContext
         return record  # the sentence names its own concept
     recent = [records for number, records in context.carried if number >= context.sentences_read[0] - 1]
     levels = [r for r in (recent[-1] if recent else []) if r.unit != "percent"]
-    entry = context.catalog.entry(levels[-1].indicator) if levels else None
-    share = context.catalog.variant(entry.concept, "share") if entry is not None else None
+    share = _variant_of(levels[-1], "share", context.catalog) if levels else None
     if share is None:
         return record
     return replace(record, indicator=share.key, label=share.label, topic=share.topic, subject=levels[-1].subject)
+
+
+def _variant_of(record: IndicatorRecord, measure: str, catalog):
+    """The catalog's entry for the record's concept in another measure, when the record's key is the catalog's."""
+    entry = catalog.entry(record.indicator)
+    return catalog.variant(entry.concept, measure) if entry is not None else None
 
 
 def _carried_record(
@@ -387,8 +393,7 @@ def _carried_record(
         return replace(level, indicator=level.indicator + "_growth", label=level.label + " growth", unit=record.unit)
     if levels and record.indicator.endswith("_gdp_share"):
         # "...spent $503 billion on R&D. Measured as a share of GDP, it was 2.68%": that level's share of GDP
-        entry = context.catalog.entry(levels[-1].indicator)
-        variant = context.catalog.variant(entry.concept, "share_of_gdp") if entry is not None else None
+        variant = _variant_of(levels[-1], "share_of_gdp", context.catalog)
         if variant is not None:
             return replace(levels[-1], indicator=variant.key, label=variant.label, unit=record.unit)
     return None
@@ -473,17 +478,17 @@ def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
 
 
 def _respectively_assignments(
-    folded: str, figures: list[Figure], subjects: list[SubjectMention], years: list[YearMention]
+    folded: str, figures: list[Figure], subjects: list[SubjectMention], years: list[YearMention],
+    runs: list[list[Figure]],
 ) -> dict[int, tuple[str | None, str | None]]:
     """"China and the US spent 2.4% and 3.5% respectively": pair figures with subjects (or years) in order."""
     found = RESPECTIVELY_RE.search(folded) if "respectively" in folded else None
     if len(figures) < 2:
         return {}
     if not found:
-        owners = _listed_owner_assignments(folded, figures, subjects)
-        periods = _listed_periods(folded, figures, years)
-        return {start: (owners.get(start, (None, None))[0], periods.get(start))
-                for start in owners.keys() | periods.keys()}
+        owners = _listed_owners(folded, runs, subjects)
+        periods = _listed_periods(folded, runs, figures, years)
+        return {start: (owners.get(start), periods.get(start)) for start in owners.keys() | periods.keys()}
     listed = [f for f in figures if f.end <= found.start()]
     run: list[Figure] = listed[-1:]
     for figure in reversed(listed[:-1]):
@@ -505,7 +510,7 @@ def _respectively_assignments(
     return assignments
 
 
-def _parallel_hits(folded: str, figures: list[Figure], context: DocumentContext) -> dict[int, list]:
+def _parallel_hits(folded: str, runs: list[list[Figure]], context: DocumentContext) -> dict[int, list]:
     """"<shared words> production and sales reached A and B, up x% and y%": each figure
     of a list as long as a list of measures before it takes the catalog's wording of its own measure,
     the shared words distributed ("NEV production", "NEV sales"); by figure start. A list naming its
@@ -513,13 +518,10 @@ def _parallel_hits(folded: str, figures: list[Figure], context: DocumentContext)
     reached ..." after "vehicle production and sales were ..."). Lists of anything else (countries,
     years) name no catalog concept and change nothing."""
     catalog = context.catalog
-    runs = _figure_runs(folded, figures)
-    if not runs:
-        return {}
     found = COORDINATED_MEASURES_RE.search(folded, max(0, runs[0][0].start - 160), runs[0][0].start)
     if found is None:
         return {}
-    items = [m for m in re.finditer(_MEASURE_WORD, found.group("items")) if m.group() != "and"]
+    items = _measure_items(found)
     lead, tail = found.group("lead"), found.group("tail")
     offset = found.start("items")
     if len(items) > len(runs[0]):
@@ -547,9 +549,8 @@ def _shared_figure_hits(folded: str, figures: list[Figure], context: DocumentCon
         found = COORDINATED_MEASURES_RE.search(folded, max(0, figure.start - 160), figure.start)
         if found is None or not found.group("both"):
             continue
-        items = [m for m in re.finditer(_MEASURE_WORD, found.group("items")) if m.group() != "and"]
-        measures = _listed_measures(items, found.group("lead"), found.group("tail"), found.start("items"),
-                                    context.catalog)
+        measures = _listed_measures(_measure_items(found), found.group("lead"), found.group("tail"),
+                                    found.start("items"), context.catalog)
         if measures is not None and len({hits[0].entry.key for hits in measures}) == len(measures):
             shared[figure.start] = measures
     return shared
@@ -605,13 +606,18 @@ def _elliptical_hits(folded: str, figures: list[Figure], catalog) -> dict[int, l
         phrase = f"{verb.group('verb')} {obj.group(1).strip()}"
         hits = indicator_hits(phrase, catalog, phrase)
         if hits:
-            start = verb_start
-            assigned[figure.start] = [replace(hit, start=start, end=start + len(verb.group("verb"))) for hit in hits]
+            end = verb_start + len(verb.group("verb"))
+            assigned[figure.start] = [replace(hit, start=verb_start, end=end) for hit in hits]
             following = figures[index + 1] if index + 1 < len(figures) else None
             if following is not None and following.unit == "percent" and CHANGE_AFTER_FIGURE_RE.match(
                     folded[figure.end:following.start]):
                 assigned[following.start] = assigned[figure.start]  # "... and sold B, up y%"
     return assigned
+
+
+def _measure_items(found: re.Match) -> list[re.Match]:
+    """The measures a COORDINATED_MEASURES_RE match lists, in order ("production", "sales")."""
+    return [m for m in re.finditer(_MEASURE_WORD, found.group("items")) if m.group() != "and"]
 
 
 def _listed_measures(items: list[re.Match], lead: str, tail: str | None, offset: int, catalog) -> list[list] | None:
@@ -630,37 +636,29 @@ def _listed_measures(items: list[re.Match], lead: str, tail: str | None, offset:
 def _figure_runs(folded: str, figures: list[Figure]) -> list[list[Figure]]:
     """The sentence's lists of two or more figures of one unit ("3.45 million and 3.32 million", "16.7%, 11.7%
     and 9%"): joined by commas and a last "and" or "or". Not a range ("between 15 and 20 percent"), nor a
-    figure and its apposition ("x percent, y points higher")."""
+    figure and its apposition ("x percent, y points higher"): commas alone do not make a list."""
     runs: list[list[Figure]] = []
     current: list[Figure] = []
-
-    def close() -> None:
-        # Commas alone do not make a list; "between 15 and 20" is one range
-        if len(current) >= 2 and LIST_AND_RE.match(folded[current[-2].end:current[-1].start]) and not (
-                RANGE_BEFORE_RE.search(folded, max(0, current[0].start - 12), current[0].start)):
-            runs.append(list(current))
-
     for figure in figures:
         joiner = folded[current[-1].end:figure.start] if current else ""
-        if current and figure.unit == current[-1].unit and (LIST_AND_RE.match(joiner) or LIST_COMMA_RE.match(joiner)):
+        if not current or figure.unit != current[-1].unit or not (LIST_AND_RE.match(joiner) or LIST_COMMA_RE.match(joiner)):
+            current = [figure]
+        elif LIST_AND_RE.match(joiner):  # the last item: the list ends here
+            if not RANGE_BEFORE_RE.search(folded, max(0, current[0].start - 12), current[0].start):
+                runs.append(current + [figure])
+            current = []
+        else:
             current.append(figure)
-            if LIST_AND_RE.match(joiner):
-                close()
-                current = []
-            continue
-        current = [figure]
     return runs
 
 
 OWNERS_TO_FIGURES_MAX_CHARS = 60  # "<actor> and <actor> spent x% and y%": a short verb phrase between
 
 
-def _listed_owner_assignments(folded: str, figures: list[Figure],
-                              subjects: list[SubjectMention]) -> dict[int, tuple[str | None, str | None]]:
+def _listed_owners(folded: str, runs: list[list[Figure]], subjects: list[SubjectMention]) -> dict[int, str]:
     """"<actor> and <actor> spent x% and y% of GDP" (no "respectively"): a list of as many actors as
     figures, joined like the figures and followed straight by a verb phrase leading into them, pairs in order."""
-    assignments: dict[int, tuple[str | None, str | None]] = {}
-    runs = _figure_runs(folded, figures)
+    assignments: dict[int, str] = {}
     if not runs or len(subjects) < 2:
         return assignments
     first = runs[0]
@@ -672,18 +670,19 @@ def _listed_owner_assignments(folded: str, figures: list[Figure],
         return assignments
     for run in runs:
         if len(run) == len(listed):
-            assignments.update((figure.start, (owner.name, None)) for figure, owner in zip(run, listed))
+            assignments.update((figure.start, owner.name) for figure, owner in zip(run, listed))
     return assignments
 
 
 YEARS_AFTER_FIGURES_MAX_CHARS = 60  # "x% and y% of GDP on R&D in <year> and <year>"
 
 
-def _listed_periods(folded: str, figures: list[Figure], years: list[YearMention]) -> dict[int, str]:
+def _listed_periods(folded: str, runs: list[list[Figure]], figures: list[Figure],
+                    years: list[YearMention]) -> dict[int, str]:
     """"rose 8% and 3% in 2023 and 2024": a list of figures followed closely by a list of as many years
     pairs in order; by one year alone, all take it ("2.4% and 2.6% of GDP in 2023")."""
     periods: dict[int, str] = {}
-    for run in _figure_runs(folded, figures):
+    for run in runs:
         following = [y for y in years if y.start >= run[-1].end]
         if not following or any(run[0].start <= y.start < run[-1].end for y in years):
             continue
