@@ -30,6 +30,15 @@ def test_every_entry_has_a_snake_case_key_a_known_topic_and_ranges_for_its_units
             assert unit in entry.units and low <= high
 
 
+def test_every_unit_an_entry_is_measured_in_is_one_a_figure_can_be_stated_in():
+    catalog = load_catalog()
+    stated = {"percent", "km", "nm", "count", "years", "rank"} | {c.code for c in catalog.currencies}
+    stated |= {unit.name for unit in catalog.measure_units}
+    assert {unit for entry in catalog.indicators for unit in entry.units} <= stated
+    found = extract_indicators("CATL shipped 475 GWh of power batteries in 2024.", "gwh.txt")
+    assert [(r.value, r.unit, r.indicator) for r in found] == [(475.0, "GWh", "battery_installed_capacity")]
+
+
 def test_wording_and_unit_together_pick_the_indicator():
     sentence = "Spending on R&D as a share of GDP reached 2.5% while the R&D budget hit 3 trillion yuan."
     assert match_indicator(sentence, "percent", anchor=sentence.index("2.5%")).key == "rd_intensity"

@@ -1,5 +1,5 @@
 """General rules instead of rules sized to particular texts: calls to action, debut events, the owner named
-after a figure, organisation words, and scales and currencies read from the catalog."""
+after a figure, organisation words, scales and currencies read from the catalog, and amounts whose currency is implied."""
 
 from __future__ import annotations
 
@@ -151,3 +151,49 @@ def test_genre_data_is_read_from_the_catalog():
     assert catalog.scales.words == {"crore": 1.0e7}
     assert catalog.unit_ranges == {"INR": (0.0, 1.0e17)}
     assert DEFAULT_SUBJECT == load_catalog().genre.default_subject
+
+
+# --- an amount whose currency the document stated before ---------------------------------------------
+
+def units(text: str) -> list[tuple[str, str]]:
+    return [(r.value_text, r.unit) for r in extract_indicators(text, "t") if r.unit != "percent"]
+
+
+def test_an_amount_of_money_without_a_unit_takes_the_documents_currency():
+    text = (
+        "Kestrel Auto's revenue rose 9 percent to 410.5 billion yuan in 2025, and its net profit grew 4 percent "
+        "to 28.3 billion. Deliveries rose 6 percent to 2.4 million in 2025."
+    )
+    assert units(text) == [("410.5 billion yuan", "CNY"), ("28.3 billion", "CNY"), ("2.4 million", "count")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Its app had 1.2 billion users at the end of 2025.",  # a counted noun follows
+    "Exports of smartphones reached 1.2 billion in 2025.",  # exports are as often counted
+    "Output of chips reached 420 billion in 2025.",  # no money word before it
+])
+def test_a_count_stays_a_count_beside_money(sentence):
+    assert units("R&D spending reached 3.6 trillion yuan in 2025. " + sentence)[-1][1] == "count"
+
+
+def test_the_implied_currency_is_the_one_the_document_states_most_not_a_conversion():
+    text = (
+        "Chip imports were worth 180.6 billion dollars in 2025. Equipment imports reached 6.1 billion dollars. "
+        "Total trade was 21.2 trillion yuan ($2.9 trillion) in 2025. "
+        "Exports of batteries fell 11 percent in value to 20.1 billion."
+    )
+    assert units(text)[-1] == ("20.1 billion", "USD")  # dollars twice, yuan once: the latest stated is not it
+    converted = (
+        "Chip imports were worth 2.2 billion dollars in 2025. Revenue was 5.1 billion yuan ($0.7 billion) in 2025, "
+        "against 4.0 billion yuan ($0.55 billion) in 2024. Net profit grew to 1.2 billion in 2025."
+    )
+    assert units(converted)[-1] == ("1.2 billion", "CNY")  # conversions restate: yuan twice, dollars once
+
+
+def test_no_currency_stated_leaves_an_amount_a_count():
+    assert units("Net profit grew to 1.2 billion in 2025.") == [("1.2 billion", "count")]
+
+
+def test_the_yuan_sign_is_the_yen_in_a_figure_of_japans():
+    text = "Japan has set aside ¥66.2 billion for quantum research in 2025, while China's budget reached ¥398.1 billion."
+    assert units(text) == [("¥66.2 billion", "JPY"), ("¥398.1 billion", "CNY")]

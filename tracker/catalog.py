@@ -335,6 +335,8 @@ class CurrencyEntry:
     words: tuple[str, ...] = ()  # after it: "yuan", "U.S. dollars"
     words_after_scale: tuple[str, ...] = ()  # after a scale word only: "300 billion won"
     range: tuple[float, float] | None = None
+    shared_signs: tuple[str, ...] = ()  # signs another currency owns in the genre ("¥": the yuan) ...
+    sign_subjects: tuple[str, ...] = ()  # ... that are this one in a figure of these subjects ("Japan")
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,8 @@ class Genre:
     state_body_words: tuple[str, ...] = ()
     # What a company reports of itself ("revenue", "net profit"): a silent sentence stating one is the company's.
     company_measures: tuple[str, ...] = ()
+    # What is measured in money ("net profit", "capex"): a scaled amount with no unit beside one is money.
+    money_measures: tuple[str, ...] = ()
     city_states: tuple[str, ...] = ()  # subjects that are cities too ("the city" may mean Hong Kong)
 
 
@@ -871,6 +875,7 @@ def _money_and_genre(raw: dict) -> dict:
             code=c["code"], signs=tuple(c.get("signs", [])), codes=tuple(c.get("codes", [])),
             words=tuple(c.get("words", [])), words_after_scale=tuple(c.get("words_after_scale", [])),
             range=(float(c["range"][0]), float(c["range"][1])) if "range" in c else None,
+            shared_signs=tuple(c.get("shared_signs", [])), sign_subjects=tuple(c.get("sign_subjects", [])),
         )
         for c in raw.get("currency", [])
     )
@@ -893,6 +898,7 @@ def _money_and_genre(raw: dict) -> dict:
             tuple(genre.get("national_body_words", [])),
             tuple(genre.get("state_body_words", [])),
             tuple(genre.get("company_measures", [])),
+            tuple(genre.get("money_measures", [])),
             tuple(genre.get("city_states", [])),
         ),
         "unit_ranges": unit_ranges,

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from tracker.catalog import compile_folded, fold_case, indicator_hits, requirement_test, topic_of
+from tracker.catalog import compile_folded, fold_case, indicator_hits, load_catalog, requirement_test, topic_of
 from tracker.extract.context import (
     DEFAULT_SUBJECT,
     DocumentContext,
@@ -24,7 +24,9 @@ from tracker.extract.cues import ESTIMATE_CUE_RE, EVENT_CUE_RE, FUTURE_CUE_RE, H
 from tracker.extract.figures import (
     CURRENCY_CODES,
     CURRENCY_UNITS,
+    FIGURE_RE,
     LIST_JOINER_RE,
+    SHARED_SIGN_CURRENCIES,
     SCALES,
     YEAR_RE,
     _MONTHS,
@@ -229,6 +231,8 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         f for f in _figures(text, folded, masked, years, context.catalog)
         if not (f.unit == "count" and _denominator_before(folded, f.start))
     ]  # "24 base stations for every 10,000 people": the 10,000 is the measure's denominator, not a claim
+    if figures:
+        figures = _lend_document_currency(folded, figures, context)
     if not figures and not years:
         _note_owner(sentence, context)
         return []
@@ -475,6 +479,79 @@ def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
         first.unit in CURRENCY_UNITS and second.unit in CURRENCY_UNITS and first.unit != second.unit
         and CONVERSION_JOINER_RE.match(folded[first.end:second.start]) is not None
     )
+
+
+# An amount this large with no unit may be money whose currency the document stated before.
+IMPLIED_MONEY_MIN_SCALE = 1e5
+IMPLIED_MONEY_REACH_CHARS = 100
+MONEY_MEASURE_RE = compile_folded(rf"\b(?:{'|'.join(load_catalog().genre.money_measures)})\b")
+# Words after an amount that name no counted thing: "50.7 billion in 2024", "50.7 billion, up 15%".
+NEXT_WORD_RE = re.compile(r"\s*([a-z]+)")
+NOT_COUNTED_AFTER = frozenset({
+    "in", "for", "on", "from", "to", "at", "by", "last", "this", "that", "a", "an", "the", "and", "or", "but",
+    "while", "with", "compared", "against", "versus", "vs", "year", "up", "down", "over", "than", "as", "during",
+    "after", "before", "since", "between", "according", "yoy", "which", "whereas", "next", "each", "every",
+    "annually", "so", "now", "already", "earlier", "respectively", "overall", "combined", "when", "if", "amid",
+    "despite", "thanks", "due", "its", "their",
+})
+
+
+def _lend_document_currency(folded: str, figures: list[Figure], context: DocumentContext) -> list[Figure]:
+    """"Net profit grew 15% to 50.7 billion" in a document stating its amounts in yuan: an amount with a
+    scale word and no unit, which no counted noun follows, in words naming money since the previous
+    amount, is in the document's currency (the one it states most; on a tie, the latest stated)."""
+    lent = figures
+    since = 0  # where the words describing the next amount start: after the previous amount, not a percent
+    for index, figure in enumerate(figures):
+        if figure.unit in CURRENCY_UNITS:
+            if index == 0 or not _is_conversion(folded, figures[index - 1], figure):
+                context.last_currency[:] = [figure.unit]
+        elif (
+            figure.unit == "count" and figure.scale >= IMPLIED_MONEY_MIN_SCALE
+            and MONEY_MEASURE_RE.search(folded, max(since, figure.start - IMPLIED_MONEY_REACH_CHARS), figure.start)
+        ):
+            following = NEXT_WORD_RE.match(folded, figure.end)
+            currency = _document_currency(context)
+            if currency is not None and (following is None or following.group(1) in NOT_COUNTED_AFTER):
+                lent = list(lent) if lent is figures else lent
+                lent[index] = replace(figure, unit=currency)
+        if figure.unit != "percent":
+            since = figure.end
+    return lent
+
+
+def _document_currency(context: DocumentContext) -> str | None:
+    """The currency the document states its amounts in: the one it uses most, the latest stated on a tie."""
+    if not context.document_currencies:
+        folded = fold_case(context.text)
+        counts: dict[str, int] = {}
+        previous_end, previous_unit = -1, None
+        for found in FIGURE_RE.finditer(folded):
+            written = (found.group("currency") or found.group("unit") or "").strip()
+            code = CURRENCY_CODES.get("".join(written.removeprefix("of ").split()))
+            if code is None:
+                continue
+            # a conversion in parentheses restates the amount before it in another currency
+            if not (previous_unit not in (None, code) and CONVERSION_JOINER_RE.match(folded[previous_end:found.start()])):
+                counts[code] = counts.get(code, 0) + 1
+            previous_end, previous_unit = found.end(), code
+        most = max(counts.values(), default=0)
+        context.document_currencies[:] = [tuple(code for code, count in counts.items() if count == most)]
+    tied = context.document_currencies[0]
+    if len(tied) == 1:
+        return tied[0]
+    latest = context.last_currency[0] if context.last_currency else None
+    return latest if latest in tied else (tied[0] if tied else None)
+
+
+def _sign_currency(text: str, figure: Figure, subject: str) -> str:
+    """"Japan has set aside ¥66 billion": a sign the genre reads as the yuan is the yen in a figure of Japan's."""
+    if SHARED_SIGN_CURRENCIES and figure.unit in CURRENCY_UNITS:
+        written = text[figure.start:figure.number_start]
+        for code, signs, subjects in SHARED_SIGN_CURRENCIES:
+            if subject in subjects and any(sign in written for sign in signs):
+                return code
+    return figure.unit
 
 
 def _respectively_assignments(
@@ -744,8 +821,8 @@ def _figure_record(
         text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
     )
     value = -figure.value if is_decline else figure.value  # "declined by 24%" is a growth of -24%
-    return _record(sentence, context, key, label, subject, kind, value, figure.unit, period, topic,
-                   figure.start, figure.end, figure.precision)
+    return _record(sentence, context, key, label, subject, kind, value, _sign_currency(text, figure, subject),
+                   period, topic, figure.start, figure.end, figure.precision)
 
 
 HEADER_YEAR_RE = re.compile(r"(?<!\d)((?:19[5-9]|20\d)\d)(?:\s?[-–/]\s?((?:19[5-9]|20\d)\d))?(?!\d)")

@@ -45,6 +45,10 @@ CURRENCY_CODES = {
     for wording in (*currency.signs, *currency.codes, *currency.words, *currency.words_after_scale)
 }
 CURRENCY_UNITS = frozenset(currency.code for currency in _CATALOG.currencies)
+# (code, signs, subjects): a sign another currency owns that is this one in a figure of these subjects.
+SHARED_SIGN_CURRENCIES = tuple(
+    (c.code, c.shared_signs, frozenset(c.sign_subjects)) for c in _CATALOG.currencies if c.shared_signs
+)
 _LETTER_SIGNS = [sign for c in _CATALOG.currencies for sign in c.signs if any(ch.isalpha() for ch in sign)]
 _SYMBOL_SIGNS = [sign for c in _CATALOG.currencies for sign in c.signs if not any(ch.isalpha() for ch in sign)]
 SIGN_CHARS = "".join(sorted({sign[0] for sign in _SYMBOL_SIGNS}))  # "$", "¥", "€", ...: a figure may open with one
