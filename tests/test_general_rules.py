@@ -197,3 +197,20 @@ def test_no_currency_stated_leaves_an_amount_a_count():
 def test_the_yuan_sign_is_the_yen_in_a_figure_of_japans():
     text = "Japan has set aside ¥66.2 billion for quantum research in 2025, while China's budget reached ¥398.1 billion."
     assert units(text) == [("¥66.2 billion", "JPY"), ("¥398.1 billion", "CNY")]
+
+
+# --- a reporting window: the year it is of ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "In January-October 2024, exports of electric vehicles reached 1.05 million units.",
+    "Exports of electric vehicles reached 1.05 million units in Jan-Sept 2024.",
+    "Exports of electric vehicles reached 1.05 million units in the first ten months of 2024.",
+])
+def test_a_partial_year_window_is_dated_by_its_year_and_names_no_key(text):
+    [record] = extract_indicators(text, "t")
+    assert (record.value, record.period) == (1.05e6, "2024")
+    assert not any(month in record.indicator for month in ("jan", "sept", "october", "ten"))
+
+
+def test_a_year_after_a_capitalised_name_is_still_part_of_the_name():
+    assert [r.period for r in extract_indicators("Vision 2030 calls for 500 new AI companies.", "t")] == [None]

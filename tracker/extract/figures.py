@@ -258,8 +258,8 @@ def _is_name_year(before: str, previous_word: str) -> bool:
         return False
     if before.rstrip().endswith(("'s", "’s")):
         return False  # "Hunan's 2030 plan": whose year, not a name
-    if previous_word.lower() in _NAME_EXEMPT or MONTH_RE.fullmatch(previous_word):
-        return False
+    if previous_word.lower() in _NAME_EXEMPT or MONTH_RE.fullmatch(previous_word.rsplit("-", 1)[-1]):
+        return False  # "October 2024", "January-October 2024": a date or a reporting window
     return before.rstrip().endswith(previous_word)
 
 

@@ -431,6 +431,8 @@ def _word_reading(word: str) -> tuple[str, bool, bool]:
         and lowered not in naming.measure_words
         and lowered not in naming.subject_words
         and not (lowered.endswith("ly") and lowered not in naming.not_adverbs)
+        # "Jan-Sept", "year-end": words of time joined are one
+        and not ("-" in lowered and all(part in naming.measure_words for part in lowered.split("-")))
     )
     return word, lowered in CONTENT_BREAK_WORDS, names_something
 
