@@ -82,9 +82,19 @@ def test_a_debut_with_a_year_is_a_milestone():
     ("R&D spending reached 3.5%, a level the US has never reached, in 2023.", DEFAULT_SUBJECT),  # a comma
     ("R&D spending grew 3.5% and helped firms invest in the US in 2023.", DEFAULT_SUBJECT),  # a clause word
     ("Growth of 3.5% helped firms invest in the US in 2023.", DEFAULT_SUBJECT),  # a later verb
+    ("Huawei's shares rose 3.5% in Hong Kong in 2023.", "Huawei"),  # an organisation acting before: where
+    ("Toyota will cut its Thai production by 3.5% in 2023.", "Toyota"),  # a country's adjective after "its"
 ])
 def test_owner_after_a_figure(text, owner):
     assert [r.subject for r in extract_indicators(text, "t") if r.unit == "percent"] == [owner]
+
+
+@pytest.mark.parametrize("text, owners", [
+    ("Huawei's sales rose 3.5% in 2023, while its shipments fell 2% in India.", ["Huawei", "India"]),  # a clause
+    ("China's R&D spending rose 3.5% in 2023, against 2% in the US.", [DEFAULT_SUBJECT, "United States"]),
+])
+def test_an_organisation_before_a_figure_owns_it_only_in_its_own_clause(text, owners):
+    assert [r.subject for r in extract_indicators(text, "t") if r.unit == "percent"] == owners
 
 
 # --- organisation words: no single body's name --------------------------------------------------------

@@ -478,6 +478,9 @@ def _figure_subject(
                 gap[-1:].isspace() and gap.rstrip().endswith(AFTER_SUBJECT_ENDINGS)
                 and AFTER_SUBJECT_CHARS_RE.fullmatch(gap) and AFTER_SUBJECT_RE.match(gap)
             ):
+                acting = _organisation_acting_before(text, figure, subjects)
+                if acting is not None and _is_place(mention.name):
+                    return acting  # "<Company> shares climbed 9.8% in Hong Kong": where, not whose
                 return mention.name
         if (
             not mention.is_object and mention.end <= figure.start and text.find("(", mention.end, figure.start) >= 0
@@ -523,7 +526,19 @@ def _figure_subject(
     return DEFAULT_SUBJECT
 
 
-QUALIFIER_BEFORE_RE = re.compile(r"\b(?:of|in|for|to|on)\s+(?:the\s+)?$")
+QUALIFIER_BEFORE_RE = re.compile(r"\b(?:(?:of|in|for|to|on)\s+(?:the\s+)?|(?:its|their)\s+)$")
+
+
+def _is_place(name: str) -> bool:
+    return name in PLACE_NAMES or name in COUNTRY_NAMES
+
+
+def _organisation_acting_before(text: str, figure: Figure, subjects: list[SubjectMention]) -> str | None:
+    """The organisation that owns the clause a figure stands in ("<Company> shares climbed 9.8% ..."), if any."""
+    before = next((m for m in reversed(subjects) if m.end <= figure.start and not m.is_object), None)
+    if before is None or not before.is_body or _is_place(before.name):
+        return None
+    return None if CLAUSE_BREAK_BETWEEN_RE.search(text, before.end, figure.start) else before.name
 OWNER_REACH_CHARS = 40  # an owner this near the start is what the sentence is about
 
 
