@@ -153,7 +153,7 @@ HARD_CASES = [
     ),
     pytest.param(
         "thinktank_talent_brief.txt", "2.28",
-        [("researchers_fte", "China", "measurement", 2.28e6, "count", "2020", "talent", "2.28")],
+        [("researchers", "China", "measurement", 2.28e6, "count", "2020", "talent", "2.28")],
         id="table_year_columns_date_figures_and_row_labels_give_their_scale_1",
     ),
     pytest.param(

@@ -224,3 +224,12 @@ def test_a_partial_year_window_is_dated_by_its_year_and_names_no_key(text):
 
 def test_a_year_after_a_capitalised_name_is_still_part_of_the_name():
     assert [r.period for r in extract_indicators("Vision 2030 calls for 500 new AI companies.", "t")] == [None]
+
+
+@pytest.mark.parametrize("text, owners", [
+    ("China had 2.61 million researchers in 2023, more than Japan (0.92 million).", ["China", "Japan"]),
+    ("China had 2.61 million researchers in 2023, ahead of the United States (1.67 million).", ["China", "United States"]),
+    ("China's exports to the US ($5.2 billion) fell in 2023.", ["China"]),  # an object, not compared
+])
+def test_a_figure_in_parentheses_after_a_name_is_that_names(text, owners):
+    assert [r.subject for r in extract_indicators(text, "t")] == owners

@@ -483,10 +483,11 @@ def _figure_subject(
                     return acting  # "<Company> shares climbed 9.8% in Hong Kong": where, not whose
                 return mention.name
         if (
-            not mention.is_object and mention.end <= figure.start and text.find("(", mention.end, figure.start) >= 0
+            mention.end <= figure.start and text.find("(", mention.end, figure.start) >= 0
             and PARENTHESIS_AFTER_NAME_RE.fullmatch(text, mention.end, figure.start)
+            and (not mention.is_object or COMPARED_FIGURE_RE.search(text, max(0, mention.start - 16), mention.start))
         ):
-            return mention.name  # "more than Japan (0.92 million)"
+            return mention.name  # "Japan (0.92 million)", compared or not: "more than Japan (0.92 million)"
     just_before = next((m for m in reversed(subjects) if m.end <= figure.start), None)
     if just_before is not None and NAMED_WITH_FIGURE_RE.fullmatch(text, just_before.end, figure.start) and (
         not just_before.is_object or COMPARED_FIGURE_RE.search(text, max(0, just_before.start - 12), just_before.start)
