@@ -233,3 +233,38 @@ def test_a_year_after_a_capitalised_name_is_still_part_of_the_name():
 ])
 def test_a_figure_in_parentheses_after_a_name_is_that_names(text, owners):
     assert [r.subject for r in extract_indicators(text, "t")] == owners
+
+
+# --- a table's unit column and its growth column ---------------------------------------------------------
+
+UNIT_COLUMN_TABLE = """Table 3 Main indicators of innovation, 2023-2024
+
+| Item | Unit | 2023 | 2024 | Change in 2024 (%) |
+|---|---|---|---|---|
+| Business R&D spending | 100 million yuan | 1,204.5 | 1,330.2 | 10.4 |
+| R&D spending as share of GDP | % | 2.91 | 3.02 | +0.11 pp |
+| Industrial robot output | sets | 12,800 | 14,100 | 10.2 |
+"""
+
+
+def test_a_unit_column_gives_each_row_its_unit_and_a_growth_column_its_measure():
+    found = [(r.indicator, r.value, r.unit, r.period) for r in extract_indicators(UNIT_COLUMN_TABLE, "t")]
+    assert found == [
+        ("berd", 120450000000.0, "CNY", "2023"),
+        ("berd", 133020000000.0, "CNY", "2024"),
+        ("berd_growth", 10.4, "percent", "2024"),
+        ("rd_intensity", 2.91, "percent", "2023"),
+        ("rd_intensity", 3.02, "percent", "2024"),
+        ("rd_intensity_change", 0.11, "percent", "2024"),
+        ("robot_output", 12800.0, "count", "2023"),
+        ("robot_output", 14100.0, "count", "2024"),
+        ("robot_output_growth", 10.2, "percent", "2024"),
+    ]  # "100 million yuan" itself, in the unit column, is no figure
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("China spent 3.33 trillion renminbi on R&D in 2023.", "CNY"),  # "renminbi" holds "nm" and is no nanometre
+    ("The line makes chips at 7 nm in 2024.", "nm"),
+])
+def test_a_unit_word_is_read_whole(text, unit):
+    assert [r.unit for r in extract_indicators(text, "t")] == [unit]

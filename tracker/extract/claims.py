@@ -416,7 +416,8 @@ def _same_measure(first: str, second: str) -> bool:
     return first.endswith("_growth") == second.endswith("_growth") and first.endswith("_change") == second.endswith("_change")
 
 
-ROW_SCALE_RE = compile_folded(r"\b(thousand|million|billion|trillion)s?\b")
+ROW_SCALE_RE = compile_folded(r"\b(?:(\d{1,3}(?:,\d{3})*)\s+)?(thousand|million|billion|trillion)s?\b")  # "100 million yuan"
+UNIT_HEADER_RE = compile_folded(r"\s*(?:units?|units?\s+of\s+measure(?:ment)?|measured\s+in)\s*")
 ROW_PERCENT_RE = compile_folded(r"%|\bper\s?cent|\bshare\b")
 ROW_CURRENCY_RE = compile_folded(r"\b(yuan|rmb|cny|usd|us\$|dollars?|eur|euros?)\b|(\$|¥|€)")
 YEAR_CELL_RE = re.compile(r"\s*(?:FY\s?)?((?:19[5-9]|20\d)\d)(?:\s?[-–/]\s?((?:19[5-9]|20\d)\d))?\s*")
@@ -429,36 +430,54 @@ def _cells(row: str) -> list[tuple[int, int]]:
 
 
 def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[Figure], dict[int, str]]:
-    """Read a table row as its header says: a year column dates its figures, the row label gives their unit.
+    """Read a table row as its header says: a year column dates its figures; the column's header, else the
+    row's unit cell, else its label gives their unit.
 
     "| Engineers (millions) | 1.10 | 1.35 |" under "| Measure | 2019 | 2022 |"
-    is 1.10 million in 2019 and 1.35 million in 2022.
+    is 1.10 million in 2019 and 1.35 million in 2022; "| R&D expenditure | 100 million yuan | 2,418.6 | 7.9 |"
+    under "| Indicator | Unit | 2024 | Growth (%) |" is 241.86 billion yuan and 7.9%.
     """
     cells = _cells(sentence.text)
     header_cells = [sentence.table_header[a:b] for a, b in _cells(sentence.table_header or "")]
     if not cells:
         return figures, {}
     label = sentence.folded[cells[0][0]:cells[0][1]]
-    if sentence.table_caption and not (ROW_SCALE_RE.search(label) or ROW_CURRENCY_RE.search(label) or ROW_PERCENT_RE.search(label)):
+    if sentence.table_caption and not _states_unit(label):
         label = fold_case(sentence.table_caption)  # "| EU | 2.27 |" under "R&D as % of GDP": the caption's unit
-    scale = ROW_SCALE_RE.search(label)
-    currency = ROW_CURRENCY_RE.search(label)
+    unit_column = next((i for i, h in enumerate(header_cells) if i > 0 and UNIT_HEADER_RE.fullmatch(fold_case(h))), None)
+    if unit_column is not None and unit_column < len(cells):
+        start, end = cells[unit_column]
+        label = sentence.folded[start:end]  # "| ... | Unit | ...": the row's unit cell says it
     adjusted, periods = [], {}
     for figure in figures:
         column = next((i for i, (a, b) in enumerate(cells) if a <= figure.start < b), None)
+        if column is not None and column == unit_column:
+            continue  # "100 million yuan" in the unit column is the row's unit, not a figure
         if figure.bare and column not in (None, 0):
-            factor = SCALES[scale.group(1)] if scale else 1.0
-            unit = "percent" if ROW_PERCENT_RE.search(label) else (
-                CURRENCY_CODES.get(currency.group(1) or currency.group(2), "count") if currency else "count"
-            )
-            figure = replace(figure, value=figure.value * factor, precision=(figure.precision or 1.0) * factor,
-                             unit=unit, scale=factor, bare=False)
+            header = fold_case(header_cells[column]) if column is not None and column < len(header_cells) else ""
+            figure = _in_row_unit(figure, header if _states_unit(header) else label)
         if column is not None and column < len(header_cells):
             year = YEAR_CELL_RE.fullmatch(header_cells[column]) or HEADER_YEAR_RE.search(header_cells[column])
             if year:
                 periods[figure.start] = f"{year.group(1)}-{year.group(2)}" if year.group(2) else year.group(1)
         adjusted.append(figure)
     return adjusted, periods
+
+
+def _states_unit(folded_cell: str) -> bool:
+    return any(pattern.search(folded_cell) for pattern in (ROW_PERCENT_RE, ROW_CURRENCY_RE, ROW_SCALE_RE))
+
+
+def _in_row_unit(figure: Figure, unit_words: str) -> Figure:
+    """A bare cell's figure in the unit (and scale) `unit_words` state: "% of GDP", "100 million yuan"."""
+    scale = ROW_SCALE_RE.search(unit_words)
+    currency = ROW_CURRENCY_RE.search(unit_words)
+    factor = SCALES[scale.group(2)] * float((scale.group(1) or "1").replace(",", "")) if scale else 1.0
+    unit = "percent" if ROW_PERCENT_RE.search(unit_words) else (
+        CURRENCY_CODES.get(currency.group(1) or currency.group(2), "count") if currency else "count"
+    )
+    return replace(figure, value=figure.value * factor, precision=(figure.precision or 1.0) * factor,
+                   unit=unit, scale=factor, bare=False)
 
 
 def _once(compute: Callable[[], str]) -> Callable[[], str]:
@@ -848,10 +867,16 @@ def _row_label(row: str, figure: Figure, header: str | None, caption: str | None
     column = next((i for i, (start, end) in enumerate(cells) if start <= figure.start < end), None)
     if column is None:
         return None  # not in a cell: text run on after the row
+    header_cells = _cells(header or "")
     for start, end in cells[:column]:
         if _content_words(row[start:end]):
-            return row[start:end]
-    header_cells = _cells(header or "")
+            label = row[start:end]
+            if column < len(header_cells) and not ROW_CHANGE_RE.search(fold_case(label)):
+                header_start, header_end = header_cells[column]
+                if ROW_CHANGE_RE.search(fold_case(header), header_start, header_end):
+                    # "| R&D expenditure | ... | 7.9 |" under "Growth (%)": the growth of what the row names
+                    return f"{label.strip()} {header[header_start:header_end].strip()}"
+            return label
     if column < len(header_cells):
         start, end = header_cells[column]
         if _content_words(header[start:end]):

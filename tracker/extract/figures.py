@@ -103,7 +103,7 @@ _FIGURE_BODY = rf"""
     (?P<scale>\s?(?:{_SCALE_WORDS})\b|(?P<scale_abbreviation>(?<=\d)\s?(?:{_MONEY_ABBREVIATIONS})\b))?
     (?P<unit>
         \s?(?:%|percent\b|per\s?cent\b|pct\b)
-      | \s?percentage[\s-]points?\b
+      | \s?(?:percentage[\s-]points?|pp)\b
       | (?:-|\s)?(?:nm\b|nanomet(?:er|re)s?\b)
       | (?:-|\s)?(?:km\b|kilomet(?:er|re)s?\b)
       | [-\s](?:years?|months?|weeks?|days?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
@@ -441,13 +441,14 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
         return CURRENCY_CODES.get(_spaceless(currency_text), None), False
     if not unit_text:
         return "count", False
-    if "percentage" in unit_text:
+    if "percentage" in unit_text or unit_text.lstrip() == "pp":
         return "percent", True
     if unit_text in ("%", "pct") or "cent" in unit_text:
         return "percent", False
-    if "nm" in unit_text or "nano" in unit_text:
+    bare = unit_text.lstrip("- ")  # a word holding "nm" or "km" is not one: "renminbi"
+    if bare == "nm" or bare.startswith("nano"):
         return "nm", False
-    if "km" in unit_text or "kilo" in unit_text:
+    if bare == "km" or bare.startswith("kilo"):
         return "km", False
     if DURATION_WORD_RE.search(unit_text):
         return "years", False

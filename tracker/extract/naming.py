@@ -201,7 +201,7 @@ ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise|yoy|y/y)\b|\bg
 def _label_measure(label: str, figure: Figure, is_growth: bool) -> str:
     """The measure a table row's label names ("R&D growth (%)", "patents per 10,000 people", "share of GDP (%)")."""
     if is_growth:
-        return "growth"
+        return "change_pp" if figure.is_change else "growth"  # "+0.10 pp" under "Growth (%)": points, not a rate
     per_unit = PER_UNIT_RE.search(label)
     if per_unit:
         return _per_unit_measure(per_unit)
