@@ -268,3 +268,22 @@ def test_a_unit_column_gives_each_row_its_unit_and_a_growth_column_its_measure()
 ])
 def test_a_unit_word_is_read_whole(text, unit):
     assert [r.unit for r in extract_indicators(text, "t")] == [unit]
+
+
+# --- who a company release, a city report and a bloc's figures are about ------------------------------------
+
+def test_a_company_introduced_with_a_quoted_short_name_owns_its_release():
+    text = (
+        'Kestrel Motor Holdings Co., Ltd. ("Kestrel" or "the Company") today announced results for 2025.\n\n'
+        "Revenue rose 12.5% to RMB40.2 billion in 2025.\n\n- Deliveries of 310,000 vehicles, up 8.1%."
+    )
+    assert {r.subject for r in extract_indicators(text, "t")} == {"Kestrel"}
+
+
+def test_a_common_word_inside_a_concepts_wording_is_no_owner():
+    text = "Shenzhen's R&D spending rose 9% in 2025. The number of national high-tech enterprises rose to 25,000 in 2025."
+    assert [r.subject for r in extract_indicators(text, "t")] == ["Shenzhen", "Shenzhen"]
+
+
+def test_the_eu_27_is_the_eu():
+    assert [r.subject for r in extract_indicators("The EU-27 spent €381 billion on R&D in 2023.", "t")] == ["EU"]

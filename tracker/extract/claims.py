@@ -251,6 +251,16 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     hits = indicator_hits(text, context.catalog, folded) if figures else []
     if figures and not hits and sentence.table_header:
         hits = indicator_hits(sentence.table_header, context.catalog)  # the header names the columns
+    elif hits and subjects:
+        # A common word inside a concept's own wording names the concept, not an owner ("national high-tech
+        # enterprises"); a proper name there still does ("expenditure on R&D in the United States").
+        subjects = [
+            s for s in subjects
+            if not (
+                text[s.start:s.start + 1].islower() and s.name not in PLACE_NAMES  # "the city" is a place named before
+                and any(h.start <= s.start and s.end <= h.end for h in hits)
+            )
+        ]
     records: list[IndicatorRecord] = []
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None

@@ -62,6 +62,11 @@ PLACES_BY_KIND = {
 PLACES_BY_KIND["city"] = PLACES_BY_KIND["city"] | frozenset(load_catalog().genre.city_states)
 PLACE_NAMES = frozenset().union(*PLACES_BY_KIND.values())
 ACRONYM_RE = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
+# A company release's "Full Name Co., Ltd. ("Short" or "the Company")": a name the text introduces in quotes.
+QUOTED_SHORT_NAME_INTRO_RE = re.compile(
+    r"((?:[A-Z][\w&’'.-]*,?\s+(?:(?:of|and|for|on|the|de|in)\s+)*){1,9})\(\s*(?:the\s+)?[\"“]"
+    r"([A-Z][\w&’'.-]*(?:\s+[A-Z][\w&’'.-]*){0,2})[\"”]"
+)
 # Up to the last character an ORG_INTRO_RE name cannot hold (its words' characters and spaces aside).
 LAST_NON_NAME_CHAR_RE = re.compile(r".*[^\w&’'.\s-]", re.DOTALL)
 ORG_NAME_REACH_CHARS = 1000  # far beyond nine words of a name
@@ -282,10 +287,9 @@ def _acting_mentions(sentence: str, context: DocumentContext) -> list[tuple[int,
 
 
 def _organisation_introductions(text: str):
-    """ORG_INTRO_RE's matches, sought only just before each "(ACRONYM)" instead of at every capital letter.
-
-    A name cannot hold a parenthesis, so it lies between the previous "(...)" and its own.
-    """
+    """ORG_INTRO_RE's matches, sought only just before each "(ACRONYM)" instead of at every capital letter
+    (a name cannot hold a parenthesis, so it lies between the previous "(...)" and its own); then the names
+    introduced with a short name in quotes."""
     previous_end = 0
     for acronym in ACRONYM_RE.finditer(text):
         start = max(previous_end, acronym.start() - ORG_NAME_REACH_CHARS)
@@ -295,6 +299,8 @@ def _organisation_introductions(text: str):
         if found is not None and found.end() == acronym.end():
             yield found
         previous_end = acronym.end()
+    if '("' in text or "(“" in text:
+        yield from QUOTED_SHORT_NAME_INTRO_RE.finditer(text)
 
 
 def _organisation_subject(full_name: str, acronym: str) -> str:
