@@ -287,3 +287,25 @@ def test_a_common_word_inside_a_concepts_wording_is_no_owner():
 
 def test_the_eu_27_is_the_eu():
     assert [r.subject for r in extract_indicators("The EU-27 spent €381 billion on R&D in 2023.", "t")] == ["EU"]
+
+
+def test_a_superscript_footnote_marker_after_a_stop_ends_the_sentence():
+    text = "Chip imports cost $385 billion in 2024.⁴ The national fund holds 344 billion yuan of capital."
+    assert [r.evidence for r in extract_indicators(text, "t")] == [
+        "Chip imports cost $385 billion in 2024.", "The national fund holds 344 billion yuan of capital.",
+    ]
+
+
+@pytest.mark.parametrize("text, growth_key", [
+    ("Module exports reached 181.4 GW in the first nine months of 2025, up 2.2%.", "solar_export_volume_growth"),
+    ("The island's chip industry generated output of NT$4.1 trillion in 2025, down 3.2 percent.",
+     "chip_industry_output_growth"),  # a derived level: its growth takes its key
+    ("NEV output and sales were 1.2 million and 1.1 million, up 9% and 8% respectively.", "nev_output_growth"),  # a list
+])
+def test_a_growth_stated_right_after_a_level_is_that_levels_growth(text, growth_key):
+    assert [r.indicator for r in extract_indicators(text, "t") if r.unit == "percent"][0] == growth_key
+
+
+def test_year_to_date_is_not_a_cumulative_total():
+    [level, _] = extract_indicators("Cumulative module exports in January-September 2025 reached 181.4 GW, up 2.2%.", "t")
+    assert level.indicator == "solar_export_volume"

@@ -21,7 +21,7 @@ Where things are, in the order a document goes through them (each module imports
 from tracker.extract.claims import ExtractionBudgetExceeded, extract_documents, extract_indicators
 from tracker.extract.layout import has_article_text
 
-EXTRACTOR_VERSION = "2.4.0"  # 2.4.0: an amount with no unit in words naming money takes the document's currency, "¥" in a figure of Japan's is the yen, GWh and MWh are units; 2.3.0: one figure for "both" measures of a list is a record of each; 2.2.0: a second verb without an object measures the first one's ("sold X NEVs and exported Y"), a second object takes the first verb ("imported X of chips and Y of tools"); 2.1.0: lists paired with lists of figures, reporting windows, "fell x% year on year"
+EXTRACTOR_VERSION = "2.5.0"  # 2.5.0: a growth stated right after a level is that level's, table unit columns, solar, battery and vehicle exports and DRAM/NAND/foundry shares in the catalog, year-to-date is no cumulative total; 2.4.0: an amount with no unit in words naming money takes the document's currency, "¥" in a figure of Japan's is the yen, GWh and MWh are units; 2.3.0: one figure for "both" measures of a list is a record of each; 2.2.0: a second verb without an object measures the first one's ("sold X NEVs and exported Y"), a second object takes the first verb ("imported X of chips and Y of tools"); 2.1.0: lists paired with lists of figures, reporting windows, "fell x% year on year"
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractionBudgetExceeded", "extract_documents", "extract_indicators",
            "has_article_text"]

@@ -302,6 +302,13 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
             record = replace(record, indicator=_unnamed_key(record.indicator, folded))
         if record.unit == "percent" and ITS_SHARE_OPENING_RE.match(folded):
             record = _share_of_what_went_before(record, context)
+        if (
+            previous is not None and previous_figure is not None and record.indicator.endswith("_growth")
+            and previous.unit not in ("percent", "years", "rank") and not previous.indicator.startswith(UNNAMED)
+            and GROWTH_AFTER_LEVEL_RE.fullmatch(folded, previous_figure.end, figure.number_start)
+            and not any(figure in run or previous_figure in run for run in runs)  # lists pair in order instead
+        ):
+            record = _growth_of(previous, record, context)  # "reached 205.3 GW, up 3.8%": that level's growth
         if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
             record = replace(
                 record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
@@ -411,6 +418,21 @@ def _carried_record(
         if variant is not None:
             return replace(levels[-1], indicator=variant.key, label=variant.label, unit=record.unit)
     return None
+
+
+# Between a level and its growth stated right after it: "reached 205.3 GW, up 3.8%", ", an increase of 8%".
+GROWTH_AFTER_LEVEL_RE = compile_folded(
+    r"(?:\s+(?:in|for|during|over|through|at|by)\s+[^,;.()]{1,40}?)?\s*[,;(]?\s*(?:up|down|an?\s+(?:increase|rise|gain|decrease|decline|drop|fall)\s+of|"
+    r"(?:rising|growing|increasing|falling|declining|dropping)(?:\s+by)?)\s+(?:(?:about|around|roughly|nearly|almost|some|over|more\s+than|just\s+over)\s+)?"
+)
+
+
+def _growth_of(level: IndicatorRecord, growth: IndicatorRecord, context: DocumentContext) -> IndicatorRecord:
+    """`growth` keyed as the growth rate of `level`'s concept."""
+    variant = _variant_of(level, "growth", context.catalog)
+    if variant is not None:
+        return replace(growth, indicator=variant.key, label=variant.label, topic=variant.topic)
+    return replace(growth, indicator=level.indicator + "_growth", label=level.label + " growth", topic=level.topic)
 
 
 CARRY_REACH_SENTENCES = 3  # the last few sentences: a wire story's paragraphs go on about one thing

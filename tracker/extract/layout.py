@@ -27,7 +27,10 @@ from tracker.extract.figures import (
 MAX_SENTENCE_CHARS = 3000
 # The break is group "gap", after the full stop the match opens with: a pattern that opens with a character
 # class is scanned for it in C, where one opening with a lookbehind is tried at every position (speed).
-SENTENCE_BREAK_RE = re.compile(rf"[.!?](?P<gap>(?:[\"”’)\]]|\[\d{{1,3}}\])*\s+(?=[\"“‘(\[]?[A-Z0-9{_SIGN_CLASS}]))")
+# A footnote marker may stand after the stop: "[4]" or superscript digits ("that year.⁴ The ...").
+SENTENCE_BREAK_RE = re.compile(
+    rf"[.!?](?P<gap>(?:[\"”’)\]]|\[\d{{1,3}}\]|[¹²³⁰⁴⁵⁶⁷⁸⁹]+)*\s+(?=[\"“‘(\[]?[A-Z0-9{_SIGN_CLASS}]))"
+)
 ABBREVIATION_RE = re.compile(
     r"(?:\b[A-Z]\.|\b(?:U\.S|U\.K|U\.N|E\.U|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|No|Inc|Co|Ltd|Corp|St|vs|approx|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Fig)\.)$"

@@ -14,6 +14,7 @@ from tracker.extract.context import Figure, WORD_RE, YearMention
 from tracker.catalog import compile_folded, requirement_test
 from tracker.extract.cues import GROWTH_AFTER_RE, GROWTH_BEFORE_RE
 from tracker.extract.subjects import names_company_measure
+from tracker.extract.figures import _MONTHS
 
 
 NON_KEY_CHARS_RE = re.compile(r"[^a-z0-9]+")
@@ -73,7 +74,7 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
             return "each"  # "seven provinces spent more than 100 billion yuan each": a threshold per member
     if figure.unit != "percent" and ("total" in folded or "cumulative" in folded) and CUMULATIVE_RE.search(
         folded, clause_span[0], min(clause_span[1], figure.end + 60)
-    ):
+    ) and not YEAR_TO_DATE_RE.search(folded, clause_span[0], clause_span[1]):
         return "cumulative"  # "bringing its total over the past decade to 1.249 trillion yuan"
     if figure.unit != "percent":
         before = folded[max(0, figure.start - 40):figure.start]
@@ -108,6 +109,11 @@ def _per_unit_measure(found: re.Match[str]) -> str:
 CUMULATIVE_RE = compile_folded(
     r"\bcumulative(?:ly)?\b|\b(?:total|sum)\s+(?:\w+\s+){0,2}?(?:over|in|during|for)\s+the\s+(?:past|last|previous)\s+"
     r"(?:decade|\w+\s+(?:years|decades))"
+)
+# "Cumulative exports in January-October", "in the first ten months": the year so far, a statistics bureau's
+# usual window, not a total over the years.
+YEAR_TO_DATE_RE = compile_folded(
+    rf"\b(?:{_MONTHS})\s?[-–]\s?(?:{_MONTHS})\b|\bfirst\s+(?:\w+|\d+)\s+months\b|\b(?:so\s+far\s+this|year[-\s]to[-\s]date)\b"
 )
 EACH_AFTER_RE = compile_folded(r"\s*(?:[\w-]+\s+){0,2}?(?:each|apiece)\b")
 INCREASE_BEFORE_RE = compile_folded(
