@@ -309,3 +309,27 @@ def test_a_growth_stated_right_after_a_level_is_that_levels_growth(text, growth_
 def test_year_to_date_is_not_a_cumulative_total():
     [level, _] = extract_indicators("Cumulative module exports in January-September 2025 reached 181.4 GW, up 2.2%.", "t")
     assert level.indicator == "solar_export_volume"
+
+
+@pytest.mark.parametrize("text", [
+    "The city's R&D spending was equivalent to 4.1% of the city's GDP in 2025.",
+    "In 2025, R&D expenditure accounted for 2.7 percent of the country's GDP.",
+    "R&D spending came to 3.2% of its GDP in 2025.",
+])
+def test_a_share_of_someones_gdp_is_a_share_of_gdp(text):
+    assert [r.indicator for r in extract_indicators(text, "t")] == ["rd_intensity"]
+
+
+def test_a_currencys_name_owns_nothing():
+    text = "China's R&D spending reached 3.9 trillion yuan (about 540 billion U.S. dollars) in 2025, up 8.6 percent."
+    assert {r.subject for r in extract_indicators(text, "t")} == {"China"}
+
+
+def test_wording_after_a_comma_that_leads_into_the_next_figure_names_that_one():
+    text = (
+        "In 2025, the output of industrial robots rose 20 percent to 650,000 sets, the output of integrated "
+        "circuits increased 9 percent to 470 billion units."
+    )
+    assert [r.indicator for r in extract_indicators(text, "t")] == [
+        "robot_output_growth", "robot_output", "chip_output_growth", "chip_output",
+    ]

@@ -244,6 +244,9 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
+    if subjects and any(f.unit in CURRENCY_UNITS for f in figures):
+        # "546 billion U.S. dollars", "HK$30 billion in Hong Kong dollars": a currency's name owns nothing
+        subjects = [s for s in subjects if not any(f.start <= s.start and s.end <= f.end for f in figures)]
     previous_owner = context.previous_owner[0] if context.previous_owner else None
     _note_owner(sentence, context, subjects)
     clauses = _clauses(text)
@@ -422,7 +425,7 @@ def _carried_record(
 
 # Between a level and its growth stated right after it: "reached 205.3 GW, up 3.8%", ", an increase of 8%".
 GROWTH_AFTER_LEVEL_RE = compile_folded(
-    r"(?:\s+(?:in|for|during|over|through|at|by)\s+[^,;.()]{1,40}?)?\s*[,;(]?\s*(?:up|down|an?\s+(?:increase|rise|gain|decrease|decline|drop|fall)\s+of|"
+    r"(?:\s+(?:(?:in|for|during|over|through|at|by)\s+[^,;.()]{1,40}?|last\s+year|this\s+year))?\s*[,;(]?\s*(?:up|down|an?\s+(?:increase|rise|gain|decrease|decline|drop|fall)\s+of|"
     r"(?:rising|growing|increasing|falling|declining|dropping)(?:\s+by)?)\s+(?:(?:about|around|roughly|nearly|almost|some|over|more\s+than|just\s+over)\s+)?"
 )
 
@@ -868,12 +871,26 @@ def _figure_record(
     if sentence.list_lead is not None:
         kind, period = _with_list_lead(sentence.list_lead, kind, period)
     row_label = _row_label(text, figure, sentence.table_header, sentence.table_caption) if sentence.is_table_row else None
+    if hits and not sentence.is_table_row:
+        hits = _hits_not_of_the_next_figure(text, figure, figures, hits)
     key, label, topic, is_decline = _figure_indicator(
         text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
     )
     value = -figure.value if is_decline else figure.value  # "declined by 24%" is a growth of -24%
     return _record(sentence, context, key, label, subject, kind, value, _sign_currency(text, figure, subject),
                    period, topic, figure.start, figure.end, figure.precision)
+
+
+def _hits_not_of_the_next_figure(text: str, figure: Figure, figures: list[Figure], hits: list) -> list:
+    """"... rose 26% to 702,000 sets, the output of chips increased 7% to ...": wording after a comma that
+    follows the figure and leads into the next figure names that one."""
+    following = next((f for f in figures if f.start >= figure.end), None)
+    if following is None:
+        return hits
+    comma = text.find(",", figure.end, following.start)
+    if comma < 0:
+        return hits
+    return [h for h in hits if not comma < h.start < following.start]
 
 
 HEADER_YEAR_RE = re.compile(r"(?<!\d)((?:19[5-9]|20\d)\d)(?:\s?[-–/]\s?((?:19[5-9]|20\d)\d))?(?!\d)")

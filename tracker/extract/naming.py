@@ -42,7 +42,9 @@ PER_UNIT_RE = compile_folded(
     r"(?P<noun>capita|people|persons?|inhabitants|residents|population|employed|employees|workers|households)\b"
 )
 # The whole a share is of: GDP, or a total ("of all new cars sold", "of the total", "of its revenue").
-SHARE_OF_GDP_RE = compile_folded(r"\b(?:of|to|in)\s+(?:its\s+|the\s+|national\s+|china[’']s\s+)?(?:gdp|gross\s+domestic\s+product)\b")
+SHARE_OF_GDP_RE = compile_folded(
+    r"\b(?:of|to|in)\s+(?:its\s+|their\s+|the\s+|national\s+|(?:the\s+)?[\w-]+[’']s\s+)?(?:gdp|gross\s+domestic\s+product)\b"
+)  # "of GDP", "of its GDP", "of the city's GDP", "of China's GDP"
 SHARE_OF_TOTAL_RE = compile_folded(
     r"^\s*(?:\)\s*)?of\b|^[^,;]{0,12}\bof\s+(?:all|the\s+(?:total|national|global|world)|total|its|their|global|world)\b"
     r"|\b(?:share|proportion|portion|percentage)\b"
