@@ -36,7 +36,7 @@ def test_every_unit_an_entry_is_measured_in_is_one_a_figure_can_be_stated_in():
     stated |= {unit.name for unit in catalog.measure_units}
     assert {unit for entry in catalog.indicators for unit in entry.units} <= stated
     found = extract_indicators("CATL shipped 475 GWh of power batteries in 2024.", "gwh.txt")
-    assert [(r.value, r.unit, r.indicator) for r in found] == [(475.0, "GWh", "battery_installed_capacity")]
+    assert [(r.value, r.unit, r.indicator) for r in found] == [(475.0, "GWh", "battery_shipments")]
 
 
 def test_wording_and_unit_together_pick_the_indicator():

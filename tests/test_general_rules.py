@@ -333,3 +333,31 @@ def test_wording_after_a_comma_that_leads_into_the_next_figure_names_that_one():
     assert [r.indicator for r in extract_indicators(text, "t")] == [
         "robot_output_growth", "robot_output", "chip_output_growth", "chip_output",
     ]
+
+
+def test_scales_after_a_hyphen_and_points_written_ppt():
+    assert claims("In 2025 a ₹22,919-crore scheme was set up. In 2025 a $5-billion fund was set up.") == [
+        (229190000000.0, "INR", "2025", "₹22,919-crore"), (5e9, "USD", "2025", "$5-billion"),
+    ]
+    assert [(r.indicator, r.unit) for r in extract_indicators("Gross margin rose 0.4 ppt in 2025.", "t")] == [
+        ("gross_margin_change", "percent")
+    ]
+
+
+def test_the_n_months_is_a_reporting_window_not_a_duration():
+    found = claims("Exports totalled $164 billion over the ten months, and revenue for the six months ended June 30 rose 5%.")
+    assert [unit for _, unit, _, _ in found] == ["USD", "percent"]
+    assert claims("The plan runs for ten years.") == [(10.0, "years", None, "ten years")]
+
+
+def test_a_quarter_on_quarter_column_is_a_growth_and_a_unit_in_the_row_label_wins_over_the_caption():
+    table = (
+        "Key figures (RMB million unless otherwise stated)\n\n"
+        "| | Q2 2025 | Q1 2025 | QoQ |\n|---|---|---|---|\n"
+        "| Revenue | 10,520 | 8,870 | +18.6% |\n| Battery shipments (GWh) | 23.4 | 19.2 | -2.1% |\n"
+    )
+    found = [(r.indicator, r.value, r.unit) for r in extract_indicators(table, "t")]
+    assert found[:2] == [("revenue", 10520e6, "CNY"), ("revenue", 8870e6, "CNY")]
+    assert found[2][0].endswith("growth") and found[2][1:] == (18.6, "percent")
+    assert found[3:5] == [("battery_shipments", 23.4, "GWh"), ("battery_shipments", 19.2, "GWh")]
+    assert found[5][0].endswith("growth") and found[5][1:] == (-2.1, "percent")

@@ -80,7 +80,7 @@ CLAUSE_BREAK_RE = re.compile(
 )
 DENOMINATOR_BEFORE_RE = compile_folded(r"\b(?:per|every|each)\s+$")
 DENOMINATOR_REQUIRED = requirement_test(DENOMINATOR_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
-ROW_CHANGE_RE = compile_folded(r"\b(?:change|chg|growth|yoy|y/y|increase)\b")
+ROW_CHANGE_RE = compile_folded(r"\b(?:change|chg|growth|yoy|y/y|qoq|q/q|mom|m/m|increase)\b")
 YEAR_EARLIER_AFTER_RE = compile_folded(
     r"\s*(?:a\s+year\s+(?:earlier|before|ago)|the\s+(?:previous|prior|preceding)\s+year|the\s+year\s+before)\b"
 )
@@ -499,12 +499,23 @@ def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[
     return adjusted, periods
 
 
+# A measure's unit named in a cell: "Battery shipments (GWh)".
+ROW_MEASURE_UNIT_RE = compile_folded(rf"(?<![\w-])(?:{load_catalog().measure_alternation})(?![\w-])")
+
+
 def _states_unit(folded_cell: str) -> bool:
-    return any(pattern.search(folded_cell) for pattern in (ROW_PERCENT_RE, ROW_CURRENCY_RE, ROW_SCALE_RE))
+    return any(
+        pattern.search(folded_cell) for pattern in (ROW_PERCENT_RE, ROW_CURRENCY_RE, ROW_SCALE_RE, ROW_MEASURE_UNIT_RE)
+    )
 
 
 def _in_row_unit(figure: Figure, unit_words: str) -> Figure:
-    """A bare cell's figure in the unit (and scale) `unit_words` state: "% of GDP", "100 million yuan"."""
+    """A bare cell's figure in the unit (and scale) `unit_words` state: "% of GDP", "100 million yuan", "(GWh)"."""
+    measure = ROW_MEASURE_UNIT_RE.search(unit_words)
+    if measure is not None and not ROW_PERCENT_RE.search(unit_words):
+        unit = load_catalog().measure_unit(measure.group())
+        if unit is not None:
+            return replace(figure, unit=unit, bare=False)
     scale = ROW_SCALE_RE.search(unit_words)
     currency = ROW_CURRENCY_RE.search(unit_words)
     factor = SCALES[scale.group(2)] * float((scale.group(1) or "1").replace(",", "")) if scale else 1.0

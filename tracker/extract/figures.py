@@ -100,10 +100,10 @@ _FIGURE_BODY = rf"""
                   |(?(currency)|(?<![\w.,/#]))\d+(?:\.\d+)?)
       | (?P<words>\b(?:{_SPELLED_NUMBER}|a\s+dozen|an?(?=\s+(?:{_FULL_SCALE_WORDS})\b))\b)
     )
-    (?P<scale>\s?(?:{_SCALE_WORDS})\b|(?P<scale_abbreviation>(?<=\d)\s?(?:{_MONEY_ABBREVIATIONS})\b))?
+    (?P<scale>[\s-]?(?:{_SCALE_WORDS})\b|(?P<scale_abbreviation>(?<=\d)\s?(?:{_MONEY_ABBREVIATIONS})\b))?
     (?P<unit>
         \s?(?:%|percent\b|per\s?cent\b|pct\b)
-      | \s?(?:percentage[\s-]points?|pp)\b
+      | \s?(?:percentage[\s-]points?|pp|ppts?)\b
       | (?:-|\s)?(?:nm\b|nanomet(?:er|re)s?\b)
       | (?:-|\s)?(?:km\b|kilomet(?:er|re)s?\b)
       | [-\s](?:years?|months?|weeks?|days?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
@@ -328,7 +328,7 @@ def _figure_from_match(
         "bound", "currency", "words", "scale", "scale_abbreviation", "unit", "measure"
     )
     currency_text = currency.strip().lower() if currency else ""
-    scale_text = scale_word.strip().lower() if scale_word else ""
+    scale_text = scale_word.strip(" -").lower() if scale_word else ""  # "a $5-billion fund"
     unit_text = unit_word.strip().lower() if unit_word else ""
     end = found.end()
     if digits:
@@ -361,6 +361,8 @@ def _figure_from_match(
             folded, max(0, found.start() - 20), found.start()
         ):
             return None  # "two years later", "within two years": a relative date, not a claim
+        if folded.endswith("the ", 0, found.start()) and "year" not in unit_text and "decade" not in unit_text:
+            return None  # "over the ten months", "for the six months ended June 30": a reporting window
         factor = DURATION_IN_YEARS[DURATION_WORD_RE.search(unit_text).group(1)]
         value, precision = value * factor, precision * factor
     if words and words.lower() in ("a", "an"):
@@ -441,7 +443,7 @@ def _canonical_unit(currency_text: str, unit_text: str) -> tuple[str | None, boo
         return CURRENCY_CODES.get(_spaceless(currency_text), None), False
     if not unit_text:
         return "count", False
-    if "percentage" in unit_text or unit_text.lstrip() == "pp":
+    if "percentage" in unit_text or unit_text.lstrip() in ("pp", "ppt", "ppts"):
         return "percent", True
     if unit_text in ("%", "pct") or "cent" in unit_text:
         return "percent", False

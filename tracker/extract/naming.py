@@ -203,7 +203,7 @@ RAISE_BY_BEFORE_RE = compile_folded(
 # Every match holds one of its verbs: a window holding none is not scanned at each position (speed).
 RAISE_BY_REQUIRED = requirement_test(RAISE_BY_BEFORE_RE.pattern, min_run=2) or (lambda _: True)
 CUT_BEFORE_RE = compile_folded(r"\b(?:cut|cuts|cutting|reduce[sd]?|reducing|lower(?:ed|s|ing)?|slash(?:ed|es|ing)?|trim(?:med|s|ming)?)\b")
-ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise|yoy|y/y)\b|\bgrow|%\s*(?:chg|change)")
+ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise|yoy|y/y|qoq|q/q|mom|m/m)\b|\bgrow|%\s*(?:chg|change)")
 
 
 def _label_measure(label: str, figure: Figure, is_growth: bool) -> str:
