@@ -361,3 +361,36 @@ def test_a_quarter_on_quarter_column_is_a_growth_and_a_unit_in_the_row_label_win
     assert found[2][0].endswith("growth") and found[2][1:] == (18.6, "percent")
     assert found[3:5] == [("battery_shipments", 23.4, "GWh"), ("battery_shipments", 19.2, "GWh")]
     assert found[5][0].endswith("growth") and found[5][1:] == (-2.1, "percent")
+
+
+# --- one month beside the year to date ---------------------------------------------------------------------
+
+def test_a_single_months_flow_has_its_own_key_beside_the_year_to_date():
+    text = (
+        "Chip imports rose 9.1% to $301.2 billion in the first nine months of 2025. In September alone, chip "
+        "imports reached $33.4 billion, up 11.2% from a year earlier. Battery exports rose 20% to $50.2 billion "
+        "in January-September 2025, and September's $5.9 billion was a record."
+    )
+    assert [r.indicator for r in extract_indicators(text, "t")] == [
+        "semiconductor_imports_growth", "semiconductor_imports",
+        "semiconductor_imports_monthly", "semiconductor_imports_growth_monthly",
+        "battery_exports_growth", "battery_exports", "battery_exports_monthly",
+    ]
+
+
+def test_a_stock_dated_by_a_month_keeps_its_key():
+    [record] = extract_indicators("China had 4.55 million 5G base stations in September 2025.", "t")
+    assert record.indicator == "base_stations_5g"
+
+
+def test_growth_on_the_month_before_is_apart_from_growth_on_the_year_before():
+    text = "In September 2025, China exported 17.2 GW of solar modules, down 4.4% month-on-month and 8.1% year-on-year."
+    assert [r.indicator for r in extract_indicators(text, "t")] == [
+        "solar_export_volume_monthly", "solar_export_volume_growth_monthly_mom", "solar_export_volume_growth_monthly",
+    ]
+
+
+def test_a_classical_run_time_of_billions_of_years_is_plausible():
+    text = "The task would take Frontier, a leading classical supercomputer, some 2.1 billion years."
+    [record] = extract_indicators(text, "t")
+    assert (record.indicator, record.unit) == ("quantum_computing_speedup", "years")

@@ -35,7 +35,7 @@ from tracker.extract.figures import (
     _year_mentions,
 )
 from tracker.extract.layout import Sentence, _could_hold_claim, _sentences
-from tracker.extract.naming import UNNAMED, _content_words, _event_key_and_label, _figure_indicator
+from tracker.extract.naming import UNNAMED, YEAR_TO_DATE_RE, _content_words, _event_key_and_label, _figure_indicator
 from tracker.extract.subjects import (
     _document_context,
     _figure_subject,
@@ -267,6 +267,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     records: list[IndicatorRecord] = []
     previous: IndicatorRecord | None = None
     previous_figure: Figure | None = None
+    grown: IndicatorRecord | None = None  # the level the latest growth figures are of
     runs = _figure_runs(folded, figures) if len(figures) >= 2 else []
     respectively = _respectively_assignments(folded, figures, subjects, years, runs)
     parallel = _parallel_hits(folded, runs, context) if runs else {}
@@ -277,6 +278,9 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     own_years = [y for y in years if not _is_compared_year(folded, y)]
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
     primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
+    months = _window_mentions(folded) if MONTHLY_WINDOW_REQUIRED(folded) else []
+    if not any(m.period == "month" for m in months):
+        months = []
     for figure in figures:
         measures = shared.get(figure.start) or [parallel.get(figure.start, hits)]
         record = _figure_record(
@@ -309,9 +313,24 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
             previous is not None and previous_figure is not None and record.indicator.endswith("_growth")
             and previous.unit not in ("percent", "years", "rank") and not previous.indicator.startswith(UNNAMED)
             and GROWTH_AFTER_LEVEL_RE.fullmatch(folded, previous_figure.end, figure.number_start)
-            and not any(figure in run or previous_figure in run for run in runs)  # lists pair in order instead
+            and not any(previous_figure in run for run in runs)  # a list of levels pairs with its growths in order
         ):
-            record = _growth_of(previous, record, context)  # "reached 205.3 GW, up 3.8%": that level's growth
+            grown = previous  # "reached 205.3 GW, up 3.8%": that level's growth
+        elif grown is not None and not (
+            any(previous_figure in run and figure in run for run in runs)
+            or GROWTH_LIST_GAP_RE.fullmatch(folded, previous_figure.end, figure.number_start)
+        ):
+            grown = None  # "..., down 6.1% month on month and 9.4% year on year": a list of growths of one level
+        if grown is not None and record.indicator.endswith("_growth"):
+            record = _growth_of(grown, record, context)
+        if months:
+            record = _monthly_key(folded, record, figure, primary, clauses, months, runs)
+        if record.unit == "percent" and "_growth" in record.indicator and ("on" in folded or "previous" in folded):
+            sequential = SEQUENTIAL_AFTER_RE.match(folded, figure.end)
+            if sequential is not None:
+                # "up 6.1% month on month": against the month (quarter) before, not the year before
+                suffix = "_mom" if "month" in sequential.group() else "_qoq"
+                record = replace(record, indicator=record.indicator + suffix, label=record.label + " (on the period before)")
         if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
             record = replace(
                 record, indicator=previous.indicator, label=previous.label, subject=previous.subject,
@@ -425,13 +444,56 @@ def _carried_record(
 
 # Between a level and its growth stated right after it: "reached 205.3 GW, up 3.8%", ", an increase of 8%".
 GROWTH_AFTER_LEVEL_RE = compile_folded(
-    r"(?:\s+(?:(?:in|for|during|over|through|at|by)\s+[^,;.()]{1,40}?|last\s+year|this\s+year))?\s*[,;(]?\s*(?:up|down|an?\s+(?:increase|rise|gain|decrease|decline|drop|fall)\s+of|"
+    r"(?:\s+(?:(?:in|for|during|over|through|at|by|of)\s+[^,;.()]{1,40}?|last\s+year|this\s+year))?\s*[,;(]?\s*(?:up|down|an?\s+(?:increase|rise|gain|decrease|decline|drop|fall)\s+of|"
     r"(?:rising|growing|increasing|falling|declining|dropping)(?:\s+by)?)\s+(?:(?:about|around|roughly|nearly|almost|some|over|more\s+than|just\s+over)\s+)?"
 )
 
 
+# A single month's figure beside the year-to-date ("In October alone, imports reached ...", "October's $6.1
+# billion"), and the year-to-date windows that compete with it for the nearest figure.
+SINGLE_MONTH_RE = compile_folded(
+    rf"\b(?:in|for|during)\s+(?:the\s+month\s+of\s+)?(?:{_MONTHS})\b(?:\s+(?:19|20)\d\d\b)?(?!\s?[-–/]|\s+(?:to|through|and)\b)"
+    rf"|(?<![-–])\b(?:{_MONTHS})(?:[’']s\b|\s+(?:[a-z]+\s+)?alone\b)|\b(?:in|for)\s+the\s+month\b"
+)
+MONTHLY_WINDOW_REQUIRED = requirement_test(SINGLE_MONTH_RE.pattern, min_run=3) or (lambda _: True)
+# Flows, which a month can measure; a stock ("5G users reached 1.1 billion in October") is only dated by it.
+# Between two growth rates of one level: "6.1% month-on-month and 9.4% year-on-year".
+GROWTH_LIST_GAP_RE = compile_folded(
+    r"\s*(?:(?:year|month|quarter)[- ]on[- ](?:year|month|quarter)|from\s+a\s+(?:year|month|quarter)\s+earlier|"
+    r"on\s+the\s+(?:year|month|quarter)|sequentially)?\s*,?\s*(?:and|while|but)\s+(?:(?:up|down|by)\s+)?"
+)
+SEQUENTIAL_AFTER_RE = compile_folded(
+    r"\s*(?:(?:month|quarter)[- ]on[- ](?:month|quarter)|from\s+(?:the\s+)?(?:previous|prior|preceding)\s+(?:month|quarter)|"
+    r"(?:on|over)\s+the\s+(?:previous|prior|preceding)\s+(?:month|quarter)|from\s+the\s+(?:first|second|third)\s+quarter)\b"
+)
+MONTHLY_SUFFIX = "_monthly"
+FLOW_KEY_RE = re.compile(r"export|import|output|sale|deliver|shipment|production|revenue|profit|trade|install")
+
+
+def _monthly_key(folded: str, record: IndicatorRecord, figure: Figure, figures: list[Figure], clauses: list[Clause],
+                 months: list[YearMention], runs: list[list[Figure]]) -> IndicatorRecord:
+    """A flow measured over one month ("In October alone, chip imports reached A, up x%") is its own concept:
+    `<key>_monthly`, never compared with the same key for the year or the year to date. A list is dated as a
+    whole ("were A and B in March")."""
+    if record.value is None or not FLOW_KEY_RE.search(record.indicator):
+        return record
+    figure = next((run[-1] for run in runs if figure in run), figure)
+    window = _stated_period(folded, figure, figures, months, _clause_of(figure.number_start, clauses), clauses, months)
+    if window != "month":
+        return record
+    return replace(record, indicator=record.indicator + MONTHLY_SUFFIX, label=record.label + " (one month)")
+
+
+def _window_mentions(folded: str) -> list[YearMention]:
+    """Single months ("month") and year-to-date windows ("ytd") of a sentence, in order."""
+    found = [YearMention(m.start(), m.end(), "month", "in") for m in SINGLE_MONTH_RE.finditer(folded)]
+    found += [YearMention(m.start(), m.end(), "ytd", "in") for m in YEAR_TO_DATE_RE.finditer(folded)]
+    return sorted(found, key=lambda y: y.start)
+
+
 def _growth_of(level: IndicatorRecord, growth: IndicatorRecord, context: DocumentContext) -> IndicatorRecord:
-    """`growth` keyed as the growth rate of `level`'s concept."""
+    """`growth` keyed as the growth rate of `level`'s concept (over the same window: one month's is keyed so after)."""
+    level = replace(level, indicator=level.indicator.removesuffix(MONTHLY_SUFFIX))
     variant = _variant_of(level, "growth", context.catalog)
     if variant is not None:
         return replace(growth, indicator=variant.key, label=variant.label, topic=variant.topic)
