@@ -394,3 +394,16 @@ def test_a_classical_run_time_of_billions_of_years_is_plausible():
     text = "The task would take Frontier, a leading classical supercomputer, some 2.1 billion years."
     [record] = extract_indicators(text, "t")
     assert (record.indicator, record.unit) == ("quantum_computing_speedup", "years")
+
+
+def test_a_part_of_the_whole_is_measured_as_the_whole_is():
+    text = ("The country exported 4.9 million vehicles in 2025, up 12.2%, of which 1.8 million were new energy "
+            "vehicles, an increase of 60.3%.")
+    assert [r.indicator for r in extract_indicators(text, "t")] == [
+        "vehicle_exports", "vehicle_exports_growth", "nev_exports", "nev_exports_growth",
+    ]
+
+
+def test_a_growth_after_a_level_and_what_it_counts_is_that_levels():
+    text = "Carmakers exported 4.9 million vehicles in the first nine months of 2025, up 12.2%, while imports fell."
+    assert [r.indicator for r in extract_indicators(text, "t")] == ["vehicle_exports", "vehicle_exports_growth"]

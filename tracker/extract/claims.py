@@ -273,6 +273,8 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     parallel = _parallel_hits(folded, runs, context) if runs else {}
     if len(figures) >= 2 and (" and " in folded or " while " in folded or " but " in folded):
         parallel = {**_elliptical_hits(folded, figures, context.catalog), **parallel}
+    if len(figures) >= 2 and ("of which" in folded or "among " in folded or "including" in folded):
+        parallel = {**_part_of_whole_hits(folded, figures, context.catalog), **parallel}
     shared = _shared_figure_hits(folded, figures, context) if " both " in folded or " each " in folded else {}
     # "12 percent more than in 2019": a year compared with dates no figure (read once per sentence, not per figure)
     own_years = [y for y in years if not _is_compared_year(folded, y)]
@@ -444,6 +446,7 @@ def _carried_record(
 
 # Between a level and its growth stated right after it: "reached 205.3 GW, up 3.8%", ", an increase of 8%".
 GROWTH_AFTER_LEVEL_RE = compile_folded(
+    r"(?:\s+(?!(?:and|or|while|but|whereas|in|for|during|over|through|at|by|of)\b)[a-z][a-z-]*){0,4}?"  # "A vehicles", "B were new energy vehicles"
     r"(?:\s+(?:(?:in|for|during|over|through|at|by|of)\s+[^,;.()]{1,40}?|last\s+year|this\s+year))?\s*[,;(]?\s*(?:up|down|an?\s+(?:increase|rise|gain|decrease|decline|drop|fall)\s+of|"
     r"(?:rising|growing|increasing|falling|declining|dropping)(?:\s+by)?)\s+(?:(?:about|around|roughly|nearly|almost|some|over|more\s+than|just\s+over)\s+)?"
 )
@@ -780,6 +783,33 @@ OBJECT_WORDS_RE = re.compile(rf"\s*(?:(?:[a-z]+\s+)?of\s+)?{_OBJECT_WORDS}")  # 
 OWN_OBJECT_AFTER_RE = re.compile(rf"\s*(?:units\s+)?of\s+{_OBJECT_WORDS}")
 CHANGE_AFTER_FIGURE_RE = re.compile(r"^\s*(?:units\s*)?,\s*(?:up|down|a\s+(?:rise|fall|drop)\s+of|an\s+increase\s+of)\s+$")
 NO_OBJECT_AFTER_RE = re.compile(r"\s*(?:[,.;)]|$|(?:in|last|this|during|over|abroad|overseas|a\s+year|up|down)\b)")
+
+
+# "exported A vehicles ..., of which B were new energy vehicles": a part of the whole, measured as the whole is.
+PART_OF_WHOLE_BEFORE_RE = re.compile(r"(?:\bof\s+which|\bamong\s+(?:them|which)|\bincluding)\s*,?\s+$")
+PART_NAMED_AFTER_RE = re.compile(rf"\s+(?:units\s+)?(?:were|was|are|is)\s+{_OBJECT_WORDS}")
+
+
+def _part_of_whole_hits(folded: str, figures: list[Figure], catalog) -> dict[int, list]:
+    """"China exported A vehicles ..., of which B were new energy vehicles": the part takes the catalog's
+    wording of the whole's verb with its own object ("exported new energy vehicles"), placed at the part; by
+    figure start."""
+    assigned: dict[int, list] = {}
+    for index, figure in enumerate(figures):
+        if not PART_OF_WHOLE_BEFORE_RE.search(folded, max(0, figure.start - 20), figure.start):
+            continue
+        whole = next((f for f in reversed(figures[:index]) if f.unit == figure.unit), None)
+        part = PART_NAMED_AFTER_RE.match(folded, figure.end)
+        if whole is None or part is None:
+            continue
+        verb = VERB_BEFORE_FIGURE_RE.search(folded, max(0, whole.start - 40), whole.start)
+        if verb is None:
+            continue
+        phrase = f"{verb.group('verb')} {part.group(1).strip()}"
+        hits = indicator_hits(phrase, catalog, phrase)
+        if hits:
+            assigned[figure.start] = [replace(hit, start=figure.start, end=part.end()) for hit in hits]
+    return assigned
 
 
 def _elliptical_hits(folded: str, figures: list[Figure], catalog) -> dict[int, list]:
