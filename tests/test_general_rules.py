@@ -407,3 +407,11 @@ def test_a_part_of_the_whole_is_measured_as_the_whole_is():
 def test_a_growth_after_a_level_and_what_it_counts_is_that_levels():
     text = "Carmakers exported 4.9 million vehicles in the first nine months of 2025, up 12.2%, while imports fell."
     assert [r.indicator for r in extract_indicators(text, "t")] == ["vehicle_exports", "vehicle_exports_growth"]
+
+
+def test_short_bullets_under_a_lead_are_its_data_points_and_promotion_stays_out():
+    text = ("Robot density in 2024 (robots per 10,000 factory workers):\n\n- Singapore: 770\n- Germany: 449\n\n"
+            "Read more:\n\n- Subscribe: 3 issues free\n")
+    assert [(r.indicator, r.subject, r.value) for r in extract_indicators(text, "t")] == [
+        ("robot_density", "Singapore", 770.0), ("robot_density", "Germany", 449.0),
+    ]

@@ -34,7 +34,7 @@ from tracker.extract.figures import (
     _masked_spans,
     _year_mentions,
 )
-from tracker.extract.layout import Sentence, _could_hold_claim, _sentences
+from tracker.extract.layout import RELEVANCE_RE, Sentence, _could_hold_claim, _sentences
 from tracker.extract.naming import UNNAMED, YEAR_TO_DATE_RE, _content_words, _event_key_and_label, _figure_indicator
 from tracker.extract.subjects import (
     _document_context,
@@ -240,7 +240,10 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     if sentence.is_table_row:
         figures, column_periods = _table_row_figures(sentence, figures)
     stated_figures = figures  # a year beside any figure dates that figure, kept or not
-    if not (sentence.is_table_row or sentence.paragraph.is_relevant):
+    if not (
+        sentence.is_table_row or sentence.paragraph.is_relevant
+        or (sentence.list_lead is not None and RELEVANCE_RE.search(sentence.list_lead) is not None)
+    ):
         # Bare counts outside the genre's vocabulary are the usual junk ("159 seats").
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
@@ -254,6 +257,8 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     hits = indicator_hits(text, context.catalog, folded) if figures else []
     if figures and not hits and sentence.table_header:
         hits = indicator_hits(sentence.table_header, context.catalog)  # the header names the columns
+    elif figures and not hits and sentence.list_lead:
+        hits = indicator_hits(sentence.list_lead, context.catalog, sentence.list_lead)  # "Robot density in 2024:"
     elif hits and subjects:
         # A common word inside a concept's own wording names the concept, not an owner ("national high-tech
         # enterprises"); a proper name there still does ("expenditure on R&D in the United States").

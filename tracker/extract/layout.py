@@ -191,6 +191,16 @@ def _is_boilerplate_line(line: str, folded: str) -> bool:
     return False
 
 
+def _is_data_point_of(folded_lead: str, line: str, folded: str) -> bool:
+    """"- South Korea: 1,102" under "Robot density in 2024:": a short bullet is a figure of the list its lead
+    (in the genre's words) introduces, not a navigation label; promotion stays promotion."""
+    return (
+        ANY_DIGIT_RE.search(line) is not None and RELEVANCE_RE.search(folded_lead) is not None
+        and not (BOILERPLATE_OPENING_RE.match(folded) or (BOILERPLATE_REQUIRED(folded) and BOILERPLATE_RE.search(folded))
+                 or _is_call_to_action(folded))
+    )
+
+
 def _digit_count_bound(line: str) -> int:
     """At least the number of digit runs in `line`: its digits when it is ASCII (a few C-level counts, so prose
     with few digits skips the regex), else its length."""
@@ -233,10 +243,12 @@ def _sentences(text: str):
             continue
         previous_table_line = table_header = None
         last_line = stripped
-        if _is_boilerplate_line(stripped, folded_line):
+        is_bullet = BULLET_RE.match(stripped) is not None
+        if _is_boilerplate_line(stripped, folded_line) and not (
+            is_bullet and list_lead is not None and _is_data_point_of(list_lead, stripped, folded_line)
+        ):
             continue
         body_chars += len(stripped)
-        is_bullet = BULLET_RE.match(stripped) is not None
         lead = list_lead if is_bullet else None
         if not is_bullet:
             # "The plan sets these targets for 2027:" governs the bullets below it
