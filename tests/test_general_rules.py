@@ -415,3 +415,18 @@ def test_short_bullets_under_a_lead_are_its_data_points_and_promotion_stays_out(
     assert [(r.indicator, r.subject, r.value) for r in extract_indicators(text, "t")] == [
         ("robot_density", "Singapore", 770.0), ("robot_density", "Germany", 449.0),
     ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The capsule weighs about 8 metric tons.", (8.0, "tonnes")),  # a unit's wording with a space in it
+    ("The quantum chip is some 2 quadrillion times faster than a classical supercomputer.", (2e15, "times")),
+    ("The link carries 10 gigabits per second in 2025.", (10.0, "Gbps")),
+])
+def test_measure_units_written_in_words(text, expected):
+    assert [(r.value, r.unit) for r in extract_indicators(text, "t")] == [expected]
+
+
+def test_times_is_a_unit_only_before_a_comparison():
+    assert [(r.value, r.unit) for r in extract_indicators("The rocket flew three times in 2025.", "t")] != [
+        (3.0, "times")
+    ]

@@ -459,12 +459,18 @@ class Catalog:
 
     @property
     def measure_alternation(self) -> str:
-        """All measure units' wording as one folded alternation, for the figure pattern."""
-        return "|".join(f"(?:{unit.pattern.pattern})" for unit in self.measure_units) or "(?!)"
+        """All measure units' wording as one folded alternation, for the figure pattern (a verbose one: its
+        spaces are escaped, so "metric tons" keeps its space)."""
+        return "|".join(f"(?:{unit.pattern.pattern})".replace(" ", "\\ ") for unit in self.measure_units) or "(?!)"
 
-    def measure_unit(self, folded_text: str) -> str | None:
-        """The unit a measure's wording names ("gigawatts" -> "GW")."""
-        return next((u.name for u in self.measure_units if u.pattern.fullmatch(folded_text)), None)
+    def measure_unit(self, folded_text: str, following: str = "") -> str | None:
+        """The unit a measure's wording names ("gigawatts" -> "GW"); `following` is the text after it, which
+        a wording may need ("times" only before "faster")."""
+        for unit in self.measure_units:
+            found = unit.pattern.match(folded_text + following)
+            if found is not None and found.end() == len(folded_text):
+                return unit.name
+        return None
 
     def entries_in_unit(self, unit: str) -> tuple[IndicatorEntry, ...]:
         """The level entries measured in `unit` ("EFLOPS" -> computing power)."""

@@ -347,7 +347,7 @@ def _figure_from_match(
     scale = _scale_factor(scale_text) if scale_text else NO_SCALE
     value, precision = value * scale, precision * scale
     if measure:
-        unit, is_change = catalog.measure_unit(measure), False
+        unit, is_change = catalog.measure_unit(measure, folded[found.end("measure"):found.end("measure") + 40]), False
     else:
         unit, is_change = _canonical_unit(currency_text, unit_text)
     if unit is None:
