@@ -138,9 +138,12 @@ def _link_f1(pairs) -> float:
 
 
 # Each corpus with its floor for cross-source link F1. `identity` is ours (the bar: 0.9); the held-out
-# corpora were written by others without seeing the extractor (unseen, they measured 0.37, 0.34, 0.45 and 0.67; the
-# rules have since been generalised on them, so they are regression floors, not unseen scores).
-CORPORA = {"identity": 0.9, "heldout": 0.75, "heldout2": 0.75, "heldout3": 0.8, "heldout4": 0.8}
+# corpora were written by others without seeing the extractor (unseen, they measured 0.37, 0.34, 0.45, 0.67, 0.40
+# and 0.62; the rules have since been generalised on them, so they are regression floors, not unseen scores).
+CORPORA = {
+    "identity": 0.9, "heldout": 0.75, "heldout2": 0.75, "heldout3": 0.8, "heldout4": 0.8, "heldout5": 0.7,
+    "heldout6": 0.85,
+}
 
 
 @pytest.mark.parametrize(("corpus", "floor"), sorted(CORPORA.items()))
@@ -152,7 +155,7 @@ def test_a_corpus_links_the_same_concepts_across_sources(corpus, floor):
         for record in extract_indicators(path.read_text(encoding="utf-8"), path.name)
     ]
     pairs = _matched_pairs(gold, predicted)
-    assert len(pairs) >= 0.85 * len(gold)
+    assert len(pairs) >= 0.8 * len(gold)  # optional rows included
     assert _link_f1(pairs) >= floor  # identity.py --gold .../gold.jsonl --show lists what is left
 
 
