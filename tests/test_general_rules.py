@@ -430,3 +430,12 @@ def test_times_is_a_unit_only_before_a_comparison():
     assert [(r.value, r.unit) for r in extract_indicators("The rocket flew three times in 2025.", "t")] != [
         (3.0, "times")
     ]
+
+
+@pytest.mark.parametrize("text, owner", [
+    ("Cambricon, a Beijing-based designer, reported revenue of 6.4 billion yuan for 2025.", "Cambricon"),
+    ("The United States, led by SpaceX, conducted 180 launches in 2025.", "United States"),
+    ("Nvidia's sales rose in 2025. Its revenue from China, including Hong Kong, was $17.1 billion in 2025.", "Nvidia"),
+])
+def test_where_a_body_sits_or_who_leads_it_owns_no_figure(text, owner):
+    assert [r.subject for r in extract_indicators(text, "t")][-1] == owner

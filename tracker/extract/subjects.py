@@ -46,8 +46,10 @@ AFTER_SUBJECT_CHARS_RE = re.compile(
     "[\\s)a-zA-Z&’'" + re.escape("".join(sorted({c for v in load_catalog().naming.verbs for c in v}))) + "-]*"
 )
 OBJECT_PREPOSITION_RE = re.compile(
-    r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond|on)\s+(?:the\s+)?$"
+    r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond|on|including|led\s+by)\s+(?:the\s+)?$"
 )
+# "a Beijing-based designer", "a Shanghai-listed firm": where a body sits, never whose figure it is.
+PLACE_QUALIFIER_AFTER_RE = re.compile(r"-(?:based|headquartered|listed|born)\b")
 ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
 )
@@ -426,6 +428,7 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
         (
             SubjectMention(start, end, name, _is_object_at(sentence, start) and not _is_origin_of_subject(sentence, start, end), is_body)
             for start, end, name, is_body in mentions
+            if not (sentence[end:end + 1] == "-" and PLACE_QUALIFIER_AFTER_RE.match(sentence, end))
         ),
         key=lambda m: m.start,
     )
