@@ -439,3 +439,18 @@ def test_times_is_a_unit_only_before_a_comparison():
 ])
 def test_where_a_body_sits_or_who_leads_it_owns_no_figure(text, owner):
     assert [r.subject for r in extract_indicators(text, "t")][-1] == owner
+
+
+def test_a_company_named_in_full_is_the_catalogs_company():
+    text = "Naura Technology Group, a maker of chip tools, said its revenue rose 30.2% in 2025."
+    assert [r.subject for r in extract_indicators(text, "t")] == ["Naura"]
+
+
+def test_nationally_after_a_figure_owns_it_and_a_share_of_the_national_total_is_the_provinces():
+    text = ("Invention patents per 10,000 people in Jiangsu stood at 44.5 in 2025, against 14 nationally. "
+            "Jiangsu's 5G base stations reached 280,000, 6.6% of the national total.")
+    assert [(r.subject, r.unit) for r in extract_indicators(text, "t")] == [
+        ("Jiangsu", "count"), ("China", "count"), ("Jiangsu", "count"), ("Jiangsu", "percent"),
+    ]
+    ranked = extract_indicators("China's total computing power ranks second globally at 280 EFLOPS in 2025.", "t")
+    assert {r.subject for r in ranked} == {"China"}  # a ranking's scope is no owner

@@ -502,6 +502,8 @@ def _lend_list_units(sentence: str, figures: list[Figure]) -> list[Figure]:
             continue
         if not LIST_JOINER_RE.match(sentence[current.end:following.start]):
             continue
+        if following.unit == "percent" and "," in sentence[current.number_start:current.end]:
+            continue  # "reached 280,000, 6.6% of the total": a count and its share, not a list of percentages
         scale = 1.0 if current.scale != 1.0 else following.scale
         value = current.value
         lent[index] = replace(

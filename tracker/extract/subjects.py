@@ -49,6 +49,11 @@ OBJECT_PREPOSITION_RE = re.compile(
     r"\b(?:to|than|behind|into|toward|towards|against|versus|vs\.?|from|outside|beyond|on|including|led\s+by)\s+(?:the\s+)?$"
 )
 # "a Beijing-based designer", "a Shanghai-listed firm": where a body sits, never whose figure it is.
+# "ranks second globally", "the largest worldwide": the scope of a ranking, not an owner.
+RANK_SCOPE_BEFORE_RE = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th)|top|[a-z]+est|most)\s+$",
+    re.IGNORECASE,
+)
 PLACE_QUALIFIER_AFTER_RE = re.compile(r"-(?:based|headquartered|listed|born)\b")
 ORG_INTRO_RE = re.compile(
     r"((?:[A-Z][\w&’'.-]*\s+(?:(?:of|and|for|on|the|de|in)\s+)*){2,9})\(([A-Z][A-Za-z&]{1,9})\)"
@@ -232,12 +237,27 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
         while space >= 0:
             fuller.setdefault(full[:space], full)
             space = full.find(" ", space + 1)
-    acting = {name: fuller.get(name, name) for name in names}
+    acting = {name: _short_company_name(fuller.get(name, name), pattern) for name in names}
     for full in names:
         first = full.split()[0]
         if " " in full and first not in acting and first.lower() not in common and first not in people and not pattern.fullmatch(first):
             acting[first] = full
     return acting
+
+
+# Words a company's registered name adds to the name it goes by ("Naura Technology Group", "Acme Co., Ltd.").
+CORPORATE_SUFFIX_RE = re.compile(
+    r"(?:\s+(?:Technology|Technologies|Tech|Group|Holdings?|Co\.?,?|Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|"
+    r"International|Industries|Industry))+"
+)
+
+
+def _short_company_name(name: str, pattern: re.Pattern[str]) -> str:
+    """The catalog's name for a company the text names in full ("Naura Technology Group" is Naura)."""
+    known = pattern.match(name)
+    if known is not None and 0 < known.end() < len(name) and CORPORATE_SUFFIX_RE.fullmatch(name, known.end()):
+        return _subject_name(known.group())[0]
+    return name
 
 
 def _is_lower_word(word: str, text: str, lower: list[set[str]]) -> bool:
@@ -429,6 +449,7 @@ def _subject_mentions(sentence: str, context: DocumentContext) -> list[SubjectMe
             SubjectMention(start, end, name, _is_object_at(sentence, start) and not _is_origin_of_subject(sentence, start, end), is_body)
             for start, end, name, is_body in mentions
             if not (sentence[end:end + 1] == "-" and PLACE_QUALIFIER_AFTER_RE.match(sentence, end))
+            and not (sentence[start:start + 1].islower() and RANK_SCOPE_BEFORE_RE.search(sentence, max(0, start - 20), start))
         ),
         key=lambda m: m.start,
     )
@@ -482,6 +503,8 @@ def _figure_subject(
     for mention in subjects:
         if mention.start >= figure.end:
             gap = text[figure.end:mention.start]
+            if not gap.strip() and text[mention.start:mention.start + 1].islower() and figure.unit != "rank":
+                return mention.name  # "against 14 nationally", "3.2 million worldwide"
             # Every match ends in "in", "of", "at", "for" or "the" and a space: tested first (speed).
             if (
                 gap[-1:].isspace() and gap.rstrip().endswith(AFTER_SUBJECT_ENDINGS)
