@@ -454,3 +454,12 @@ def test_nationally_after_a_figure_owns_it_and_a_share_of_the_national_total_is_
     ]
     ranked = extract_indicators("China's total computing power ranks second globally at 280 EFLOPS in 2025.", "t")
     assert {r.subject for r in ranked} == {"China"}  # a ranking's scope is no owner
+
+
+def test_n_more_than_before_is_an_increase_and_n_of_that_names_its_part():
+    text = ("China had 4.5 million 5G base stations at the end of June 2025, 250,000 more than at the end of 2024. "
+            "Its total computing power reached 300 EFLOPS in 2025, and about 100 EFLOPS of that is intelligent "
+            "computing.")
+    assert [r.indicator for r in extract_indicators(text, "t")] == [
+        "base_stations_5g", "base_stations_5g_increase", "computing_power", "ai_computing_power",
+    ]

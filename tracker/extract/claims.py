@@ -278,7 +278,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     parallel = _parallel_hits(folded, runs, context) if runs else {}
     if len(figures) >= 2 and (" and " in folded or " while " in folded or " but " in folded):
         parallel = {**_elliptical_hits(folded, figures, context.catalog), **parallel}
-    if len(figures) >= 2 and ("of which" in folded or "among " in folded or "including" in folded):
+    if len(figures) >= 2 and ("of which" in folded or "among " in folded or "including" in folded or " of th" in folded):
         parallel = {**_part_of_whole_hits(folded, figures, context.catalog), **parallel}
     shared = _shared_figure_hits(folded, figures, context) if " both " in folded or " each " in folded else {}
     # "12 percent more than in 2019": a year compared with dates no figure (read once per sentence, not per figure)
@@ -792,6 +792,7 @@ NO_OBJECT_AFTER_RE = re.compile(r"\s*(?:[,.;)]|$|(?:in|last|this|during|over|abr
 
 # "exported A vehicles ..., of which B were new energy vehicles": a part of the whole, measured as the whole is.
 PART_OF_WHOLE_BEFORE_RE = re.compile(r"(?:\bof\s+which|\bamong\s+(?:them|which)|\bincluding)\s*,?\s+$")
+PART_OF_THAT_AFTER_RE = re.compile(rf"\s+of\s+(?:that|this|it|them|which)\s+(?:is|are|was|were)\s+{_OBJECT_WORDS}")
 PART_NAMED_AFTER_RE = re.compile(rf"\s+(?:units\s+)?(?:were|was|are|is)\s+{_OBJECT_WORDS}")
 
 
@@ -801,6 +802,14 @@ def _part_of_whole_hits(folded: str, figures: list[Figure], catalog) -> dict[int
     figure start."""
     assigned: dict[int, list] = {}
     for index, figure in enumerate(figures):
+        named_after = PART_OF_THAT_AFTER_RE.match(folded, figure.end) if index > 0 else None
+        if named_after is not None:
+            # "reached 280 EFLOPS, and about 90 EFLOPS of that is intelligent computing": the part names itself
+            phrase = named_after.group(1).strip()
+            hits = indicator_hits(phrase, catalog, phrase)
+            if hits:
+                assigned[figure.start] = [replace(hit, start=figure.start, end=named_after.end()) for hit in hits]
+            continue
         if not PART_OF_WHOLE_BEFORE_RE.search(folded, max(0, figure.start - 20), figure.start):
             continue
         whole = next((f for f in reversed(figures[:index]) if f.unit == figure.unit), None)

@@ -78,6 +78,8 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
         folded, clause_span[0], min(clause_span[1], figure.end + 60)
     ) and not YEAR_TO_DATE_RE.search(folded, clause_span[0], clause_span[1]):
         return "cumulative"  # "bringing its total over the past decade to 1.249 trillion yuan"
+    if figure.unit != "percent" and " than " in folded[figure.end:figure.end + 12] and INCREASE_AFTER_RE.match(folded, figure.end):
+        return "increase"  # "4.62 million base stations, 370,000 more than at the end of last year"
     if figure.unit != "percent":
         before = folded[max(0, figure.start - 40):figure.start]
         if ("add" in before or " of " in before or " by " in before) and INCREASE_BEFORE_RE.search(before):
@@ -116,6 +118,9 @@ CUMULATIVE_RE = compile_folded(
 # usual window, not a total over the years.
 YEAR_TO_DATE_RE = compile_folded(
     rf"\b(?:{_MONTHS})\s?[-–]\s?(?:{_MONTHS})\b|\bfirst\s+(?:\w+|\d+)\s+months\b|\b(?:so\s+far\s+this|year[-\s]to[-\s]date)\b"
+)
+INCREASE_AFTER_RE = compile_folded(
+    r"\s+(?:more|fewer|higher|lower|up)\s+than\s+(?:at|in|on|by|during|a\s+(?:year|decade)|the\s+(?:end|previous|same|start)|last)\b"
 )
 EACH_AFTER_RE = compile_folded(r"\s*(?:[\w-]+\s+){0,2}?(?:each|apiece)\b")
 INCREASE_BEFORE_RE = compile_folded(
