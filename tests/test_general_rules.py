@@ -356,7 +356,9 @@ def test_a_quarter_on_quarter_column_is_a_growth_and_a_unit_in_the_row_label_win
         "| | Q2 2025 | Q1 2025 | QoQ |\n|---|---|---|---|\n"
         "| Revenue | 10,520 | 8,870 | +18.6% |\n| Battery shipments (GWh) | 23.4 | 19.2 | -2.1% |\n"
     )
-    found = [(r.indicator, r.value, r.unit) for r in extract_indicators(table, "t")]
+    records = extract_indicators(table, "t")
+    found = [(r.indicator, r.value, r.unit) for r in records]
+    assert {r.period for r in records} == {"2025"}  # the QoQ column compares two quarters of 2025
     assert found[:2] == [("revenue", 10520e6, "CNY"), ("revenue", 8870e6, "CNY")]
     assert found[2][0].endswith("growth") and found[2][1:] == (18.6, "percent")
     assert found[3:5] == [("battery_shipments", 23.4, "GWh"), ("battery_shipments", 19.2, "GWh")]

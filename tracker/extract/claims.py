@@ -565,6 +565,11 @@ def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[
             year = YEAR_CELL_RE.fullmatch(header_cells[column]) or HEADER_YEAR_RE.search(header_cells[column])
             if year:
                 periods[figure.start] = f"{year.group(1)}-{year.group(2)}" if year.group(2) else year.group(1)
+            elif column >= 2 and ROW_CHANGE_RE.search(fold_case(header_cells[column])):
+                # "| Q2 2025 | Q1 2025 | QoQ |", "| H1 2025 | H1 2024 | YoY |": the change is of the later period
+                compared = [HEADER_YEAR_RE.search(cell) for cell in header_cells[column - 2:column]]
+                if all(compared):
+                    periods[figure.start] = max(found.group(1) for found in compared)
         adjusted.append(figure)
     return adjusted, periods
 
