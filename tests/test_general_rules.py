@@ -465,3 +465,7 @@ def test_n_more_than_before_is_an_increase_and_n_of_that_names_its_part():
     assert [r.indicator for r in extract_indicators(text, "t")] == [
         "base_stations_5g", "base_stations_5g_increase", "computing_power", "ai_computing_power",
     ]
+
+
+def test_won_after_a_large_amount_is_the_currency():
+    assert claims("The stock closed at 585,000 won in 2025.") == [(585000.0, "KRW", "2025", "585,000 won")]

@@ -109,7 +109,8 @@ _FIGURE_BODY = rf"""
       | [-\s](?:years?|months?|weeks?|days?|decades?)\b(?:[-\s](?:low|high|record|lag|gap)\b)?
       | \s(?:of\s)?{_CURRENCY_AFTER}\b
       | (?:-|\s)?(?P<measure>{load_catalog().measure_alternation})\b
-      | (?(scale)\s(?:{_CURRENCY_AFTER_SCALE})\b|(?!))  # "300 billion won"; "12 won awards" is a verb
+      | (?(scale)\s(?:{_CURRENCY_AFTER_SCALE})\b|(?<=\d,\d\d\d)\s(?:{_CURRENCY_AFTER_SCALE})\b)  # "300 billion won",
+        # "585,000 won"; "12 won awards" is a verb
     )?
     """
 FIGURE_RE = compile_folded(
