@@ -469,3 +469,16 @@ def test_n_more_than_before_is_an_increase_and_n_of_that_names_its_part():
 
 def test_won_after_a_large_amount_is_the_currency():
     assert claims("The stock closed at 585,000 won in 2025.") == [(585000.0, "KRW", "2025", "585,000 won")]
+
+
+def test_a_table_without_outer_pipes_is_read_as_a_table_and_a_navigation_bar_is_not():
+    text = ("Table 2. At a glance\n"
+            "Indicator                | Japan       | EU-27\n"
+            "R&D spending, % of GDP   | 3.41 (2023) | 2.22 (2023)\n"
+            "Researchers (million)    | 0.69 (2023) | 2.13 (2023)\n\n"
+            "Home | News | Markets 24\n\nThe ministry said R&D spending rose 8% in 2025.\n")
+    assert [(r.indicator, r.subject, r.value, r.unit, r.period) for r in extract_indicators(text, "t")] == [
+        ("rd_intensity", "Japan", 3.41, "percent", "2023"), ("rd_intensity", "EU", 2.22, "percent", "2023"),
+        ("researchers", "Japan", 690000.0, "count", "2023"), ("researchers", "EU", 2130000.0, "count", "2023"),
+        ("rd_spending_total_growth", "China", 8.0, "percent", "2025"),
+    ]

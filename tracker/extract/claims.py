@@ -529,8 +529,11 @@ YEAR_CELL_RE = re.compile(r"\s*(?:FY\s?)?((?:19[5-9]|20\d)\d)(?:\s?[-–/]\s?((?
 
 
 def _cells(row: str) -> list[tuple[int, int]]:
-    """(start, end) of each cell between the pipes of a markdown table row."""
+    """(start, end) of each cell between the pipes of a markdown table row; a row without outer pipes
+    ("Indicator | China | EU") has its cells between the pipes and the row's ends."""
     pipes = [i for i, char in enumerate(row) if char == "|"]
+    if pipes and not row.lstrip().startswith("|"):
+        pipes = [-1, *pipes] if row.rstrip().endswith("|") else [-1, *pipes, len(row)]
     return [(a + 1, b) for a, b in zip(pipes, pipes[1:])]
 
 

@@ -223,17 +223,19 @@ def _sentences(text: str):
     list_lead: str | None = None
     caption: str | None = None  # the short line before a table
     last_line: str | None = None
-    for paragraph in _paragraphs(text):
+    paragraphs = list(_paragraphs(text))
+    borderless = _borderless_table_rows(paragraphs)
+    for index, paragraph in enumerate(paragraphs):
         stripped, folded_line = paragraph.text, paragraph.folded
         if body_chars >= 300 and _is_tail_marker(folded_line):
             return  # related articles, adverts and teasers follow the article
-        if stripped.startswith("|"):
+        if stripped.startswith("|") or index in borderless:
             if previous_table_line is None:
                 caption = last_line if last_line is not None and len(last_line) <= MAX_CAPTION_CHARS else None
             if TABLE_SEPARATOR_RE.match(stripped):
                 table_header = previous_table_line
                 continue
-            if previous_table_line is None and not ANY_DIGIT_RE.search(stripped):
+            if previous_table_line is None and not FIGURE_IN_ROW_RE.search(stripped):
                 # A table's first row of words only is its header, with or without a "|---|" line under it.
                 table_header = previous_table_line = stripped
                 continue
@@ -256,6 +258,29 @@ def _sentences(text: str):
         if not _could_hold_claim(folded_line):
             continue
         yield from _split_sentences(paragraph, lead)
+
+
+BORDERLESS_CELL_BREAK = " | "
+FIGURE_IN_ROW_RE = re.compile(r"(?<![\w-])\d")  # a number of its own: "EU-27" in a header holds none
+
+
+def _borderless_table_rows(paragraphs: list) -> set[int]:
+    """Indexes of the lines of tables written without outer pipes ("Indicator | China | EU-27"): runs of at
+    least three lines with the same number of " | " breaks, a figure in one of them; a navigation bar
+    ("Home | News | Tech") is a single line, and a run without digits is no table."""
+    rows: set[int] = set()
+    run: list[int] = []
+    breaks = 0
+    for index, paragraph in enumerate([*paragraphs, None]):
+        text = paragraph.text if paragraph is not None else ""
+        count = text.count(BORDERLESS_CELL_BREAK) if not text.startswith("|") and "\n" not in text else 0
+        if run and count == breaks:
+            run.append(index)
+            continue
+        if len(run) >= 3 and any(ANY_DIGIT_RE.search(paragraphs[i].text) for i in run):
+            rows.update(run)
+        run, breaks = ([index], count) if count else ([], 0)
+    return rows
 
 
 # Whitespace that is not a single space: read as one space.
@@ -333,6 +358,8 @@ def _continues(line: _Line, following: _Line, in_bullet: bool, wrap_width: int |
     text, next_text = line.text, following.text
     if text.startswith("|") or next_text.startswith("|") or BULLET_RE.match(next_text):
         return False
+    if BORDERLESS_CELL_BREAK in next_text and (BORDERLESS_CELL_BREAK in text or not ENDS_MID_CLAUSE_RE.search(text)):
+        return False  # a row of a table without outer pipes starts afresh
     if next_text[0].islower() or (in_bullet and following.indented):
         return True
     tail = max(0, len(text) - TAIL_CHARS)  # `$`-anchored patterns: read the end only
