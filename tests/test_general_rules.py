@@ -482,3 +482,11 @@ def test_a_table_without_outer_pipes_is_read_as_a_table_and_a_navigation_bar_is_
         ("researchers", "Japan", 690000.0, "count", "2023"), ("researchers", "EU", 2130000.0, "count", "2023"),
         ("rd_spending_total_growth", "China", 8.0, "percent", "2025"),
     ]
+
+
+def test_the_national_figure_a_regional_text_compares_with_is_the_countrys():
+    text = ("Guangdong Provincial Government Work Report 2025: summary\n\nGuangdong exported 300,000 new energy "
+            "vehicles in 2025, about a quarter of the national total of 1.2 million. Hua Hong, the country's "
+            "second-largest contract chipmaker, grew fast.")
+    found = [(r.subject, r.value) for r in extract_indicators(text, "t") if r.unit == "count"]
+    assert found == [("Guangdong", 300000.0), ("China", 1.2e6)]

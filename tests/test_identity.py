@@ -138,11 +138,11 @@ def _link_f1(pairs) -> float:
 
 
 # Each corpus with its floor for cross-source link F1. `identity` is ours (the bar: 0.9); the held-out
-# corpora were written by others without seeing the extractor (unseen, they measured 0.37, 0.34, 0.45, 0.67, 0.40
-# and 0.62; the rules have since been generalised on them, so they are regression floors, not unseen scores).
+# corpora were written by others without seeing the extractor (unseen, they measured 0.37, 0.34, 0.45, 0.67, 0.40,
+# 0.62 and 0.73; the rules have since been generalised on them, so they are regression floors, not unseen scores).
 CORPORA = {
     "identity": 0.9, "heldout": 0.75, "heldout2": 0.75, "heldout3": 0.8, "heldout4": 0.8, "heldout5": 0.7,
-    "heldout6": 0.85,
+    "heldout6": 0.85, "heldout7": 0.7,  # heldout7 unseen: 0.73, before any rule was tuned on it
 }
 
 

@@ -520,6 +520,8 @@ def _figure_subject(
             and (not mention.is_object or COMPARED_FIGURE_RE.search(text, max(0, mention.start - 16), mention.start))
         ):
             return mention.name  # "Japan (0.92 million)", compared or not: "more than Japan (0.92 million)"
+    if figure.unit != "rank" and NATIONAL_BEFORE_RE.search(text, max(0, figure.start - 40), figure.start):
+        return DEFAULT_SUBJECT  # "a quarter of the national total of 1.28 million", "8.5% of the country's 4.25 million"
     just_before = next((m for m in reversed(subjects) if m.end <= figure.start), None)
     if just_before is not None and NAMED_WITH_FIGURE_RE.fullmatch(text, just_before.end, figure.start) and (
         not just_before.is_object or COMPARED_FIGURE_RE.search(text, max(0, just_before.start - 12), just_before.start)
@@ -559,6 +561,11 @@ def _figure_subject(
     return DEFAULT_SUBJECT
 
 
+# The country's own figure named as a denominator in a regional text (the genre's country: "national").
+NATIONAL_BEFORE_RE = re.compile(
+    r"\b(?:the\s+)?(?:national|nationwide|country[’']s|nation[’']s)\s+(?:total|figure|level)?\s*(?:of\s+)?(?:about\s+|around\s+|some\s+)?$",
+    re.IGNORECASE,
+)
 QUALIFIER_BEFORE_RE = re.compile(r"\b(?:(?:of|in|for|to|on)\s+(?:the\s+)?|(?:its|their)\s+)$")
 
 
