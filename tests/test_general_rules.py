@@ -490,3 +490,7 @@ def test_the_national_figure_a_regional_text_compares_with_is_the_countrys():
             "second-largest contract chipmaker, grew fast.")
     found = [(r.subject, r.value) for r in extract_indicators(text, "t") if r.unit == "count"]
     assert found == [("Guangdong", 300000.0), ("China", 1.2e6)]
+
+
+def test_metres_are_stored_as_kilometres():
+    assert claims("The test vehicle climbed to 10,002 metres in 2024.") == [(10.002, "km", "2024", "10,002 metres")]

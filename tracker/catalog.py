@@ -310,6 +310,8 @@ class MeasureUnit:
 
     name: str
     pattern: re.Pattern[str]  # folded: matches text passed through fold_case
+    # A unit stated in another's scale is stored in that one ("10,002 metres" is 10.002 km): (unit, factor).
+    stored_as: tuple[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -462,6 +464,11 @@ class Catalog:
         """All measure units' wording as one folded alternation, for the figure pattern (a verbose one: its
         spaces are escaped, so "metric tons" keeps its space)."""
         return "|".join(f"(?:{unit.pattern.pattern})".replace(" ", "\\ ") for unit in self.measure_units) or "(?!)"
+
+    def stored_unit(self, name: str) -> tuple[str, float]:
+        """(the unit a figure in measure unit `name` is stored in, the factor to it): ("m") -> ("km", 0.001)."""
+        unit = next((u for u in self.measure_units if u.name == name), None)
+        return unit.stored_as if unit is not None and unit.stored_as is not None else (name, 1.0)
 
     def measure_unit(self, folded_text: str, following: str = "") -> str | None:
         """The unit a measure's wording names ("gigawatts" -> "GW"); `following` is the text after it, which
@@ -867,7 +874,11 @@ def parse_catalog(raw: dict) -> Catalog:
         topic_requirements=tuple(_pattern_requirements(words, 1) for words in raw.get("topics", {}).values()),
         counting_noun_pattern=compile_folded(rf"(?:{_alternation(raw.get('counting', {}).get('nouns', []))})\b"),
         measure_units=tuple(
-            MeasureUnit(unit["name"], compile_folded(_alternation(unit["aliases"]))) for unit in raw.get("unit", [])
+            MeasureUnit(
+                unit["name"], compile_folded(_alternation(unit["aliases"])),
+                (unit["stored_as"], float(unit["factor"])) if "stored_as" in unit else None,
+            )
+            for unit in raw.get("unit", [])
         ),
         naming=_naming_words(raw.get("naming", {}), raw.get("subject", [])),
         **_money_and_genre(raw),

@@ -349,6 +349,9 @@ def _figure_from_match(
     value, precision = value * scale, precision * scale
     if measure:
         unit, is_change = catalog.measure_unit(measure, folded[found.end("measure"):found.end("measure") + 40]), False
+        if unit is not None:
+            unit, factor = catalog.stored_unit(unit)
+            value, precision = value * factor, precision * factor
     else:
         unit, is_change = _canonical_unit(currency_text, unit_text)
     if unit is None:
