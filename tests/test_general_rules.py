@@ -494,3 +494,9 @@ def test_the_national_figure_a_regional_text_compares_with_is_the_countrys():
 
 def test_metres_are_stored_as_kilometres():
     assert claims("The test vehicle climbed to 10,002 metres in 2024.") == [(10.002, "km", "2024", "10,002 metres")]
+
+
+def test_a_documents_structure_is_no_dated_event():
+    text = ("The following summary covers the review of 2025 and the main targets for 2026.\n\nMain targets for 2026\n\n"
+            "The province will open its first quantum computing centre by 2026.")
+    assert [(r.kind, r.period) for r in extract_indicators(text, "t")] == [("target", "2026")]

@@ -1275,6 +1275,8 @@ def _event_records(
         prefix = EVENT_DATE_PREFIX_RE.search(folded, max(0, year.start - 4 * LOOKBACK_CHARS), year.start)
         if prefix:
             start = prefix.start()  # "in 2016", "by 2027": the words that date it
+        if cue is None and not _content_words(text[clause_start:clause_end].replace(text[year.start:year.end], " ")):
+            continue  # "Main targets for 2026", "the review of 2025": a document's structure, not an event
         key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
         records.append(_record(
             sentence, context, key, label, subject, kind,
