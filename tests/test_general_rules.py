@@ -500,3 +500,16 @@ def test_a_documents_structure_is_no_dated_event():
     text = ("The following summary covers the review of 2025 and the main targets for 2026.\n\nMain targets for 2026\n\n"
             "The province will open its first quantum computing centre by 2026.")
     assert [(r.kind, r.period) for r in extract_indicators(text, "t")] == [("target", "2026")]
+
+
+def test_a_company_named_in_full_is_its_short_name_and_its_words_name_no_key():
+    text = ("Semiconductor Manufacturing International Corp., whose revenue rose 27% to $8.03 billion in 2024, "
+            "spent $7.33 billion on capex. SK hynix shares rose 3.2% in 2024.")
+    assert [(r.indicator, r.subject) for r in extract_indicators(text, "t")] == [
+        ("revenue_growth", "SMIC"), ("revenue", "SMIC"), ("capex", "SMIC"), ("share_growth", "SK hynix"),
+    ]
+
+
+def test_genre_lists_survive_the_full_names_table():
+    genre = load_catalog().genre  # a TOML sub-table in the middle of [genre] would swallow the keys after it
+    assert genre.relevance and genre.city_states and genre.full_names["Semiconductor Manufacturing International"] == "SMIC"

@@ -366,6 +366,8 @@ class Genre:
     # What is measured in money ("net profit", "capex"): a scaled amount with no unit beside one is money.
     money_measures: tuple[str, ...] = ()
     city_states: tuple[str, ...] = ()  # subjects that are cities too ("the city" may mean Hong Kong)
+    # Registered names of the genre's companies, as written -> the name they go by ("... Corp." -> "SMIC").
+    full_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -917,6 +919,7 @@ def _money_and_genre(raw: dict) -> dict:
             tuple(genre.get("company_measures", [])),
             tuple(genre.get("money_measures", [])),
             tuple(genre.get("city_states", [])),
+            {full: short for short, fulls in genre.get("full_names", {}).items() for full in fulls},
         ),
         "unit_ranges": unit_ranges,
     }

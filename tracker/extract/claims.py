@@ -37,6 +37,7 @@ from tracker.extract.figures import (
 from tracker.extract.layout import RELEVANCE_RE, Sentence, _could_hold_claim, _sentences
 from tracker.extract.naming import UNNAMED, YEAR_TO_DATE_RE, _content_words, _event_key_and_label, _figure_indicator
 from tracker.extract.subjects import (
+    COUNTRY_NAMES,
     _document_context,
     _figure_subject,
     _subject_mentions,
@@ -998,24 +999,35 @@ def _figure_record(
     row_label = _row_label(text, figure, sentence.table_header, sentence.table_caption) if sentence.is_table_row else None
     if hits and not sentence.is_table_row:
         hits = _hits_not_of_the_next_figure(text, figure, figures, hits)
+    named_text, named_folded = _without_body_names(text, sentence.folded, subjects)
     key, label, topic, is_decline = _figure_indicator(
-        text, sentence.folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
+        named_text, named_folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
     )
     value = -figure.value if is_decline else figure.value  # "declined by 24%" is a growth of -24%
     return _record(sentence, context, key, label, subject, kind, value, _sign_currency(text, figure, subject),
                    period, topic, figure.start, figure.end, figure.precision)
 
 
+def _without_body_names(text: str, folded: str, subjects: list[SubjectMention]) -> tuple[str, str]:
+    """The sentence with the names of the companies and bodies in it blanked (same length), for naming what a
+    figure measures: "<Company> shares rose 3%" measures shares, not the company's words."""
+    names = [m for m in subjects if m.is_body and m.name not in PLACE_NAMES and m.name not in COUNTRY_NAMES]
+    if not names:
+        return text, folded
+    for mention in names:
+        blank = " " * (mention.end - mention.start)
+        text = text[:mention.start] + blank + text[mention.end:]
+        folded = folded[:mention.start] + blank + folded[mention.end:]
+    return text, folded
+
+
 def _hits_not_of_the_next_figure(text: str, figure: Figure, figures: list[Figure], hits: list) -> list:
     """"... rose 26% to 702,000 sets, the output of chips increased 7% to ...": wording after a comma that
-    follows the figure and leads into the next figure names that one."""
-    following = next((f for f in figures if f.start >= figure.end), None)
-    if following is None:
-        return hits
-    comma = text.find(",", figure.end, following.start)
-    if comma < 0:
-        return hits
-    return [h for h in hits if not comma < h.start < following.start]
+    follows the figure (or the figure it grows to) and leads into a later figure names that one."""
+    comma = text.find(",", figure.end)
+    if comma < 0 or not any(f.start > comma for f in figures):
+        return hits  # no figure after the comma for the wording there to name
+    return [h for h in hits if not comma < h.start]
 
 
 HEADER_YEAR_RE = re.compile(r"(?<!\d)((?:19[5-9]|20\d)\d)(?:\s?[-–/]\s?((?:19[5-9]|20\d)\d))?(?!\d)")

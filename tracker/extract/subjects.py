@@ -116,7 +116,8 @@ STATE_BODY_RE = re.compile(rf"\b(?:{'|'.join(GENRE.state_body_words)})\b")
 
 def _document_context(text: str, source_id: str) -> DocumentContext:
     catalog = load_catalog()
-    organisations: dict[str, str] = {}
+    # The genre's companies named in full count as introduced (only those the document writes: a short alternation).
+    organisations: dict[str, str] = {full: short for full, short in catalog.genre.full_names.items() if full in text}
     for found in _organisation_introductions(text):
         full_name, acronym = WHITESPACE_RE.sub(" ", found.group(1)).strip(), found.group(2)
         if not ORGANISATION_WORD_RE.search(full_name) or topic_of(acronym, catalog) != "general":
