@@ -310,7 +310,7 @@ class MeasureUnit:
 
     name: str
     pattern: re.Pattern[str]  # folded: matches text passed through fold_case
-    # A unit stated in another's scale is stored in that one ("10,002 metres" is 10.002 km): (unit, factor).
+    # A unit stated in another's scale is stored in that one ("<N> metres" is <N>/1000 km): (unit, factor).
     stored_as: tuple[str, float] | None = None
 
 

@@ -249,7 +249,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         figures = [f for f in figures if f.unit not in ("count", "rank")]
     subjects = _subject_mentions(text, context)
     if subjects and any(f.unit in CURRENCY_UNITS for f in figures):
-        # "546 billion U.S. dollars", "HK$30 billion in Hong Kong dollars": a currency's name owns nothing
+        # "<amount> U.S. dollars", "<amount> in Hong Kong dollars": a currency's name owns nothing
         subjects = [s for s in subjects if not any(f.start <= s.start and s.end <= f.end for f in figures)]
     previous_owner = context.previous_owner[0] if context.previous_owner else None
     _note_owner(sentence, context, subjects)
@@ -259,7 +259,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     if figures and not hits and sentence.table_header:
         hits = indicator_hits(sentence.table_header, context.catalog)  # the header names the columns
     elif figures and not hits and sentence.list_lead:
-        hits = indicator_hits(sentence.list_lead, context.catalog, sentence.list_lead)  # "Robot density in 2024:"
+        hits = indicator_hits(sentence.list_lead, context.catalog, sentence.list_lead)  # "<measure> in <year>:"
     elif hits and subjects:
         # A common word inside a concept's own wording names the concept, not an owner ("national high-tech
         # enterprises"); a proper name there still does ("expenditure on R&D in the United States").
@@ -323,12 +323,12 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
             and GROWTH_AFTER_LEVEL_RE.fullmatch(folded, previous_figure.end, figure.number_start)
             and not any(previous_figure in run for run in runs)  # a list of levels pairs with its growths in order
         ):
-            grown = previous  # "reached 205.3 GW, up 3.8%": that level's growth
+            grown = previous  # "reached <level>, up <x%>": that level's growth
         elif grown is not None and not (
             any(previous_figure in run and figure in run for run in runs)
             or GROWTH_LIST_GAP_RE.fullmatch(folded, previous_figure.end, figure.number_start)
         ):
-            grown = None  # "..., down 6.1% month on month and 9.4% year on year": a list of growths of one level
+            grown = None  # "..., down <x%> month on month and <y%> year on year": a list of growths of one level
         if grown is not None and record.indicator.endswith("_growth"):
             record = _growth_of(grown, record, context)
         if months:
@@ -336,7 +336,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         if record.unit == "percent" and "_growth" in record.indicator and ("on" in folded or "previous" in folded):
             sequential = SEQUENTIAL_AFTER_RE.match(folded, figure.end)
             if sequential is not None:
-                # "up 6.1% month on month": against the month (quarter) before, not the year before
+                # "up <x%> month on month": against the month (quarter) before, not the year before
                 suffix = "_mom" if "month" in sequential.group() else "_qoq"
                 record = replace(record, indicator=record.indicator + suffix, label=record.label + " (on the period before)")
         if previous is not None and previous_figure is not None and _is_conversion(folded, previous_figure, figure):
@@ -450,7 +450,7 @@ def _carried_record(
     return None
 
 
-# Between a level and its growth stated right after it: "reached 205.3 GW, up 3.8%", ", an increase of 8%".
+# Between a level and its growth stated right after it: "reached <level>, up <x%>", ", an increase of <x%>".
 GROWTH_AFTER_LEVEL_RE = compile_folded(
     r"(?:\s+(?!(?:and|or|while|but|whereas|in|for|during|over|through|at|by|of)\b)[a-z][a-z-]*){0,4}?"  # "A vehicles", "B were new energy vehicles"
     r"(?:\s+(?:(?:in|for|during|over|through|at|by|of)\s+[^,;.()]{1,40}?|last\s+year|this\s+year))?\s*[,;(]?\s*(?:up|down|an?\s+(?:increase|rise|gain|decrease|decline|drop|fall)\s+of|"
@@ -458,15 +458,14 @@ GROWTH_AFTER_LEVEL_RE = compile_folded(
 )
 
 
-# A single month's figure beside the year-to-date ("In October alone, imports reached ...", "October's $6.1
-# billion"), and the year-to-date windows that compete with it for the nearest figure.
+# A single month's figure beside the year-to-date ("In <month> alone, imports reached ...", "<month>'s
+# <amount>"), and the year-to-date windows that compete with it for the nearest figure.
 SINGLE_MONTH_RE = compile_folded(
     rf"\b(?:in|for|during)\s+(?:the\s+month\s+of\s+)?(?:{_MONTHS})\b(?:\s+(?:19|20)\d\d\b)?(?!\s?[-–/]|\s+(?:to|through|and)\b)"
     rf"|(?<![-–])\b(?:{_MONTHS})(?:[’']s\b|\s+(?:[a-z]+\s+)?alone\b)|\b(?:in|for)\s+the\s+month\b"
 )
 MONTHLY_WINDOW_REQUIRED = requirement_test(SINGLE_MONTH_RE.pattern, min_run=3) or (lambda _: True)
-# Flows, which a month can measure; a stock ("5G users reached 1.1 billion in October") is only dated by it.
-# Between two growth rates of one level: "6.1% month-on-month and 9.4% year-on-year".
+# Between two growth rates of one level: "<x%> month-on-month and <y%> year-on-year".
 GROWTH_LIST_GAP_RE = compile_folded(
     r"\s*(?:(?:year|month|quarter)[- ]on[- ](?:year|month|quarter)|from\s+a\s+(?:year|month|quarter)\s+earlier|"
     r"on\s+the\s+(?:year|month|quarter)|sequentially)?\s*,?\s*(?:and|while|but)\s+(?:(?:up|down|by)\s+)?"
@@ -476,6 +475,7 @@ SEQUENTIAL_AFTER_RE = compile_folded(
     r"(?:on|over)\s+the\s+(?:previous|prior|preceding)\s+(?:month|quarter)|from\s+the\s+(?:first|second|third)\s+quarter)\b"
 )
 MONTHLY_SUFFIX = "_monthly"
+# Flows, which a month can measure; a stock ("users reached <N> in <month>") is only dated by it.
 FLOW_KEY_RE = re.compile(r"export|import|output|sale|deliver|shipment|production|revenue|profit|trade|install")
 
 
@@ -543,8 +543,8 @@ def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[
     row's unit cell, else its label gives their unit.
 
     "| Engineers (millions) | 1.10 | 1.35 |" under "| Measure | 2019 | 2022 |"
-    is 1.10 million in 2019 and 1.35 million in 2022; "| R&D expenditure | 100 million yuan | 2,418.6 | 7.9 |"
-    under "| Indicator | Unit | 2024 | Growth (%) |" is 241.86 billion yuan and 7.9%.
+    is 1.10 million in 2019 and 1.35 million in 2022; "| <concept> | 100 million yuan | <A> | <x> |"
+    under "| Indicator | Unit | <year> | Growth (%) |" is A hundred million yuan and x%.
     """
     cells = _cells(sentence.text)
     header_cells = [sentence.table_header[a:b] for a, b in _cells(sentence.table_header or "")]
@@ -570,7 +570,7 @@ def _table_row_figures(sentence: Sentence, figures: list[Figure]) -> tuple[list[
             if year:
                 periods[figure.start] = f"{year.group(1)}-{year.group(2)}" if year.group(2) else year.group(1)
             elif column >= 2 and ROW_CHANGE_RE.search(fold_case(header_cells[column])):
-                # "| Q2 2025 | Q1 2025 | QoQ |", "| H1 2025 | H1 2024 | YoY |": the change is of the later period
+                # "| Q2 <year> | Q1 <year> | QoQ |", "| H1 <year> | H1 <year before> | YoY |": the change is of the later period
                 compared = [HEADER_YEAR_RE.search(cell) for cell in header_cells[column - 2:column]]
                 if all(compared):
                     periods[figure.start] = max(found.group(1) for found in compared)
@@ -629,7 +629,7 @@ def _is_conversion(folded: str, first: Figure, second: Figure) -> bool:
 IMPLIED_MONEY_MIN_SCALE = 1e5
 IMPLIED_MONEY_REACH_CHARS = 100
 MONEY_MEASURE_RE = compile_folded(rf"\b(?:{'|'.join(load_catalog().genre.money_measures)})\b")
-# Words after an amount that name no counted thing: "50.7 billion in 2024", "50.7 billion, up 15%".
+# Words after an amount that name no counted thing: "<amount> in <year>", "<amount>, up <x%>".
 NEXT_WORD_RE = re.compile(r"\s*([a-z]+)")
 NOT_COUNTED_AFTER = frozenset({
     "in", "for", "on", "from", "to", "at", "by", "last", "this", "that", "a", "an", "the", "and", "or", "but",
@@ -641,7 +641,7 @@ NOT_COUNTED_AFTER = frozenset({
 
 
 def _lend_document_currency(folded: str, figures: list[Figure], context: DocumentContext) -> list[Figure]:
-    """"Net profit grew 15% to 50.7 billion" in a document stating its amounts in yuan: an amount with a
+    """"Net profit grew <x%> to <amount>" in a document stating its amounts in yuan: an amount with a
     scale word and no unit, which no counted noun follows, in words naming money since the previous
     amount, is in the document's currency (the one it states most; on a tie, the latest stated)."""
     lent = figures
@@ -689,7 +689,7 @@ def _document_currency(context: DocumentContext) -> str | None:
 
 
 def _sign_currency(text: str, figure: Figure, subject: str) -> str:
-    """"Japan has set aside ¥66 billion": a sign the genre reads as the yuan is the yen in a figure of Japan's."""
+    """"Japan has set aside ¥<amount>": a sign the genre reads as the yuan is the yen in a figure of Japan's."""
     if SHARED_SIGN_CURRENCIES and figure.unit in CURRENCY_UNITS:
         written = text[figure.start:figure.number_start]
         for code, signs, subjects in SHARED_SIGN_CURRENCIES:
@@ -813,7 +813,7 @@ def _part_of_whole_hits(folded: str, figures: list[Figure], catalog) -> dict[int
     for index, figure in enumerate(figures):
         named_after = PART_OF_THAT_AFTER_RE.match(folded, figure.end) if index > 0 else None
         if named_after is not None:
-            # "reached 280 EFLOPS, and about 90 EFLOPS of that is intelligent computing": the part names itself
+            # "reached <A> EFLOPS, and about <B> EFLOPS of that is <part>": the part names itself
             phrase = named_after.group(1).strip()
             hits = indicator_hits(phrase, catalog, phrase)
             if hits:
@@ -1022,7 +1022,7 @@ def _without_body_names(text: str, folded: str, subjects: list[SubjectMention]) 
 
 
 def _hits_not_of_the_next_figure(text: str, figure: Figure, figures: list[Figure], hits: list) -> list:
-    """"... rose 26% to 702,000 sets, the output of chips increased 7% to ...": wording after a comma that
+    """"... rose <x%> to <A> sets, the output of chips increased <y%> to ...": wording after a comma that
     follows the figure (or the figure it grows to) and leads into a later figure names that one."""
     comma = text.find(",", figure.end)
     if comma < 0 or not any(f.start > comma for f in figures):
@@ -1060,7 +1060,7 @@ def _row_label(row: str, figure: Figure, header: str | None, caption: str | None
             if column < len(header_cells) and not ROW_CHANGE_RE.search(fold_case(label)):
                 header_start, header_end = header_cells[column]
                 if ROW_CHANGE_RE.search(fold_case(header), header_start, header_end):
-                    # "| R&D expenditure | ... | 7.9 |" under "Growth (%)": the growth of what the row names
+                    # "| <concept> | ... | <x> |" under "Growth (%)": the growth of what the row names
                     return f"{label.strip()} {header[header_start:header_end].strip()}"
             return label
     if column < len(header_cells):
@@ -1288,7 +1288,7 @@ def _event_records(
         if prefix:
             start = prefix.start()  # "in 2016", "by 2027": the words that date it
         if cue is None and not _content_words(text[clause_start:clause_end].replace(text[year.start:year.end], " ")):
-            continue  # "Main targets for 2026", "the review of 2025": a document's structure, not an event
+            continue  # "Main targets for <year>", "the review of <year>": a document's structure, not an event
         key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
         records.append(_record(
             sentence, context, key, label, subject, kind,

@@ -107,6 +107,6 @@ class DocumentContext:
     measure_lead: list[str] = field(default_factory=list)
     # The currency of the latest amount stated in one (not a conversion's), and the currencies the whole document
     # states amounts in, most used first (read once, when an amount first lacks one): what an amount stated
-    # without a unit ("net profit grew to 50.7 billion") is in (one item each).
+    # without a unit ("net profit grew to <amount>") is in (one item each).
     last_currency: list[str] = field(default_factory=list)
     document_currencies: list[tuple[str, ...]] = field(default_factory=list)

@@ -110,7 +110,7 @@ _FIGURE_BODY = rf"""
       | \s(?:of\s)?{_CURRENCY_AFTER}\b
       | (?:-|\s)?(?P<measure>{load_catalog().measure_alternation})\b
       | (?(scale)\s(?:{_CURRENCY_AFTER_SCALE})\b|(?<=\d,\d\d\d)\s(?:{_CURRENCY_AFTER_SCALE})\b)  # "300 billion won",
-        # "585,000 won"; "12 won awards" is a verb
+        # "<N>,000 won"; "12 won awards" is a verb
     )?
     """
 FIGURE_RE = compile_folded(
@@ -366,7 +366,7 @@ def _figure_from_match(
         ):
             return None  # "two years later", "within two years": a relative date, not a claim
         if folded.endswith("the ", 0, found.start()) and "year" not in unit_text and "decade" not in unit_text:
-            return None  # "over the ten months", "for the six months ended June 30": a reporting window
+            return None  # "over the <N> months", "for the <N> months ended <date>": a reporting window
         factor = DURATION_IN_YEARS[DURATION_WORD_RE.search(unit_text).group(1)]
         value, precision = value * factor, precision * factor
     if words and words.lower() in ("a", "an"):
@@ -507,7 +507,7 @@ def _lend_list_units(sentence: str, figures: list[Figure]) -> list[Figure]:
         if not LIST_JOINER_RE.match(sentence[current.end:following.start]):
             continue
         if following.unit == "percent" and "," in sentence[current.number_start:current.end]:
-            continue  # "reached 280,000, 6.6% of the total": a count and its share, not a list of percentages
+            continue  # "reached <count>, <x%> of the total": a count and its share, not a list of percentages
         scale = 1.0 if current.scale != 1.0 else following.scale
         value = current.value
         lent[index] = replace(

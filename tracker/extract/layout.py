@@ -27,7 +27,7 @@ from tracker.extract.figures import (
 MAX_SENTENCE_CHARS = 3000
 # The break is group "gap", after the full stop the match opens with: a pattern that opens with a character
 # class is scanned for it in C, where one opening with a lookbehind is tried at every position (speed).
-# A footnote marker may stand after the stop: "[4]" or superscript digits ("that year.⁴ The ...").
+# A footnote marker may stand after the stop: "[4]" or superscript digits ("<sentence>.⁴ The ...").
 SENTENCE_BREAK_RE = re.compile(
     rf"[.!?](?P<gap>(?:[\"”’)\]]|\[\d{{1,3}}\]|[¹²³⁰⁴⁵⁶⁷⁸⁹]+)*\s+(?=[\"“‘(\[]?[A-Z0-9{_SIGN_CLASS}]))"
 )
@@ -192,7 +192,7 @@ def _is_boilerplate_line(line: str, folded: str) -> bool:
 
 
 def _is_data_point_of(folded_lead: str, line: str, folded: str) -> bool:
-    """"- South Korea: 1,102" under "Robot density in 2024:": a short bullet is a figure of the list its lead
+    """"- <country>: <figure>" under "<measure> in <year>:": a short bullet is a figure of the list its lead
     (in the genre's words) introduces, not a navigation label; promotion stays promotion."""
     return (
         ANY_DIGIT_RE.search(line) is not None and RELEVANCE_RE.search(folded_lead) is not None
@@ -261,11 +261,11 @@ def _sentences(text: str):
 
 
 BORDERLESS_CELL_BREAK = " | "
-FIGURE_IN_ROW_RE = re.compile(r"(?<![\w-])\d")  # a number of its own: "EU-27" in a header holds none
+FIGURE_IN_ROW_RE = re.compile(r"(?<![\w-])\d")  # a number of its own: "G-7" in a header holds none
 
 
 def _borderless_table_rows(paragraphs: list) -> set[int]:
-    """Indexes of the lines of tables written without outer pipes ("Indicator | China | EU-27"): runs of at
+    """Indexes of the lines of tables written without outer pipes ("Indicator | <country> | <bloc>"): runs of at
     least three lines with the same number of " | " breaks, a figure in one of them; a navigation bar
     ("Home | News | Tech") is a single line, and a run without digits is no table."""
     rows: set[int] = set()

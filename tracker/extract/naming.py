@@ -79,7 +79,7 @@ def _figure_measure(folded: str, figure: Figure, clause_span: tuple[int, int], i
     ) and not YEAR_TO_DATE_RE.search(folded, clause_span[0], clause_span[1]):
         return "cumulative"  # "bringing its total over the past decade to 1.249 trillion yuan"
     if figure.unit != "percent" and " than " in folded[figure.end:figure.end + 12] and INCREASE_AFTER_RE.match(folded, figure.end):
-        return "increase"  # "4.62 million base stations, 370,000 more than at the end of last year"
+        return "increase"  # "<level> base stations, <N> more than at the end of last year"
     if figure.unit != "percent":
         before = folded[max(0, figure.start - 40):figure.start]
         if ("add" in before or " of " in before or " by " in before) and INCREASE_BEFORE_RE.search(before):
@@ -214,7 +214,7 @@ ROW_GROWTH_RE = compile_folded(r"\b(?:growth|increase|change|rise|yoy|y/y|qoq|q/
 def _label_measure(label: str, figure: Figure, is_growth: bool) -> str:
     """The measure a table row's label names ("R&D growth (%)", "patents per 10,000 people", "share of GDP (%)")."""
     if is_growth:
-        return "change_pp" if figure.is_change else "growth"  # "+0.10 pp" under "Growth (%)": points, not a rate
+        return "change_pp" if figure.is_change else "growth"  # "+<x> pp" under "Growth (%)": points, not a rate
     per_unit = PER_UNIT_RE.search(label)
     if per_unit:
         return _per_unit_measure(per_unit)

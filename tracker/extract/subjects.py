@@ -246,7 +246,7 @@ def _acting_names(text: str, organisations: dict[str, str]) -> dict[str, str]:
     return acting
 
 
-# Words a company's registered name adds to the name it goes by ("Naura Technology Group", "Acme Co., Ltd.").
+# Words a company's registered name adds to the name it goes by ("<Company> Technology Group", "<Company> Co., Ltd.").
 CORPORATE_SUFFIX_RE = re.compile(
     r"(?:\s+(?:Technology|Technologies|Tech|Group|Holdings?|Co\.?,?|Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|"
     r"International|Industries|Industry))+"
@@ -254,7 +254,7 @@ CORPORATE_SUFFIX_RE = re.compile(
 
 
 def _short_company_name(name: str, pattern: re.Pattern[str]) -> str:
-    """The catalog's name for a company the text names in full ("Naura Technology Group" is Naura)."""
+    """The catalog's name for a company the text names in full ("<Company> Technology Group" is <Company>)."""
     known = pattern.match(name)
     if known is not None and 0 < known.end() < len(name) and CORPORATE_SUFFIX_RE.fullmatch(name, known.end()):
         return _subject_name(known.group())[0]
@@ -505,7 +505,7 @@ def _figure_subject(
         if mention.start >= figure.end:
             gap = text[figure.end:mention.start]
             if not gap.strip() and text[mention.start:mention.start + 1].islower() and figure.unit != "rank":
-                return mention.name  # "against 14 nationally", "3.2 million worldwide"
+                return mention.name  # "against <N> nationally", "<N> worldwide"
             # Every match ends in "in", "of", "at", "for" or "the" and a space: tested first (speed).
             if (
                 gap[-1:].isspace() and gap.rstrip().endswith(AFTER_SUBJECT_ENDINGS)
@@ -513,16 +513,16 @@ def _figure_subject(
             ):
                 acting = _organisation_acting_before(text, figure, subjects)
                 if acting is not None and _is_place(mention.name):
-                    return acting  # "<Company> shares climbed 9.8% in Hong Kong": where, not whose
+                    return acting  # "<Company> shares climbed <x%> in Hong Kong": where, not whose
                 return mention.name
         if (
             mention.end <= figure.start and text.find("(", mention.end, figure.start) >= 0
             and PARENTHESIS_AFTER_NAME_RE.fullmatch(text, mention.end, figure.start)
             and (not mention.is_object or COMPARED_FIGURE_RE.search(text, max(0, mention.start - 16), mention.start))
         ):
-            return mention.name  # "Japan (0.92 million)", compared or not: "more than Japan (0.92 million)"
+            return mention.name  # "<country> (<N>)", compared or not: "more than <country> (<N>)"
     if figure.unit != "rank" and NATIONAL_BEFORE_RE.search(text, max(0, figure.start - 40), figure.start):
-        return DEFAULT_SUBJECT  # "a quarter of the national total of 1.28 million", "8.5% of the country's 4.25 million"
+        return DEFAULT_SUBJECT  # "a quarter of the national total of <N>", "<x%> of the country's <N>"
     just_before = next((m for m in reversed(subjects) if m.end <= figure.start), None)
     if just_before is not None and NAMED_WITH_FIGURE_RE.fullmatch(text, just_before.end, figure.start) and (
         not just_before.is_object or COMPARED_FIGURE_RE.search(text, max(0, just_before.start - 12), just_before.start)
@@ -575,7 +575,7 @@ def _is_place(name: str) -> bool:
 
 
 def _organisation_acting_before(text: str, figure: Figure, subjects: list[SubjectMention]) -> str | None:
-    """The organisation that owns the clause a figure stands in ("<Company> shares climbed 9.8% ..."), if any."""
+    """The organisation that owns the clause a figure stands in ("<Company> shares climbed <x%> ..."), if any."""
     before = next((m for m in reversed(subjects) if m.end <= figure.start and not m.is_object), None)
     if before is None or not before.is_body or _is_place(before.name):
         return None
