@@ -467,18 +467,14 @@ class Catalog:
         spaces are escaped, so "metric tons" keeps its space)."""
         return "|".join(f"(?:{unit.pattern.pattern})".replace(" ", "\\ ") for unit in self.measure_units) or "(?!)"
 
-    def stored_unit(self, name: str) -> tuple[str, float]:
-        """(the unit a figure in measure unit `name` is stored in, the factor to it): ("m") -> ("km", 0.001)."""
-        unit = next((u for u in self.measure_units if u.name == name), None)
-        return unit.stored_as if unit is not None and unit.stored_as is not None else (name, 1.0)
-
-    def measure_unit(self, folded_text: str, following: str = "") -> str | None:
-        """The unit a measure's wording names ("gigawatts" -> "GW"); `following` is the text after it, which
-        a wording may need ("times" only before "faster")."""
+    def measure_unit(self, folded_text: str, following: str = "") -> tuple[str, float] | None:
+        """(the unit a measure's wording names, as stored, and the factor a value takes to it): "gigawatts" ->
+        ("GW", 1.0), "metres" -> ("km", 0.001). `following` is the text after the wording, which a wording may
+        need ("times" only before "faster")."""
         for unit in self.measure_units:
             found = unit.pattern.match(folded_text + following)
             if found is not None and found.end() == len(folded_text):
-                return unit.name
+                return unit.stored_as or (unit.name, 1.0)
         return None
 
     def entries_in_unit(self, unit: str) -> tuple[IndicatorEntry, ...]:

@@ -286,6 +286,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
     own_years = [y for y in years if not _is_compared_year(folded, y)]
     # A conversion in parentheses restates its neighbour; it never stands between a figure and its year.
     primary = [f for i, f in enumerate(figures) if i == 0 or not _is_conversion(folded, figures[i - 1], f)]
+    naming_text = _without_body_names(text, folded, subjects)  # once per sentence: every figure's key reads it
     months = _window_mentions(folded) if MONTHLY_WINDOW_REQUIRED(folded) else []
     if not any(m.period == "month" for m in months):
         months = []
@@ -293,7 +294,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         measures = shared.get(figure.start) or [parallel.get(figure.start, hits)]
         record = _figure_record(
             sentence, figure, primary, years, subjects, clauses, measures[0], context,
-            respectively, sentence_topic, previous_owner, own_years,
+            respectively, sentence_topic, previous_owner, own_years, naming_text,
         )
         if figure.start in column_periods:
             record = replace(record, period=column_periods[figure.start])
@@ -347,7 +348,7 @@ def _sentence_records(sentence: Sentence, context: DocumentContext) -> list[Indi
         records.append(record)
         for other in measures[1:]:  # the same figure stated for another measure of the list: its own record
             named = _figure_record(sentence, figure, primary, years, subjects, clauses, other, context,
-                                   respectively, sentence_topic, previous_owner, own_years)
+                                   respectively, sentence_topic, previous_owner, own_years, naming_text)
             records.append(replace(record, indicator=named.indicator, label=named.label, topic=named.topic))
         previous, previous_figure = record, figure
     records += _event_records(sentence, stated_figures, years, subjects, clauses, context, sentence_topic)
@@ -591,10 +592,11 @@ def _states_unit(folded_cell: str) -> bool:
 def _in_row_unit(figure: Figure, unit_words: str) -> Figure:
     """A bare cell's figure in the unit (and scale) `unit_words` state: "% of GDP", "100 million yuan", "(GWh)"."""
     measure = ROW_MEASURE_UNIT_RE.search(unit_words)
-    if measure is not None and not ROW_PERCENT_RE.search(unit_words):
-        unit = load_catalog().measure_unit(measure.group())
-        if unit is not None:
-            return replace(figure, unit=unit, bare=False)
+    stated = load_catalog().measure_unit(measure.group()) if measure and not ROW_PERCENT_RE.search(unit_words) else None
+    if stated is not None:
+        unit, factor = stated
+        return replace(figure, value=figure.value * factor, precision=(figure.precision or 1.0) * factor,
+                       unit=unit, bare=False)
     scale = ROW_SCALE_RE.search(unit_words)
     currency = ROW_CURRENCY_RE.search(unit_words)
     factor = SCALES[scale.group(2)] * float((scale.group(1) or "1").replace(",", "")) if scale else 1.0
@@ -980,7 +982,9 @@ def _figure_record(
     sentence_topic: Callable[[], str],
     previous_owner: Owner | None = None,
     own_years: list[YearMention] | None = None,
+    naming_text: tuple[str, str] | None = None,
 ) -> IndicatorRecord:
+    """`naming_text`, when given, is (text, folded) of the sentence that a figure's key is read from."""
     text = sentence.text
     clause = _clause_of(figure.number_start, clauses)
     assigned_subject, assigned_period = respectively.get(figure.start, (None, None))
@@ -999,7 +1003,7 @@ def _figure_record(
     row_label = _row_label(text, figure, sentence.table_header, sentence.table_caption) if sentence.is_table_row else None
     if hits and not sentence.is_table_row:
         hits = _hits_not_of_the_next_figure(text, figure, figures, hits)
-    named_text, named_folded = _without_body_names(text, sentence.folded, subjects)
+    named_text, named_folded = naming_text or (text, sentence.folded)
     key, label, topic, is_decline = _figure_indicator(
         named_text, named_folded, figure, hits, (clause.start, clause.end), sentence_topic, row_label
     )
@@ -1287,9 +1291,10 @@ def _event_records(
         prefix = EVENT_DATE_PREFIX_RE.search(folded, max(0, year.start - 4 * LOOKBACK_CHARS), year.start)
         if prefix:
             start = prefix.start()  # "in 2016", "by 2027": the words that date it
-        if cue is None and not _content_words(text[clause_start:clause_end].replace(text[year.start:year.end], " ")):
+        named = _event_key_and_label(text, clause_start, clause_end, year, cue)
+        if named is None:
             continue  # "Main targets for <year>", "the review of <year>": a document's structure, not an event
-        key, label = _event_key_and_label(text, clause_start, clause_end, year, cue)
+        key, label = named
         records.append(_record(
             sentence, context, key, label, subject, kind,
             None, None, year.period, sentence_topic(), start, year.end, None,

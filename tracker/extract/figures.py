@@ -348,9 +348,10 @@ def _figure_from_match(
     scale = _scale_factor(scale_text) if scale_text else NO_SCALE
     value, precision = value * scale, precision * scale
     if measure:
-        unit, is_change = catalog.measure_unit(measure, folded[found.end("measure"):found.end("measure") + 40]), False
-        if unit is not None:
-            unit, factor = catalog.stored_unit(unit)
+        stated, is_change = catalog.measure_unit(measure, folded[found.end("measure"):found.end("measure") + 40]), False
+        unit = None
+        if stated is not None:
+            unit, factor = stated
             value, precision = value * factor, precision * factor
     else:
         unit, is_change = _canonical_unit(currency_text, unit_text)

@@ -168,12 +168,17 @@ def _is_call_to_action(folded: str) -> bool:
     return CALL_TO_ACTION_OPENING_RE.match(folded) is not None and not _has_claim_shape(folded)
 
 
-def _is_boilerplate_line(line: str, folded: str) -> bool:
-    words = line.split()
-    if len(words) <= MAX_FURNITURE_WORDS and (
+def _is_promotion(folded: str) -> bool:
+    """Page furniture or a call to action by its words: "Share this article", "Subscribe to ..."."""
+    return bool(
         BOILERPLATE_OPENING_RE.match(folded) or (BOILERPLATE_REQUIRED(folded) and BOILERPLATE_RE.search(folded))
         or _is_call_to_action(folded)
-    ):
+    )
+
+
+def _is_boilerplate_line(line: str, folded: str) -> bool:
+    words = line.split()
+    if len(words) <= MAX_FURNITURE_WORDS and _is_promotion(folded):
         return True
     if (
         len(words) >= 3 and _digit_count_bound(line) >= 0.6 * len(words)
@@ -196,8 +201,7 @@ def _is_data_point_of(folded_lead: str, line: str, folded: str) -> bool:
     (in the genre's words) introduces, not a navigation label; promotion stays promotion."""
     return (
         ANY_DIGIT_RE.search(line) is not None and RELEVANCE_RE.search(folded_lead) is not None
-        and not (BOILERPLATE_OPENING_RE.match(folded) or (BOILERPLATE_REQUIRED(folded) and BOILERPLATE_RE.search(folded))
-                 or _is_call_to_action(folded))
+        and not _is_promotion(folded)
     )
 
 
@@ -273,7 +277,7 @@ def _borderless_table_rows(paragraphs: list) -> set[int]:
     breaks = 0
     for index, paragraph in enumerate([*paragraphs, None]):
         text = paragraph.text if paragraph is not None else ""
-        count = text.count(BORDERLESS_CELL_BREAK) if not text.startswith("|") and "\n" not in text else 0
+        count = text.count(BORDERLESS_CELL_BREAK) if not text.startswith("|") else 0
         if run and count == breaks:
             run.append(index)
             continue

@@ -511,11 +511,13 @@ EVENT_NOUNS = {
 
 def _event_key_and_label(
     text: str, clause_start: int, clause_end: int, year: YearMention, cue: re.Match[str] | None
-) -> tuple[str, str]:
-    """Name a dated event after what happened: the words before its verb plus the event's noun."""
+) -> tuple[str, str] | None:
+    """Name a dated event after what happened: the words before its verb plus the event's noun; None for a
+    year with neither a cue nor a word that names something beside it (a heading such as "Main targets for
+    <year>": no event)."""
     if cue is None:
         words = _content_words(text[clause_start:clause_end].replace(text[year.start:year.end], " "))[:4]
-        return _key_and_label(words, "dated_event")
+        return _key_and_label(words, "dated_event") if words else None
     verb = cue.group().lower()
     noun = next((n for stem, n in EVENT_NOUNS.items() if verb.startswith(stem)), None)
     before = _content_words(text[clause_start:clause_start + cue.start()])[-3:]
